@@ -1,0 +1,39 @@
+package org.chexnet.cli.spec;
+
+import java.util.List;
+
+/**
+ * The network. Named architectures are Keras' DenseNets; {@code custom} takes {@code blocks} and
+ * {@code growth_rate} (small networks for tests and the quickstart).
+ *
+ * @param weights {@code imagenet} (Keras' ImageNet weights) or {@code none} (random, seeded)
+ */
+public record ModelSpec(
+    @Default("densenet121") Architecture architecture,
+    @Default("null") @Min(1) List<Integer> blocks,
+    @Default("null") @Min(1) Integer growthRate,
+    @Default("imagenet") Weights weights) {
+
+  public enum Architecture { DENSENET121, DENSENET169, DENSENET201, CUSTOM }
+
+  public enum Weights { IMAGENET, NONE }
+
+  public ModelSpec {
+    boolean custom = architecture == Architecture.CUSTOM;
+    if (custom && blocks == null) {
+      throw new InvalidValue("blocks", "is required when architecture is custom (a list of positive integers, e.g. [2, 2, 2, 2])");
+    }
+    if (custom && growthRate == null) {
+      throw new InvalidValue("growth_rate", "is required when architecture is custom (a positive integer, e.g. 12)");
+    }
+    if (!custom && blocks != null) {
+      throw new InvalidValue("blocks", "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes its blocks)");
+    }
+    if (!custom && growthRate != null) {
+      throw new InvalidValue("growth_rate", "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes it)");
+    }
+    if (blocks != null && blocks.isEmpty()) {
+      throw new InvalidValue("blocks", "must list at least one dense block");
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package org.chexnet.cli.spec;
+
+import java.util.List;
+
+/** How the network is trained; the defaults are the seed's. */
+public record TrainSpec(
+    @Default("10") @Min(1) int epochs,
+    @Default("16") @Min(1) int batchSize,
+    @Default("binary_crossentropy") Loss loss,
+    OptimizerSpec optimizer,
+    @Default("true") boolean horizontalFlip,
+    @Default("[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger}]")
+    List<CallbackSpec> callbacks) {
+
+  public enum Loss { BINARY_CROSSENTROPY }
+
+  /** Adam with Keras' defaults except the seed's learning rate. */
+  public record OptimizerSpec(
+      @Default("adam") Name name,
+      @Default("0.001") @Range(min = 0) double lr,
+      @Default("0.9") @Range(min = 0, max = 1, minInclusive = true) double beta1,
+      @Default("0.999") @Range(min = 0, max = 1, minInclusive = true) double beta2,
+      @Default("1e-7") @Range(min = 0) double epsilon) {
+
+    public enum Name { ADAM }
+  }
+}

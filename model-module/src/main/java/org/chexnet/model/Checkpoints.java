@@ -1,0 +1,73 @@
+package org.chexnet.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.tensorflow.Session;
+
+/**
+ * Saves and restores every variable of a session (weights, batch-norm statistics, optimizer
+ * slots, step, learning rate) as a TensorFlow checkpoint in a directory of its own.
+ *
+ * <p>A save writes into a sibling temporary directory and then swaps it in, so a crash in the
+ * middle leaves the previous checkpoint intact, never a half-written one.
+ */
+public final class Checkpoints {
+  /** File prefix of the TensorFlow checkpoint inside a checkpoint directory. */
+  static final String PREFIX = "variables";
+
+  private Checkpoints() {}
+
+  public static void save(Session session, Path directory) throws IOException {
+    Path parent = directory.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path staging = Files.createTempDirectory(parent, directory.getFileName() + ".saving-");
+    Path retired = parent.resolve(directory.getFileName() + ".old");
+    try {
+      session.save(staging.resolve(PREFIX).toString());
+      deleteRecursively(retired);
+      if (Files.exists(directory)) {
+        Files.move(directory, retired, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+      deleteRecursively(retired);
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  public static void restore(Session session, Path directory) throws IOException {
+    Path index = directory.resolve(PREFIX + ".index");
+    if (!Files.isRegularFile(index)) {
+      // A run whose checkpoint is gone must fail loudly, never continue from random weights.
+      Path retired = directory.resolveSibling(directory.getFileName() + ".old");
+      if (Files.isRegularFile(retired.resolve(PREFIX + ".index"))) {
+        directory = retired; // a crash between the two moves of save(): the previous checkpoint is complete
+      } else {
+        throw new IOException("no checkpoint in " + directory + " (expected " + index.getFileName() + ")");
+      }
+    }
+    session.restore(directory.resolve(PREFIX).toString());
+  }
+
+  static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}

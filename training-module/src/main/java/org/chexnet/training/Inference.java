@@ -1,0 +1,39 @@
+package org.chexnet.training;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import org.chexnet.dataset.Batch;
+import org.chexnet.dataset.BatchLoader;
+
+/** Runs a model in inference mode over every batch of a loader, in the loader's order. */
+public final class Inference {
+  private Inference() {}
+
+  /**
+   * @param progressLabel task name of a progress bar, or null for none
+   */
+  public static Predictions run(TrainableModel model, BatchLoader loader, String progressLabel) {
+    int classes = model.config().numClasses();
+    float[] probabilities = new float[loader.imageCount() * classes];
+    float[] labels = new float[loader.imageCount() * classes];
+    List<String> names = new ArrayList<>(loader.imageCount());
+    double lossSum = 0;
+    try (ProgressBar bar = progressLabel == null ? null : ProgressBars.images(progressLabel, loader.imageCount())) {
+      for (Iterator<Batch> it = loader.epoch(0); it.hasNext(); ) {
+        Batch batch = it.next();
+        TrainableModel.BatchPrediction p = model.evaluate(batch.images(), batch.labels(), batch.size());
+        int offset = names.size() * classes;
+        System.arraycopy(p.probabilities(), 0, probabilities, offset, batch.size() * classes);
+        System.arraycopy(batch.labels(), 0, labels, offset, batch.size() * classes);
+        names.addAll(batch.imageIndexes());
+        lossSum += (double) p.loss() * batch.size();
+        if (bar != null) {
+          bar.stepBy(batch.size());
+        }
+      }
+    }
+    return new Predictions(List.copyOf(names), probabilities, labels, lossSum / names.size());
+  }
+}

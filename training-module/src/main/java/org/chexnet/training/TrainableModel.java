@@ -1,0 +1,168 @@
+package org.chexnet.training;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.chexnet.model.Checkpoints;
+import org.chexnet.model.DenseNet;
+import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.DenseNetGraph;
+import org.chexnet.training.losses.BinaryCrossEntropy;
+import org.chexnet.training.optimizers.Adam;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A DenseNet with its loss and optimizer in one graph and session: what the training loop steps,
+ * what validation and prediction run, and what checkpoints save.
+ */
+public final class TrainableModel implements AutoCloseable {
+  /** Adam's settings; the learning rate is the initial one. */
+  public record AdamSettings(float learningRate, float beta1, float beta2, float epsilon) {}
+
+  /** What an inference batch gives back: the mean loss over the batch and row-major probabilities. */
+  public record BatchPrediction(float loss, float[] probabilities) {}
+
+  private final Graph graph;
+  private final Session session;
+  private final DenseNetGraph net;
+  private final Placeholder<TFloat32> labels;
+  private final Operand<TFloat32> trainingLoss;
+  private final Operand<TFloat32> loss;
+  private final Op trainStep;
+  private final Adam adam;
+  private final int imageValues;
+  private final int classes;
+
+  private TrainableModel(DenseNetConfig config, AdamSettings settings, long seed) {
+    graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      net = DenseNet.build(tf, config, seed);
+      classes = config.numClasses();
+      imageValues = config.imageSize() * config.imageSize() * 3;
+      labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
+      trainingLoss = BinaryCrossEntropy.mean(tf, labels, net.trainingLogits());
+      loss = tf.withName("loss").identity(BinaryCrossEntropy.mean(tf, labels, net.logits()));
+      adam = new Adam(tf, settings.learningRate(), settings.beta1(), settings.beta2(), settings.epsilon());
+      Op update = adam.minimize(graph, trainingLoss, net.trainableVariables());
+      // Batch-norm moving statistics advance in the same step as the weights (one list:
+      // a second withControlDependencies call would replace the first, not add to it).
+      List<Op> stepOps = new ArrayList<>(net.movingAverageUpdates());
+      stepOps.add(update);
+      trainStep = tf.withControlDependencies(stepOps).withName("train_step").noOp();
+      session = new Session(graph);
+      session.initialize();
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  public static TrainableModel create(DenseNetConfig config, AdamSettings settings, long seed) {
+    return new TrainableModel(config, settings, seed);
+  }
+
+  /** One optimizer step on a batch; returns the batch's training loss (before the update). */
+  public float trainStep(float[] images, float[] batchLabels, int size) {
+    try (TFloat32 x = imagesTensor(images, size);
+         TFloat32 y = labelsTensor(batchLabels, size);
+         Result result = session.runner().feed(net.images(), x).feed(labels, y)
+             .addTarget(trainStep).fetch(trainingLoss).run()) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  /** Inference (batch norm on moving averages) with the loss against {@code batchLabels}. */
+  public BatchPrediction evaluate(float[] images, float[] batchLabels, int size) {
+    try (TFloat32 x = imagesTensor(images, size);
+         TFloat32 y = labelsTensor(batchLabels, size);
+         Result result = session.runner().feed(net.images(), x).feed(labels, y)
+             .fetch(loss).fetch(net.probabilities()).run()) {
+      return new BatchPrediction(((TFloat32) result.get(0)).getFloat(), read((TFloat32) result.get(1), size * classes));
+    }
+  }
+
+  /** Probabilities for a batch of images, row-major [size x classes]. */
+  public float[] predict(float[] images, int size) {
+    try (TFloat32 x = imagesTensor(images, size);
+         Result result = session.runner().feed(net.images(), x).fetch(net.probabilities()).run()) {
+      return read((TFloat32) result.get(0), size * classes);
+    }
+  }
+
+  public double learningRate() {
+    try (Result result = session.runner().fetch(adam.learningRate()).run()) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  public void setLearningRate(double learningRate) {
+    try (TFloat32 value = TFloat32.scalarOf((float) learningRate)) {
+      session.runner().feed(adam.newLearningRatePlaceholder(), value).addTarget(adam.assignLearningRate()).run();
+    }
+  }
+
+  /** Optimizer steps taken so far (restored with a checkpoint). */
+  public long step() {
+    try (Result result = session.runner().fetch(adam.step()).run()) {
+      return ((TInt64) result.get(0)).getLong();
+    }
+  }
+
+  public DenseNetConfig config() {
+    return net.config();
+  }
+
+  public long trainableParameterCount() {
+    return net.trainableParameterCount();
+  }
+
+  /** Saves weights, batch-norm statistics, Adam slots, step and learning rate, atomically. */
+  public void saveCheckpoint(Path directory) throws IOException {
+    Checkpoints.save(session, directory);
+  }
+
+  public void restoreCheckpoint(Path directory) throws IOException {
+    Checkpoints.restore(session, directory);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+
+  private TFloat32 imagesTensor(float[] images, int size) {
+    int s = net.config().imageSize();
+    requireLength("images", images, size * imageValues);
+    return TFloat32.tensorOf(Shape.of(size, s, s, 3), DataBuffers.of(images, true, false));
+  }
+
+  private TFloat32 labelsTensor(float[] batchLabels, int size) {
+    requireLength("labels", batchLabels, size * classes);
+    return TFloat32.tensorOf(Shape.of(size, classes), DataBuffers.of(batchLabels, true, false));
+  }
+
+  private static void requireLength(String what, float[] values, int expected) {
+    if (values.length != expected) {
+      throw new IllegalArgumentException(what + " must have " + expected + " values, got " + values.length);
+    }
+  }
+
+  private static float[] read(TFloat32 tensor, int length) {
+    float[] out = new float[length];
+    tensor.copyTo(DataBuffers.of(out, false, false));
+    return out;
+  }
+}
