@@ -1,0 +1,138 @@
+package org.chexnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.dataset.Finding;
+import org.chexnet.tracking.Run;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `chexnet run` end to end on a tiny network and a small synthetic dataset. */
+class ExperimentRunnerTest {
+  private static final String SPEC = """
+      name: tiny
+      seed: 3
+      data:
+        root: data/tiny
+        synthetic: {images: 120, image_size: 32, seed: 5}
+        image_size: 32
+      model:
+        architecture: custom
+        blocks: [1, 1, 1, 1]
+        growth_rate: 4
+        weights: none
+      train:
+        epochs: 2
+        batch_size: 16
+        horizontal_flip: false
+      tracking:
+        log_batch_loss_every: 2
+      """;
+
+  @Test
+  void runTrainsEvaluatesAndRecordsEverything(@TempDir Path work) throws Exception {
+    try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(work.resolve("spec.yaml"), SPEC);
+      git.add().addFilepattern("spec.yaml").call();
+      String commit = git.commit().setMessage("spec").setSign(false).call().getName();
+      Files.writeString(work.resolve("spec.yaml"), SPEC + "# edited\n"); // a dirty tree is recorded with its diff
+
+      SpecLoader.LoadedSpec loaded = SpecLoader.load(work.resolve("spec.yaml"), List.of());
+      ByteArrayOutputStream console = new ByteArrayOutputStream();
+      Run run = new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work).run(loaded);
+
+      Path dir = run.directory();
+      assertTrue(dir.startsWith(work.resolve("mlruns")), dir.toString());
+      assertTrue(Files.readString(dir.resolve("meta.yaml")).contains("status: 3"), "FINISHED");
+      assertTrue(Files.readString(dir.getParent().resolve("meta.yaml")).contains("name: tiny"));
+      // Params: the resolved spec, defaults included.
+      assertEquals("0.001", Files.readString(dir.resolve("params/train.optimizer.lr")));
+      assertEquals("16", Files.readString(dir.resolve("params/train.batch_size")));
+      // Per-epoch metrics with the epoch as step, and the test scores.
+      List<String> valLoss = Files.readAllLines(dir.resolve("metrics/val_loss"));
+      assertEquals(2, valLoss.size());
+      assertTrue(valLoss.get(1).endsWith(" 1"), valLoss.get(1));
+      assertTrue(Files.exists(dir.resolve("metrics/batch_loss")));
+      double testAuroc = Double.parseDouble(Files.readAllLines(dir.resolve("metrics/test_mean_auroc")).get(0).split(" ")[1]);
+      // Provenance tags.
+      assertEquals(commit, Files.readString(dir.resolve("tags/mlflow.source.git.commit")));
+      assertEquals("main", Files.readString(dir.resolve("tags/mlflow.source.git.branch")));
+      assertEquals("true", Files.readString(dir.resolve("tags/chexnet.git.dirty")));
+      assertEquals(loaded.digest(), Files.readString(dir.resolve("tags/chexnet.spec.digest")));
+      assertTrue(Files.readString(dir.resolve("tags/chexnet.dataset.digest")).startsWith("sha256:"));
+      assertEquals("3", Files.readString(dir.resolve("tags/chexnet.seed")));
+      assertTrue(Files.exists(dir.resolve("tags/chexnet.version.tensorflow")));
+      // Artifacts: resolved spec, diff, report, metrics.json, per-epoch CSV, best checkpoint, predictions.
+      Path artifacts = run.artifactsDir();
+      assertEquals(loaded.resolvedYaml(), Files.readString(artifacts.resolve("spec.yaml")));
+      assertTrue(Files.readString(artifacts.resolve("git-diff.patch")).contains("+# edited"));
+      JsonNode metrics = new ObjectMapper().readTree(artifacts.resolve("metrics.json").toFile());
+      assertEquals(testAuroc, metrics.get("mean_auroc").asDouble(), 1e-9);
+      for (String finding : Finding.labels()) {
+        assertTrue(metrics.get("auroc").has(finding), finding);
+      }
+      assertTrue(Files.readString(artifacts.resolve("report.md")).contains("Pleural_Thickening"));
+      List<String> history = Files.readAllLines(artifacts.resolve("history.csv"));
+      assertEquals("epoch,learning_rate,loss,val_loss,val_mean_auroc", history.get(0));
+      assertEquals(3, history.size());
+      assertTrue(Files.exists(artifacts.resolve("checkpoints/best/variables.index")));
+      assertEquals(1 + Integer.parseInt(Files.readString(dir.resolve("tags/chexnet.data.test_images"))),
+          Files.readAllLines(artifacts.resolve("predictions.csv")).size());
+      // The console shows the per-class table.
+      String printed = console.toString(StandardCharsets.UTF_8);
+      assertTrue(printed.contains("Cardiomegaly") && printed.contains("Mean"), printed);
+    }
+  }
+
+  @Test
+  void runOutsideAGitRepositoryRecordsThat(@TempDir Path work) throws Exception {
+    SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("train.epochs=1"));
+    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    assertEquals("false", Files.readString(run.directory().resolve("tags/chexnet.git.in_repository")));
+    assertFalse(Files.exists(run.directory().resolve("tags/mlflow.source.git.commit")));
+  }
+
+  @Test
+  void malformedSpecFailsBeforeAnythingIsWritten(@TempDir Path work) throws Exception {
+    Path data = work.resolve("data");
+    Path mlruns = work.resolve("mlruns");
+    Path spec = work.resolve("bad.yaml");
+    Files.writeString(spec, SPEC.replace("root: data/tiny", "root: " + data)
+        .replace("batch_size: 16", "batch_size: sixteen")
+        .replace("log_batch_loss_every: 2", "uri: " + mlruns));
+    StringWriter err = new StringWriter();
+    CommandLine cli = Chexnet.commandLine();
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute("run", spec.toString());
+    assertEquals(Chexnet.USAGE_ERROR, exit);
+    assertEquals("error: " + spec + ":14:15: train.batch_size must be a positive integer, got \"sixteen\"",
+        err.toString().trim());
+    assertFalse(Files.exists(data));
+    assertFalse(Files.exists(mlruns));
+  }
+
+  @Test
+  void imagenetWeightsAreNeverReplacedBySilentlyRandomOnes(@TempDir Path work) {
+    SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("model.weights=imagenet"));
+    UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+        () -> new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded));
+    assertTrue(e.getMessage().startsWith("model.weights: imagenet"), e.getMessage());
+    assertFalse(Files.exists(work.resolve("mlruns")));
+    assertFalse(Files.exists(work.resolve("data")));
+  }
+}
