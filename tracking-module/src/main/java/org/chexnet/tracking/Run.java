@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,19 +132,46 @@ public final class Run implements AutoCloseable {
             AtomicFiles.copy(source, copy);
             return copy;
         }
+        copyTree(source, copy);
+        return copy;
+    }
+
+    /**
+     * Copies all artifacts to {@code target} (a fixed path for DVC outs and scripts), replacing
+     * what was there as a whole: the copy is staged beside it and swapped in, so readers never
+     * see a mix of two runs.
+     */
+    public synchronized void exportArtifacts(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".partial-");
+        Path retired = absolute.resolveSibling("." + absolute.getFileName() + ".old");
+        try {
+            copyTree(artifactsDir(), staging);
+            AtomicFiles.deleteTree(retired);
+            if (Files.exists(absolute)) {
+                Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.deleteTree(retired);
+        } finally {
+            AtomicFiles.deleteTree(staging);
+        }
+    }
+
+    private static void copyTree(Path source, Path destination) throws IOException {
         List<Path> tree;
         try (Stream<Path> walk = Files.walk(source)) {
             tree = walk.toList();
         }
         for (Path item : tree) {
-            Path target = copy.resolve(source.relativize(item).toString());
+            Path target = destination.resolve(source.relativize(item).toString());
             if (Files.isDirectory(item)) {
                 Files.createDirectories(target);
             } else {
                 AtomicFiles.copy(item, target);
             }
         }
-        return copy;
     }
 
     /** Writes {@code content} atomically to {@code artifacts/<relativePath>}; returns that path. */
