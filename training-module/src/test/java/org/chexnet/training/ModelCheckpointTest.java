@@ -122,6 +122,15 @@ class ModelCheckpointTest {
   }
 
   @Test
+  void aNanMonitorNeverReplacesTheBestCheckpoint() throws Exception {
+    ModelCheckpoint listener = new ModelCheckpoint(dir, TrainingContext.VAL_LOSS, MonitorMode.AUTO, true);
+    // e1 diverged (NaN): as in Keras, NaN < best is false, so epoch 0 stays the best.
+    int[] best = run(listener, TrainingContext.VAL_LOSS, 0.5, Double.NaN, 0.4);
+    assertEquals(List.of(0, 0, 2), List.of(best[0], best[1], best[2]));
+    assertEquals(0.4, listener.bestValue());
+  }
+
+  @Test
   void withoutSaveBestOnlyEveryEpochGetsItsOwnOneBasedDirectory() throws Exception {
     Path root = dir.resolve("every");
     ModelCheckpoint listener = new ModelCheckpoint(root, TrainingContext.VAL_LOSS, MonitorMode.AUTO, false);

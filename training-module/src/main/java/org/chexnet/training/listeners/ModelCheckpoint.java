@@ -38,10 +38,10 @@ public final class ModelCheckpoint implements TrainingListener {
       return;
     }
     OptionalDouble current = context.epochMetric(monitor);
-    if (current.isEmpty() || Double.isNaN(current.getAsDouble())) {
+    if (current.isEmpty()) {
       LOG.warn("Can save best model only with {} available, skipping the comparison and saving", monitor);
       save(context, Double.NaN);
-    } else if (mode.improves(current.getAsDouble(), best, 0)) {
+    } else if (mode.improves(current.getAsDouble(), best, 0)) { // NaN never improves: a diverged epoch is not kept
       save(context, current.getAsDouble());
     }
   }

@@ -59,7 +59,9 @@ public final class ReduceLrOnPlateau implements TrainingListener {
       wait++;
       if (wait >= patience) {
         double lr = context.model().learningRate();
-        if (lr > minLr) {
+        // The rate is a float32 variable: compare as Keras does, or a min_lr that float32 cannot
+        // hold exactly would trigger endless "reductions" at the floor.
+        if ((float) lr > (float) minLr) {
           double reduced = Math.max(lr * factor, minLr);
           context.model().setLearningRate(reduced);
           LOG.info("Epoch {}: ReduceLROnPlateau reducing learning rate to {}", context.epoch() + 1, String.format("%.3g", reduced));
