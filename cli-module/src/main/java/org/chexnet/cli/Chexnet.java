@@ -10,8 +10,14 @@ import picocli.CommandLine.Command;
     name = "chexnet",
     mixinStandardHelpOptions = true,
     versionProvider = Chexnet.VersionProvider.class,
-    description = "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
-    subcommands = {RunCommand.class, SpecCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+    description =
+        "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
+    subcommands = {
+      RunCommand.class,
+      SpecCommand.class,
+      DataCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Chexnet {
   /** Exit code for a spec or setting the user must fix. */
   static final int USAGE_ERROR = 2;
@@ -22,24 +28,27 @@ public final class Chexnet {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (e instanceof SpecException || e instanceof UsageException) {
-        // The message already says where and what was expected; a stack trace would bury it.
-        err.println("error: " + e.getMessage());
-        return USAGE_ERROR;
-      }
-      err.println("error: " + e);
-      e.printStackTrace(err);
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (e instanceof SpecException || e instanceof UsageException) {
+            // The message already says where and what was expected; a stack trace would bury it.
+            err.println("error: " + e.getMessage());
+            return USAGE_ERROR;
+          }
+          err.println("error: " + e);
+          e.printStackTrace(err);
+          return 1;
+        });
     return cli;
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"chexnet " + Version.current(), "Java " + System.getProperty("java.version")};
+      return new String[] {
+        "chexnet " + Version.current(), "Java " + System.getProperty("java.version")
+      };
     }
   }
 }

@@ -59,25 +59,34 @@ public final class ExperimentRunner {
     this.workDir = workDir;
   }
 
-  /** @return the finished run */
+  /**
+   * @return the finished run
+   */
   public Run run(LoadedSpec loaded) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
     ChestXray14 data = openData(spec.data());
     DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
-    out.printf("Data: %s (train %d, validation %d, test %d images)%n", data.root(),
-        splits.train().size(), splits.validation().size(), splits.test().size());
+    out.printf(
+        "Data: %s (train %d, validation %d, test %d images)%n",
+        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
     String datasetDigest = DatasetDigest.of(data, splits.imageIndexes());
 
     LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
-    String experiment = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
-    String runName = spec.tracking().runName() != null ? spec.tracking().runName()
-        : spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String experiment =
+        spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
+    String runName =
+        spec.tracking().runName() != null
+            ? spec.tracking().runName()
+            : spec.name()
+                + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Run run = store.startRun(experiment, runName);
     try (run) {
       out.printf("Run %s (%s) in %s%n", run.id(), runName, run.directory());
       GitState git = GitState.capture(workDir);
-      Provenance provenance = new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
+      Provenance provenance =
+          new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
       run.setTags(provenance.tags());
       run.setTags(dataTags(splits));
       run.logParams(loaded.flatten());
@@ -97,23 +106,59 @@ public final class ExperimentRunner {
     return run;
   }
 
-  private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run) throws Exception {
+  private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+      throws Exception {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
     TrainSpec.OptimizerSpec o = t.optimizer();
     DenseNetConfig config = networkConfig(spec.model(), d.imageSize());
-    var adam = new TrainableModel.AdamSettings((float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.epsilon());
-    List<LabeledImage> evaluated = spec.evaluate().split() == EvaluateSpec.Split.TEST ? splits.test() : splits.validation();
+    var adam =
+        new TrainableModel.AdamSettings(
+            (float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.epsilon());
+    List<LabeledImage> evaluated =
+        spec.evaluate().split() == EvaluateSpec.Split.TEST ? splits.test() : splits.validation();
     int evalBatch = spec.evaluate().batchSize();
     try (TrainableModel model = TrainableModel.create(config, adam, spec.seed());
-         BatchLoader train = new BatchLoader(data, splits.train(), d.imageSize(), t.batchSize(), true,
-             t.horizontalFlip(), d.cacheInMemory(), spec.seed(), d.loaderThreads());
-         BatchLoader validation = new BatchLoader(data, splits.validation(), d.imageSize(), evalBatch, false,
-             false, d.cacheInMemory(), spec.seed(), d.loaderThreads());
-         BatchLoader test = new BatchLoader(data, evaluated, d.imageSize(), evalBatch, false,
-             false, false, spec.seed(), d.loaderThreads())) {
-      out.printf("Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters%n",
-          config.blocks(), config.growthRate(), config.imageSize(), config.imageSize(), model.trainableParameterCount());
+        BatchLoader train =
+            new BatchLoader(
+                data,
+                splits.train(),
+                d.imageSize(),
+                t.batchSize(),
+                true,
+                t.horizontalFlip(),
+                d.cacheInMemory(),
+                spec.seed(),
+                d.loaderThreads());
+        BatchLoader validation =
+            new BatchLoader(
+                data,
+                splits.validation(),
+                d.imageSize(),
+                evalBatch,
+                false,
+                false,
+                d.cacheInMemory(),
+                spec.seed(),
+                d.loaderThreads());
+        BatchLoader test =
+            new BatchLoader(
+                data,
+                evaluated,
+                d.imageSize(),
+                evalBatch,
+                false,
+                false,
+                false,
+                spec.seed(),
+                d.loaderThreads())) {
+      out.printf(
+          "Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters%n",
+          config.blocks(),
+          config.growthRate(),
+          config.imageSize(),
+          config.imageSize(),
+          model.trainableParameterCount());
       List<TrainingListener> listeners = new ArrayList<>();
       ModelCheckpoint checkpoint = null;
       for (CallbackSpec c : t.callbacks()) {
@@ -125,36 +170,47 @@ public final class ExperimentRunner {
       }
       listeners.add(new TrackingLogger(run, spec.tracking().logBatchLossEvery()));
 
-      Trainer.Outcome outcome = new Trainer(Finding.labels(), listeners).fit(model, train, validation, t.epochs());
+      Trainer.Outcome outcome =
+          new Trainer(Finding.labels(), listeners).fit(model, train, validation, t.epochs());
       if (outcome.stopReason() != null) {
         out.println("Training stopped early: " + outcome.stopReason());
       }
       if (checkpoint != null && checkpoint.bestEpoch() >= 0) {
         model.restoreCheckpoint(checkpoint.bestDirectory());
         run.setTag("chexnet.best_epoch", String.valueOf(checkpoint.bestEpoch()));
-        out.printf("Evaluating the best checkpoint: epoch %d (%s %.4f)%n",
+        out.printf(
+            "Evaluating the best checkpoint: epoch %d (%s %.4f)%n",
             checkpoint.bestEpoch() + 1, checkpoint.monitor(), checkpoint.bestValue());
       } else {
-        out.println("Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
+        out.println(
+            "Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
       }
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
       Predictions predictions = Inference.run(model, test, "Evaluating on " + split);
       EvaluationResult result = predictions.evaluate(Finding.labels());
       Path artifacts = run.artifactsDir();
       EvaluationReport.writeMetricsJson(result, artifacts.resolve("metrics.json"));
-      EvaluationReport.writeMarkdown(result, spec.name() + ": " + split + " AUROC (run " + run.id() + ")",
+      EvaluationReport.writeMarkdown(
+          result,
+          spec.name() + ": " + split + " AUROC (run " + run.id() + ")",
           artifacts.resolve("report.md"));
-      PredictionsCsv.write(artifacts.resolve("predictions.csv"), Finding.labels(), predictions.imageIndexes(),
+      PredictionsCsv.write(
+          artifacts.resolve("predictions.csv"),
+          Finding.labels(),
+          predictions.imageIndexes(),
           predictions.probabilities());
       run.logMetric(split + "_loss", predictions.meanLoss(), 0);
       if (!Double.isNaN(result.meanAuroc())) {
         run.logMetric(split + "_mean_auroc", result.meanAuroc(), 0);
       }
-      result.perClass().stream().filter(c -> c.defined())
+      result.perClass().stream()
+          .filter(c -> c.defined())
           .forEach(c -> logQuietly(run, split + "_auroc_" + c.className(), c.auroc()));
       out.println();
       out.println(EvaluationReport.consoleTable(result));
-      out.printf("%nResults: %s (metrics.json, report.md, predictions.csv, spec.yaml, checkpoints/)%n", artifacts);
+      out.printf(
+          "%nResults: %s (metrics.json, report.md, predictions.csv, spec.yaml, checkpoints/)%n",
+          artifacts);
     }
   }
 
@@ -164,10 +220,18 @@ public final class ExperimentRunner {
       return new ProgressListener(t.batchSize(), trainImages, out);
     }
     if (c instanceof CallbackSpec.ModelCheckpoint m) {
-      return new ModelCheckpoint(artifacts.resolve("checkpoints"), m.monitor(), mode(m.mode()), m.saveBestOnly());
+      return new ModelCheckpoint(
+          artifacts.resolve("checkpoints"), m.monitor(), mode(m.mode()), m.saveBestOnly());
     }
     if (c instanceof CallbackSpec.ReduceLrOnPlateau r) {
-      return new ReduceLrOnPlateau(r.monitor(), mode(r.mode()), r.factor(), r.patience(), r.minDelta(), r.cooldown(), r.minLr());
+      return new ReduceLrOnPlateau(
+          r.monitor(),
+          mode(r.mode()),
+          r.factor(),
+          r.patience(),
+          r.minDelta(),
+          r.cooldown(),
+          r.minLr());
     }
     if (c instanceof CallbackSpec.CsvLogger csv) {
       return new CsvLogger(artifacts.resolve(csv.filename()), csv.separator(), csv.append());
@@ -200,9 +264,10 @@ public final class ExperimentRunner {
   /** Never train from random weights when the spec asked for pretrained ones. */
   private static void requireAvailableWeights(ModelSpec model) {
     if (model.weights() == ModelSpec.Weights.IMAGENET) {
-      throw new UsageException("model.weights: imagenet: loading Keras' ImageNet DenseNet weights is not "
-          + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
-          + "seeded random initialisation");
+      throw new UsageException(
+          "model.weights: imagenet: loading Keras' ImageNet DenseNet weights is not "
+              + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
+              + "seeded random initialisation");
     }
   }
 
@@ -210,13 +275,17 @@ public final class ExperimentRunner {
     Path root = workDir.resolve(d.root());
     if (!Files.exists(root) && d.synthetic() != null) {
       DataSpec.SyntheticSpec s = d.synthetic();
-      out.printf("Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n", s.images(), s.imageSize(),
-          s.imageSize(), root);
+      out.printf(
+          "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
+          s.images(), s.imageSize(), s.imageSize(), root);
       SyntheticChestXray14.write(root, s.images(), s.imageSize(), s.seed());
     }
     if (!Files.isDirectory(root)) {
-      throw new UsageException("data.root: " + root + " does not exist; put ChestX-ray14 there (images/, "
-          + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) or add data.synthetic to generate one");
+      throw new UsageException(
+          "data.root: "
+              + root
+              + " does not exist; put ChestX-ray14 there (images/, "
+              + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) or add data.synthetic to generate one");
     }
     return ChestXray14.open(root);
   }

@@ -10,19 +10,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Train, evaluate and record one experiment.",
-        "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts)."})
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train, evaluate and record one experiment.",
+      "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts)."
+    })
 final class RunCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SPEC", description = "experiment spec, e.g. experiments/quickstart.yaml")
+  @Parameters(
+      paramLabel = "SPEC",
+      description = "experiment spec, e.g. experiments/quickstart.yaml")
   Path spec;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "override a spec key, checked like the file, e.g. --set train.optimizer.lr=1e-4 (repeatable)")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "override a spec key, checked like the file, e.g. --set train.optimizer.lr=1e-4 (repeatable)")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--out", paramLabel = "DIR",
-      description = "also copy the run's artifacts to DIR (a fixed path for DVC outs and scripts); replaced atomically")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "also copy the run's artifacts to DIR (a fixed path for DVC outs and scripts); replaced atomically")
   Path out;
 
   @Override

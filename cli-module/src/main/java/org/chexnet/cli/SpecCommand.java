@@ -9,13 +9,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "spec", mixinStandardHelpOptions = true,
-    description = "Check an experiment spec and print it resolved: every key with its default filled in.")
+@Command(
+    name = "spec",
+    mixinStandardHelpOptions = true,
+    description =
+        "Check an experiment spec and print it resolved: every key with its default filled in.")
 final class SpecCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "experiment spec")
   Path spec;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a spec key (repeatable)")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "override a spec key (repeatable)")
   List<String> overrides = new ArrayList<>();
 
   @Override

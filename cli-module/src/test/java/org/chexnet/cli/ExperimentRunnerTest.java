@@ -24,7 +24,8 @@ import picocli.CommandLine;
 
 /** `chexnet run` end to end on a tiny network and a small synthetic dataset. */
 class ExperimentRunnerTest {
-  private static final String SPEC = """
+  private static final String SPEC =
+      """
       name: tiny
       seed: 3
       data:
@@ -50,11 +51,14 @@ class ExperimentRunnerTest {
       Files.writeString(work.resolve("spec.yaml"), SPEC);
       git.add().addFilepattern("spec.yaml").call();
       String commit = git.commit().setMessage("spec").setSign(false).call().getName();
-      Files.writeString(work.resolve("spec.yaml"), SPEC + "# edited\n"); // a dirty tree is recorded with its diff
+      Files.writeString(
+          work.resolve("spec.yaml"), SPEC + "# edited\n"); // a dirty tree is recorded with its diff
 
       SpecLoader.LoadedSpec loaded = SpecLoader.load(work.resolve("spec.yaml"), List.of());
       ByteArrayOutputStream console = new ByteArrayOutputStream();
-      Run run = new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work).run(loaded);
+      Run run =
+          new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work)
+              .run(loaded);
 
       Path dir = run.directory();
       assertTrue(dir.startsWith(work.resolve("mlruns")), dir.toString());
@@ -68,16 +72,20 @@ class ExperimentRunnerTest {
       assertEquals(2, valLoss.size());
       assertTrue(valLoss.get(1).endsWith(" 1"), valLoss.get(1));
       assertTrue(Files.exists(dir.resolve("metrics/batch_loss")));
-      double testAuroc = Double.parseDouble(Files.readAllLines(dir.resolve("metrics/test_mean_auroc")).get(0).split(" ")[1]);
+      double testAuroc =
+          Double.parseDouble(
+              Files.readAllLines(dir.resolve("metrics/test_mean_auroc")).get(0).split(" ")[1]);
       // Provenance tags.
       assertEquals(commit, Files.readString(dir.resolve("tags/mlflow.source.git.commit")));
       assertEquals("main", Files.readString(dir.resolve("tags/mlflow.source.git.branch")));
       assertEquals("true", Files.readString(dir.resolve("tags/chexnet.git.dirty")));
       assertEquals(loaded.digest(), Files.readString(dir.resolve("tags/chexnet.spec.digest")));
-      assertTrue(Files.readString(dir.resolve("tags/chexnet.dataset.digest")).startsWith("sha256:"));
+      assertTrue(
+          Files.readString(dir.resolve("tags/chexnet.dataset.digest")).startsWith("sha256:"));
       assertEquals("3", Files.readString(dir.resolve("tags/chexnet.seed")));
       assertTrue(Files.exists(dir.resolve("tags/chexnet.version.tensorflow")));
-      // Artifacts: resolved spec, diff, report, metrics.json, per-epoch CSV, best checkpoint, predictions.
+      // Artifacts: resolved spec, diff, report, metrics.json, per-epoch CSV, best checkpoint,
+      // predictions.
       Path artifacts = run.artifactsDir();
       assertEquals(loaded.resolvedYaml(), Files.readString(artifacts.resolve("spec.yaml")));
       assertTrue(Files.readString(artifacts.resolve("git-diff.patch")).contains("+# edited"));
@@ -91,7 +99,8 @@ class ExperimentRunnerTest {
       assertEquals("epoch,learning_rate,loss,val_loss,val_mean_auroc", history.get(0));
       assertEquals(3, history.size());
       assertTrue(Files.exists(artifacts.resolve("checkpoints/best/variables.index")));
-      assertEquals(1 + Integer.parseInt(Files.readString(dir.resolve("tags/chexnet.data.test_images"))),
+      assertEquals(
+          1 + Integer.parseInt(Files.readString(dir.resolve("tags/chexnet.data.test_images"))),
           Files.readAllLines(artifacts.resolve("predictions.csv")).size());
       // The console shows the per-class table.
       String printed = console.toString(StandardCharsets.UTF_8);
@@ -103,7 +112,8 @@ class ExperimentRunnerTest {
   void runOutsideAGitRepositoryRecordsThat(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("train.epochs=1"));
     Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
-    assertEquals("false", Files.readString(run.directory().resolve("tags/chexnet.git.in_repository")));
+    assertEquals(
+        "false", Files.readString(run.directory().resolve("tags/chexnet.git.in_repository")));
     assertFalse(Files.exists(run.directory().resolve("tags/mlflow.source.git.commit")));
   }
 
@@ -112,15 +122,18 @@ class ExperimentRunnerTest {
     Path data = work.resolve("data");
     Path mlruns = work.resolve("mlruns");
     Path spec = work.resolve("bad.yaml");
-    Files.writeString(spec, SPEC.replace("root: data/tiny", "root: " + data)
-        .replace("batch_size: 16", "batch_size: sixteen")
-        .replace("log_batch_loss_every: 2", "uri: " + mlruns));
+    Files.writeString(
+        spec,
+        SPEC.replace("root: data/tiny", "root: " + data)
+            .replace("batch_size: 16", "batch_size: sixteen")
+            .replace("log_batch_loss_every: 2", "uri: " + mlruns));
     StringWriter err = new StringWriter();
     CommandLine cli = Chexnet.commandLine();
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute("run", spec.toString());
     assertEquals(Chexnet.USAGE_ERROR, exit);
-    assertEquals("error: " + spec + ":14:15: train.batch_size must be a positive integer, got \"sixteen\"",
+    assertEquals(
+        "error: " + spec + ":14:15: train.batch_size must be a positive integer, got \"sixteen\"",
         err.toString().trim());
     assertFalse(Files.exists(data));
     assertFalse(Files.exists(mlruns));
@@ -128,9 +141,14 @@ class ExperimentRunnerTest {
 
   @Test
   void imagenetWeightsAreNeverReplacedBySilentlyRandomOnes(@TempDir Path work) {
-    SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("model.weights=imagenet"));
-    UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-        () -> new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded));
+    SpecLoader.LoadedSpec loaded =
+        SpecLoader.load(SPEC, "spec.yaml", List.of("model.weights=imagenet"));
+    UsageException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            UsageException.class,
+            () ->
+                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
+                    .run(loaded));
     assertTrue(e.getMessage().startsWith("model.weights: imagenet"), e.getMessage());
     assertFalse(Files.exists(work.resolve("mlruns")));
     assertFalse(Files.exists(work.resolve("data")));

@@ -18,73 +18,76 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One digest for the data a run uses, so a result can name exactly what it was trained and scored on:
- * sha-256 over one line "relative path NUL size NUL content sha-256 LF" per file, in sorted path order, for the
- * metadata files and every named image. Files are hashed on all cores.
+ * One digest for the data a run uses, so a result can name exactly what it was trained and scored
+ * on: sha-256 over one line "relative path NUL size NUL content sha-256 LF" per file, in sorted
+ * path order, for the metadata files and every named image. Files are hashed on all cores.
  */
 public final class DatasetDigest {
-    private static final HexFormat HEX = HexFormat.of();
+  private static final HexFormat HEX = HexFormat.of();
 
-    private DatasetDigest() {
+  private DatasetDigest() {}
+
+  /**
+   * @return "sha256:" followed by 64 hex digits
+   * @throws IOException naming a missing or unreadable file
+   */
+  public static String of(ChestXray14 data, Collection<String> imageIndexes) throws IOException {
+    // Relative paths with '/' so the digest is the same wherever and on whatever OS the dataset
+    // lives.
+    TreeMap<String, Path> files = new TreeMap<>();
+    for (Path file : data.metadataFiles()) {
+      files.put(relative(data.root(), file), file);
+    }
+    for (String imageIndex : imageIndexes) {
+      Path image = data.imagePath(imageIndex);
+      files.put(relative(data.root(), image), image);
     }
 
-    /**
-     * @return "sha256:" followed by 64 hex digits
-     * @throws IOException naming a missing or unreadable file
-     */
-    public static String of(ChestXray14 data, Collection<String> imageIndexes) throws IOException {
-        // Relative paths with '/' so the digest is the same wherever and on whatever OS the dataset lives.
-        TreeMap<String, Path> files = new TreeMap<>();
-        for (Path file : data.metadataFiles()) {
-            files.put(relative(data.root(), file), file);
-        }
-        for (String imageIndex : imageIndexes) {
-            Path image = data.imagePath(imageIndex);
-            files.put(relative(data.root(), image), image);
-        }
-
-        ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-        try {
-            List<Future<String>> lines = new ArrayList<>(files.size());
-            files.forEach((name, file) -> lines.add(pool.submit(() -> name + '\0' + Files.size(file) + '\0' + sha256(file) + '\n')));
-            MessageDigest digest = sha256();
-            for (Future<String> line : lines) {
-                digest.update(line.get().getBytes(StandardCharsets.UTF_8));
-            }
-            return "sha256:" + HEX.formatHex(digest.digest());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while hashing " + data.root(), e);
-        } finally {
-            pool.shutdownNow();
-        }
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    try {
+      List<Future<String>> lines = new ArrayList<>(files.size());
+      files.forEach(
+          (name, file) ->
+              lines.add(
+                  pool.submit(() -> name + '\0' + Files.size(file) + '\0' + sha256(file) + '\n')));
+      MessageDigest digest = sha256();
+      for (Future<String> line : lines) {
+        digest.update(line.get().getBytes(StandardCharsets.UTF_8));
+      }
+      return "sha256:" + HEX.formatHex(digest.digest());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while hashing " + data.root(), e);
+    } finally {
+      pool.shutdownNow();
     }
+  }
 
-    private static String relative(Path root, Path file) {
-        return root.relativize(file).toString().replace('\\', '/');
-    }
+  private static String relative(Path root, Path file) {
+    return root.relativize(file).toString().replace('\\', '/');
+  }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                digest.update(buffer, 0, read);
-            }
-        }
-        return HEX.formatHex(digest.digest());
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        digest.update(buffer, 0, read);
+      }
     }
+    return HEX.formatHex(digest.digest());
+  }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-        }
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime must provide SHA-256", e);
     }
+  }
 }

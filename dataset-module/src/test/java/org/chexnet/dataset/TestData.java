@@ -6,23 +6,22 @@ import java.nio.file.Path;
 
 /** Test resources (real NIH files, see resources/chestxray14/ATTRIBUTION.md). */
 final class TestData {
-    static final String CSV = "Data_Entry_2017_v2020.first300.csv";
-    static final String GRAY_IMAGE = "00005618_000.png";
-    static final String OTHER_GRAY_IMAGE = "00000282_000.png";
-    static final String RGBA_IMAGE = "00002578_000.png";
+  static final String CSV = "Data_Entry_2017_v2020.first300.csv";
+  static final String GRAY_IMAGE = "00005618_000.png";
+  static final String OTHER_GRAY_IMAGE = "00000282_000.png";
+  static final String RGBA_IMAGE = "00002578_000.png";
 
-    private TestData() {
-    }
+  private TestData() {}
 
-    static Path resource(String name) throws IOException {
-        try {
-            return Path.of(TestData.class.getResource("/chestxray14/" + name).toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IOException("missing test resource " + name, e);
-        }
+  static Path resource(String name) throws IOException {
+    try {
+      return Path.of(TestData.class.getResource("/chestxray14/" + name).toURI());
+    } catch (URISyntaxException | NullPointerException e) {
+      throw new IOException("missing test resource " + name, e);
     }
+  }
 
-    static Path realImage(String name) throws IOException {
-        return resource("images/" + name);
-    }
+  static Path realImage(String name) throws IOException {
+    return resource("images/" + name);
+  }
 }

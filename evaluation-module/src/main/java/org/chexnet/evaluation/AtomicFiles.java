@@ -9,24 +9,23 @@ import java.nio.file.StandardCopyOption;
 /** Writes a file so that readers (dvc, a watching dashboard) never see it half written. */
 final class AtomicFiles {
 
-    private AtomicFiles() {
-    }
+  private AtomicFiles() {}
 
-    static void write(Path file, String content) throws IOException {
-        write(file, content.getBytes(StandardCharsets.UTF_8));
-    }
+  static void write(Path file, String content) throws IOException {
+    write(file, content.getBytes(StandardCharsets.UTF_8));
+  }
 
-    static void write(Path file, byte[] content) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path directory = target.getParent();
-        Files.createDirectories(directory);
-        // Same directory as the target, so the rename stays on one file system and can be atomic.
-        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(temp, content);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+  static void write(Path file, byte[] content) throws IOException {
+    Path target = file.toAbsolutePath();
+    Path directory = target.getParent();
+    Files.createDirectories(directory);
+    // Same directory as the target, so the rename stays on one file system and can be atomic.
+    Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+    try {
+      Files.write(temp, content);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
     }
+  }
 }

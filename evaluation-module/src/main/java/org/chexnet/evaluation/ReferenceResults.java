@@ -14,84 +14,89 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * Per-class test-set AUROC reported by the CheXNet paper (Rajpurkar et al., 2017) and by three public
- * reproductions, bundled as chexnet-results.csv so that our numbers can be put beside them.
+ * Per-class test-set AUROC reported by the CheXNet paper (Rajpurkar et al., 2017) and by three
+ * public reproductions, bundled as chexnet-results.csv so that our numbers can be put beside them.
  */
 public final class ReferenceResults {
 
-    /** The column holding the CheXNet paper's own numbers. */
-    public static final String PAPER = "chexnet_paper_2017";
+  /** The column holding the CheXNet paper's own numbers. */
+  public static final String PAPER = "chexnet_paper_2017";
 
-    private static final String RESOURCE = "chexnet-results.csv";
+  private static final String RESOURCE = "chexnet-results.csv";
 
-    /** source -> (class -> AUROC), both in CSV order. */
-    private final Map<String, Map<String, Double>> aurocBySource;
+  /** source -> (class -> AUROC), both in CSV order. */
+  private final Map<String, Map<String, Double>> aurocBySource;
 
-    private ReferenceResults(Map<String, Map<String, Double>> aurocBySource) {
-        this.aurocBySource = aurocBySource;
+  private ReferenceResults(Map<String, Map<String, Double>> aurocBySource) {
+    this.aurocBySource = aurocBySource;
+  }
+
+  public static ReferenceResults load() {
+    try (InputStream in = ReferenceResults.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing bundled resource " + RESOURCE);
+      }
+      return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read bundled " + RESOURCE, e);
     }
+  }
 
-    public static ReferenceResults load() {
-        try (InputStream in = ReferenceResults.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing bundled resource " + RESOURCE);
-            }
-            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read bundled " + RESOURCE, e);
+  private static ReferenceResults parse(BufferedReader reader) throws IOException {
+    String header = reader.readLine();
+    if (header == null) {
+      throw new IllegalStateException(RESOURCE + " is empty");
+    }
+    List<String> columns = Arrays.asList(header.trim().split(","));
+    List<String> sources = columns.subList(1, columns.size());
+    Map<String, Map<String, Double>> bySource = new LinkedHashMap<>();
+    sources.forEach(source -> bySource.put(source, new LinkedHashMap<>()));
+    String line;
+    while ((line = reader.readLine()) != null) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] cells = line.trim().split(",", -1);
+      if (cells.length != columns.size()) {
+        throw new IllegalStateException(
+            RESOURCE + ": expected " + columns.size() + " cells in: " + line);
+      }
+      for (int s = 0; s < sources.size(); s++) {
+        if (!cells[s + 1].isBlank()) {
+          bySource.get(sources.get(s)).put(cells[0], Double.parseDouble(cells[s + 1]));
         }
+      }
     }
+    Map<String, Map<String, Double>> frozen = new LinkedHashMap<>();
+    bySource.forEach((source, values) -> frozen.put(source, Collections.unmodifiableMap(values)));
+    return new ReferenceResults(Collections.unmodifiableMap(frozen));
+  }
 
-    private static ReferenceResults parse(BufferedReader reader) throws IOException {
-        String header = reader.readLine();
-        if (header == null) {
-            throw new IllegalStateException(RESOURCE + " is empty");
-        }
-        List<String> columns = Arrays.asList(header.trim().split(","));
-        List<String> sources = columns.subList(1, columns.size());
-        Map<String, Map<String, Double>> bySource = new LinkedHashMap<>();
-        sources.forEach(source -> bySource.put(source, new LinkedHashMap<>()));
-        String line;
-        while ((line = reader.readLine()) != null) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cells = line.trim().split(",", -1);
-            if (cells.length != columns.size()) {
-                throw new IllegalStateException(RESOURCE + ": expected " + columns.size() + " cells in: " + line);
-            }
-            for (int s = 0; s < sources.size(); s++) {
-                if (!cells[s + 1].isBlank()) {
-                    bySource.get(sources.get(s)).put(cells[0], Double.parseDouble(cells[s + 1]));
-                }
-            }
-        }
-        Map<String, Map<String, Double>> frozen = new LinkedHashMap<>();
-        bySource.forEach((source, values) -> frozen.put(source, Collections.unmodifiableMap(values)));
-        return new ReferenceResults(Collections.unmodifiableMap(frozen));
-    }
+  /** Source names in CSV column order, the paper first. */
+  public List<String> sources() {
+    return List.copyOf(aurocBySource.keySet());
+  }
 
-    /** Source names in CSV column order, the paper first. */
-    public List<String> sources() {
-        return List.copyOf(aurocBySource.keySet());
-    }
+  /** Empty when the source did not report this class. */
+  public OptionalDouble auroc(String source, String className) {
+    Double value = values(source).get(className);
+    return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
+  }
 
-    /** Empty when the source did not report this class. */
-    public OptionalDouble auroc(String source, String className) {
-        Double value = values(source).get(className);
-        return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
-    }
+  /** Mean AUROC the source reports over all its classes. */
+  public double mean(String source) {
+    return values(source).values().stream()
+        .mapToDouble(Double::doubleValue)
+        .average()
+        .orElse(Double.NaN);
+  }
 
-    /** Mean AUROC the source reports over all its classes. */
-    public double mean(String source) {
-        return values(source).values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  private Map<String, Double> values(String source) {
+    Map<String, Double> values = aurocBySource.get(source);
+    if (values == null) {
+      throw new IllegalArgumentException(
+          "unknown reference source " + source + "; known: " + sources());
     }
-
-    private Map<String, Double> values(String source) {
-        Map<String, Double> values = aurocBySource.get(source);
-        if (values == null) {
-            throw new IllegalArgumentException("unknown reference source " + source + "; known: " + sources());
-        }
-        return values;
-    }
+    return values;
+  }
 }

@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 import org.tensorflow.Session;
 
 /**
- * Saves and restores every variable of a session (weights, batch-norm statistics, optimizer
- * slots, step, learning rate) as a TensorFlow checkpoint in a directory of its own.
+ * Saves and restores every variable of a session (weights, batch-norm statistics, optimizer slots,
+ * step, learning rate) as a TensorFlow checkpoint in a directory of its own.
  *
  * <p>A save writes into a sibling temporary directory and then swaps it in, so a crash in the
  * middle leaves the previous checkpoint intact, never a half-written one.
@@ -46,9 +46,11 @@ public final class Checkpoints {
       // A run whose checkpoint is gone must fail loudly, never continue from random weights.
       Path retired = directory.resolveSibling(directory.getFileName() + ".old");
       if (Files.isRegularFile(retired.resolve(PREFIX + ".index"))) {
-        directory = retired; // a crash between the two moves of save(): the previous checkpoint is complete
+        directory =
+            retired; // a crash between the two moves of save(): the previous checkpoint is complete
       } else {
-        throw new IOException("no checkpoint in " + directory + " (expected " + index.getFileName() + ")");
+        throw new IOException(
+            "no checkpoint in " + directory + " (expected " + index.getFileName() + ")");
       }
     }
     session.restore(directory.resolve(PREFIX).toString());
@@ -59,13 +61,15 @@ public final class Checkpoints {
       return;
     }
     try (Stream<Path> walk = Files.walk(path)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

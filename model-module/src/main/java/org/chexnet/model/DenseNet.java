@@ -18,12 +18,14 @@ import org.tensorflow.types.TFloat32;
  * Builds Keras' DenseNet ({@code tf.keras.applications.DenseNet121(include_top=False)}) plus a
  * sigmoid head, layer for layer, into a TensorFlow graph.
  *
- * <p>Variables carry Keras' layer names ({@code conv1/conv/kernel}, {@code conv2_block1_0_bn/gamma},
- * {@code pool2_conv/kernel}, {@code bn/moving_mean}, ...) so Keras weight files map onto them by name.
+ * <p>Variables carry Keras' layer names ({@code conv1/conv/kernel}, {@code
+ * conv2_block1_0_bn/gamma}, {@code pool2_conv/kernel}, {@code bn/moving_mean}, ...) so Keras weight
+ * files map onto them by name.
  */
 public final class DenseNet {
   /** Keras' DenseNet batch-norm epsilon. */
   static final float BN_EPSILON = 1.001e-5f;
+
   /** Keras' BatchNormalization momentum: moving = momentum * moving + (1 - momentum) * batch. */
   static final float BN_MOMENTUM = 0.99f;
 
@@ -56,15 +58,24 @@ public final class DenseNet {
   private DenseNetGraph build() {
     int size = config.imageSize();
     Placeholder<TFloat32> images =
-        tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, 3)));
+        tf.withName("images")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, 3)));
     Operand<TFloat32> trainingFeatures = features(images, true);
     Operand<TFloat32> features = features(images, false);
     Operand<TFloat32> trainingLogits = head(trainingFeatures);
     Operand<TFloat32> logits = tf.withName("logits").identity(head(features));
     Operand<TFloat32> probabilities = tf.withName("probabilities").math.sigmoid(logits);
     return new DenseNetGraph(
-        config, images, trainingLogits, logits, probabilities, tf.withName("feature_maps").identity(features),
-        classifierKernel, List.copyOf(trainable), List.copyOf(movingAverageUpdates), trainableParameters);
+        config,
+        images,
+        trainingLogits,
+        logits,
+        probabilities,
+        tf.withName("feature_maps").identity(features),
+        classifierKernel,
+        List.copyOf(trainable),
+        List.copyOf(movingAverageUpdates),
+        trainableParameters);
   }
 
   private Operand<TFloat32> features(Operand<TFloat32> images, boolean training) {
@@ -72,7 +83,9 @@ public final class DenseNet {
     x = conv(x, "conv1/conv", 7, config.initialFilters(), 2, "VALID");
     x = relu(batchNorm(x, "conv1/bn", training));
     x = pad(x, 1);
-    x = tf.nn.maxPool(x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+    x =
+        tf.nn.maxPool(
+            x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
     List<Integer> blocks = config.blocks();
     for (int b = 0; b < blocks.size(); b++) {
       int stage = b + 2; // Keras numbers stages conv2..conv5
@@ -84,7 +97,8 @@ public final class DenseNet {
     return relu(batchNorm(x, "bn", training));
   }
 
-  private Operand<TFloat32> denseBlock(Operand<TFloat32> x, int layers, String stage, boolean training) {
+  private Operand<TFloat32> denseBlock(
+      Operand<TFloat32> x, int layers, String stage, boolean training) {
     for (int i = 1; i <= layers; i++) {
       String name = stage + "_block" + i;
       Operand<TFloat32> y = relu(batchNorm(x, name + "_0_bn", training));
@@ -110,7 +124,8 @@ public final class DenseNet {
     return tf.math.add(tf.linalg.matMul(pooled, classifierKernel), bias);
   }
 
-  private Operand<TFloat32> conv(Operand<TFloat32> x, String name, int kernel, int filters, int stride, String padding) {
+  private Operand<TFloat32> conv(
+      Operand<TFloat32> x, String name, int kernel, int filters, int stride, String padding) {
     Variable<TFloat32> w = weight(name + "/kernel", Shape.of(kernel, kernel, channels(x), filters));
     return tf.nn.conv2d(x, w, List.of(1L, (long) stride, (long) stride, 1L), padding);
   }
@@ -121,11 +136,16 @@ public final class DenseNet {
     Variable<TFloat32> beta = zeros(name + "/beta", Shape.of(channels), true);
     Variable<TFloat32> movingMean = zeros(name + "/moving_mean", Shape.of(channels), false);
     Variable<TFloat32> movingVariance = ones(name + "/moving_variance", channels, false);
-    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(
-        x, gamma, beta, movingMean, movingVariance,
-        FusedBatchNorm.epsilon(BN_EPSILON),
-        FusedBatchNorm.isTraining(training),
-        FusedBatchNorm.exponentialAvgFactor(training ? 1f - BN_MOMENTUM : 1f));
+    FusedBatchNorm<TFloat32, TFloat32> bn =
+        tf.nn.fusedBatchNorm(
+            x,
+            gamma,
+            beta,
+            movingMean,
+            movingVariance,
+            FusedBatchNorm.epsilon(BN_EPSILON),
+            FusedBatchNorm.isTraining(training),
+            FusedBatchNorm.exponentialAvgFactor(training ? 1f - BN_MOMENTUM : 1f));
     if (training) {
       // In training mode the op returns the already-updated moving averages (variance
       // Bessel-corrected, as Keras does); the training step assigns them.
@@ -145,31 +165,55 @@ public final class DenseNet {
 
   private Variable<TFloat32> weight(String name, Shape shape) {
     // Keras' glorot_uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)); for a conv
-    // kernel the fans count the receptive field. Stateless sampling keeps it a pure function of the seed.
+    // kernel the fans count the receptive field. Stateless sampling keeps it a pure function of the
+    // seed.
     long receptiveField = shape.numDimensions() == 4 ? shape.get(0) * shape.get(1) : 1;
     long fanIn = receptiveField * shape.get(shape.numDimensions() - 2);
     long fanOut = receptiveField * shape.get(shape.numDimensions() - 1);
     float limit = (float) Math.sqrt(6.0 / (fanIn + fanOut));
     long[] variableSeed = {seed, variables.size()};
-    return variable(name, shape, true, () -> {
-      Ops init = tf.withInitScope();
-      Operand<TFloat32> unit = init.random.statelessRandomUniform(init.constant(shape), init.constant(variableSeed), TFloat32.class);
-      return init.math.mul(init.math.sub(init.math.mul(unit, init.constant(2f)), init.constant(1f)), init.constant(limit));
-    });
+    return variable(
+        name,
+        shape,
+        true,
+        () -> {
+          Ops init = tf.withInitScope();
+          Operand<TFloat32> unit =
+              init.random.statelessRandomUniform(
+                  init.constant(shape), init.constant(variableSeed), TFloat32.class);
+          return init.math.mul(
+              init.math.sub(init.math.mul(unit, init.constant(2f)), init.constant(1f)),
+              init.constant(limit));
+        });
   }
 
   private Variable<TFloat32> zeros(String name, Shape shape, boolean isTrainable) {
-    return variable(name, shape, isTrainable, () -> tf.withInitScope().zeros(tf.withInitScope().constant(shape), TFloat32.class));
+    return variable(
+        name,
+        shape,
+        isTrainable,
+        () -> tf.withInitScope().zeros(tf.withInitScope().constant(shape), TFloat32.class));
   }
 
   private Variable<TFloat32> ones(String name, int size, boolean isTrainable) {
     Shape shape = Shape.of(size);
-    return variable(name, shape, isTrainable, () -> tf.withInitScope().fill(tf.withInitScope().constant(shape), tf.withInitScope().constant(1f)));
+    return variable(
+        name,
+        shape,
+        isTrainable,
+        () ->
+            tf.withInitScope()
+                .fill(tf.withInitScope().constant(shape), tf.withInitScope().constant(1f)));
   }
 
-  /** The training and inference passes ask for the same names: the second call reuses the variable. */
-  private Variable<TFloat32> variable(String name, Shape shape, boolean isTrainable,
-                                      java.util.function.Supplier<Operand<TFloat32>> initialValue) {
+  /**
+   * The training and inference passes ask for the same names: the second call reuses the variable.
+   */
+  private Variable<TFloat32> variable(
+      String name,
+      Shape shape,
+      boolean isTrainable,
+      java.util.function.Supplier<Operand<TFloat32>> initialValue) {
     Variable<TFloat32> existing = variables.get(name);
     if (existing != null) {
       return existing;

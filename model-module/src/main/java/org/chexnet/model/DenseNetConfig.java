@@ -28,10 +28,12 @@ public record DenseNetConfig(
   public DenseNetConfig {
     blocks = List.copyOf(blocks);
     if (blocks.isEmpty() || blocks.stream().anyMatch(b -> b < 1)) {
-      throw new IllegalArgumentException("blocks must be a non-empty list of positive integers, got " + blocks);
+      throw new IllegalArgumentException(
+          "blocks must be a non-empty list of positive integers, got " + blocks);
     }
     if (growthRate < 1 || initialFilters < 1 || bottleneckWidth < 1 || numClasses < 1) {
-      throw new IllegalArgumentException("growthRate, initialFilters, bottleneckWidth and numClasses must be positive");
+      throw new IllegalArgumentException(
+          "growthRate, initialFilters, bottleneckWidth and numClasses must be positive");
     }
     if (!(compression > 0 && compression <= 1)) {
       throw new IllegalArgumentException("compression must be in (0, 1], got " + compression);
@@ -40,7 +42,12 @@ public record DenseNetConfig(
     int minimumSize = 4 << (blocks.size() - 1);
     if (imageSize < minimumSize) {
       throw new IllegalArgumentException(
-          "imageSize must be at least " + minimumSize + " for " + blocks.size() + " dense blocks, got " + imageSize);
+          "imageSize must be at least "
+              + minimumSize
+              + " for "
+              + blocks.size()
+              + " dense blocks, got "
+              + imageSize);
     }
   }
 
@@ -56,8 +63,12 @@ public record DenseNetConfig(
     return keras(List.of(6, 12, 48, 32), imageSize, numClasses);
   }
 
-  /** A small DenseNet for tests and the quickstart; the stem has twice the growth rate, as in the DenseNet paper. */
-  public static DenseNetConfig custom(List<Integer> blocks, int growthRate, int imageSize, int numClasses) {
+  /**
+   * A small DenseNet for tests and the quickstart; the stem has twice the growth rate, as in the
+   * DenseNet paper.
+   */
+  public static DenseNetConfig custom(
+      List<Integer> blocks, int growthRate, int imageSize, int numClasses) {
     return new DenseNetConfig(blocks, growthRate, 2 * growthRate, 4, 0.5, imageSize, numClasses);
   }
 

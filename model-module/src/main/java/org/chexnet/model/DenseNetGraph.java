@@ -18,8 +18,10 @@ import org.tensorflow.types.TFloat32;
  * @param trainingLogits logits of the training pass, [-1, classes]
  * @param logits logits of the inference pass, [-1, classes]
  * @param probabilities sigmoid of {@code logits}
- * @param featureMaps last feature maps of the inference pass (after the final BN+ReLU), for class activation maps
- * @param classifierKernel head weights [channels, classes]: CAM_c = sum_k kernel[k, c] * featureMaps_k
+ * @param featureMaps last feature maps of the inference pass (after the final BN+ReLU), for class
+ *     activation maps
+ * @param classifierKernel head weights [channels, classes]: CAM_c = sum_k kernel[k, c] *
+ *     featureMaps_k
  * @param trainableVariables weights the optimizer updates (not the batch-norm moving statistics)
  * @param movingAverageUpdates assignments of the batch-norm moving statistics for one training step
  */

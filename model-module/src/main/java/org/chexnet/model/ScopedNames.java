@@ -7,8 +7,8 @@ import org.tensorflow.op.Ops;
 /**
  * Gives ops hierarchical names such as {@code conv1/bn/gamma} (Keras' weight names).
  *
- * <p>TensorFlow Java forbids '/' in an op name and makes every new sub-scope unique
- * ({@code conv1}, then {@code conv1_1}), so each prefix's scope is created once and reused.
+ * <p>TensorFlow Java forbids '/' in an op name and makes every new sub-scope unique ({@code conv1},
+ * then {@code conv1_1}), so each prefix's scope is created once and reused.
  */
 public final class ScopedNames {
   private final Ops root;

@@ -31,10 +31,12 @@ class DenseNetTest {
   void denseNet121MatchesKerasLayout() {
     try (Graph g = new Graph()) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), DenseNetConfig.densenet121(224, 14), 1);
-      // Keras DenseNet121(include_top=False) has 6,953,856 trainable weights; a 14-way head adds 1024*14+14.
+      // Keras DenseNet121(include_top=False) has 6,953,856 trainable weights; a 14-way head adds
+      // 1024*14+14.
       assertEquals(6_953_856L + 1024 * 14 + 14, net.trainableParameterCount());
       assertArrayEquals(new long[] {-1, 7, 7, 1024}, net.featureMaps().shape().asArray());
-      // 121 layers with weights: 120 convolutions (stem, 2 per dense layer over 58 layers, 3 transitions) and the head.
+      // 121 layers with weights: 120 convolutions (stem, 2 per dense layer over 58 layers, 3
+      // transitions) and the head.
       int convolutions = 0;
       for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
@@ -44,19 +46,24 @@ class DenseNetTest {
       }
       assertEquals(120, convolutions);
       assertNotNull(g.operation("conv5_block16_2_conv/kernel"), "Keras layer names");
-      assertArrayEquals(new long[] {1, 1, 512, 256}, g.operation("pool3_conv/kernel").output(0).shape().asArray());
+      assertArrayEquals(
+          new long[] {1, 1, 512, 256},
+          g.operation("pool3_conv/kernel").output(0).shape().asArray());
       assertNotNull(g.operation("bn/moving_variance"));
     }
   }
 
   @Test
   void rejectsImagesTooSmallForTheBlocks() {
-    assertThrows(IllegalArgumentException.class, () -> DenseNetConfig.custom(List.of(1, 1, 1, 1), 4, 16, 14));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DenseNetConfig.custom(List.of(1, 1, 1, 1), 4, 16, 14));
   }
 
   @Test
   void inferenceUsesMovingStatisticsIndependentOfTheBatch() {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), TINY, 3);
       s.initialize();
       float[] a = images(1, 11);
@@ -71,13 +78,19 @@ class DenseNetTest {
 
   @Test
   void trainingStepMovesBatchNormStatisticsWithKerasMomentum() {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), TINY, 3);
       s.initialize();
       float[] x = images(4, 21);
-      // The stem convolution feeds conv1/bn; its per-channel mean over the batch is what the update blends in.
-      org.tensorflow.Output<TFloat32> stem = g.operation("conv1/conv/kernel").consumers().stream()
-          .filter(op -> op.type().equals("Conv2D")).findFirst().orElseThrow().output(0);
+      // The stem convolution feeds conv1/bn; its per-channel mean over the batch is what the update
+      // blends in.
+      org.tensorflow.Output<TFloat32> stem =
+          g.operation("conv1/conv/kernel").consumers().stream()
+              .filter(op -> op.type().equals("Conv2D"))
+              .findFirst()
+              .orElseThrow()
+              .output(0);
       float[] conv = run(s, stem, x, 4);
       int channels = TINY.initialFilters();
       double[] batchMean = new double[channels];
@@ -114,7 +127,8 @@ class DenseNetTest {
     float[] x = images(4, 9);
     Path checkpoint = dir.resolve("best");
     float[] before;
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), TINY, 1);
       s.initialize();
       // Move the batch-norm statistics away from their initial values, then save.
@@ -127,12 +141,14 @@ class DenseNetTest {
       }
       before = run(s, net.probabilities().asOutput(), x, 4);
       Checkpoints.save(s, checkpoint);
-      Checkpoints.save(s, checkpoint); // replacing an existing checkpoint leaves no staging or old copy
+      Checkpoints.save(
+          s, checkpoint); // replacing an existing checkpoint leaves no staging or old copy
     }
     try (var files = Files.list(dir)) {
       assertEquals(List.of(checkpoint), files.toList());
     }
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), TINY, 99);
       s.initialize();
       assertNotEquals(before[0], run(s, net.probabilities().asOutput(), x, 4)[0]);
@@ -143,16 +159,19 @@ class DenseNetTest {
 
   @Test
   void restoringAMissingCheckpointFailsLoudly(@TempDir Path dir) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNet.build(Ops.create(g), TINY, 1);
       s.initialize();
-      IOException e = assertThrows(IOException.class, () -> Checkpoints.restore(s, dir.resolve("nothing")));
+      IOException e =
+          assertThrows(IOException.class, () -> Checkpoints.restore(s, dir.resolve("nothing")));
       assertTrue(e.getMessage().contains("nothing"), e.getMessage());
     }
   }
 
   private static float[] predict(long seed, float[] x) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), TINY, seed);
       s.initialize();
       return run(s, net.probabilities().asOutput(), x, x.length / (32 * 32 * 3));
@@ -161,7 +180,7 @@ class DenseNetTest {
 
   private static float[] run(Session s, org.tensorflow.Output<TFloat32> fetch, float[] x, int n) {
     try (TFloat32 t = tensor(x, n);
-         Result r = s.runner().feed("images", t).fetch(fetch).run()) {
+        Result r = s.runner().feed("images", t).fetch(fetch).run()) {
       TFloat32 out = (TFloat32) r.get(0);
       float[] values = new float[(int) out.shape().size()];
       out.copyTo(DataBuffers.of(values, false, false));

@@ -8,32 +8,36 @@ import java.util.regex.Pattern;
  * and nothing that could escape or alias a path.
  */
 final class Keys {
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_\\-. /]+");
+  private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_\\-. /]+");
 
-    private Keys() {
-    }
+  private Keys() {}
 
-    static String requireValid(String key) {
-        if (key == null || !ALLOWED.matcher(key).matches() || key.contains("..") || !hasCanonicalSegments(key)) {
-            throw new IllegalArgumentException("Invalid key '" + key
-                    + "': use letters, digits, '_', '-', '.', ' ' and '/' between non-empty segments,"
-                    + " no '..' and no leading '/'");
-        }
-        return key;
+  static String requireValid(String key) {
+    if (key == null
+        || !ALLOWED.matcher(key).matches()
+        || key.contains("..")
+        || !hasCanonicalSegments(key)) {
+      throw new IllegalArgumentException(
+          "Invalid key '"
+              + key
+              + "': use letters, digits, '_', '-', '.', ' ' and '/' between non-empty segments,"
+              + " no '..' and no leading '/'");
     }
+    return key;
+  }
 
-    /** Like {@link #requireValid} but "" (the top of the artifacts directory) is allowed. */
-    static String requireValidArtifactDir(String artifactDir) {
-        return artifactDir != null && artifactDir.isEmpty() ? artifactDir : requireValid(artifactDir);
-    }
+  /** Like {@link #requireValid} but "" (the top of the artifacts directory) is allowed. */
+  static String requireValidArtifactDir(String artifactDir) {
+    return artifactDir != null && artifactDir.isEmpty() ? artifactDir : requireValid(artifactDir);
+  }
 
-    // MLflow rejects keys that normalise to another path: "/a", "a/", "a//b", "a/./b".
-    private static boolean hasCanonicalSegments(String key) {
-        for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".")) {
-                return false;
-            }
-        }
-        return true;
+  // MLflow rejects keys that normalise to another path: "/a", "a/", "a//b", "a/./b".
+  private static boolean hasCanonicalSegments(String key) {
+    for (String segment : key.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".")) {
+        return false;
+      }
     }
+    return true;
+  }
 }

@@ -15,215 +15,228 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MLflow run, started by {@link LocalRunStore#startRun}. Every file is written atomically,
- * so a crash leaves each param, tag, artifact and meta.yaml either complete or absent.
+ * One MLflow run, started by {@link LocalRunStore#startRun}. Every file is written atomically, so a
+ * crash leaves each param, tag, artifact and meta.yaml either complete or absent.
  *
- * <p>Use it in try-with-resources and call {@link #end(RunStatus)} on success: {@link #close()}
- * on a run that is still RUNNING marks it FAILED, because reaching close() without end() means
- * the work threw.
+ * <p>Use it in try-with-resources and call {@link #end(RunStatus)} on success: {@link #close()} on
+ * a run that is still RUNNING marks it FAILED, because reaching close() without end() means the
+ * work threw.
  */
 public final class Run implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Run.class);
-    // MLflow's SourceType.LOCAL; the file store writes it into every run's meta.yaml.
-    private static final int SOURCE_TYPE_LOCAL = 4;
+  private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+  // MLflow's SourceType.LOCAL; the file store writes it into every run's meta.yaml.
+  private static final int SOURCE_TYPE_LOCAL = 4;
 
-    private final Path directory;
-    private final String experimentId;
-    private final String id;
-    private final String name;
-    private final String userId;
-    private final long startTime;
-    private RunStatus status = RunStatus.RUNNING;
-    private Long endTime;
+  private final Path directory;
+  private final String experimentId;
+  private final String id;
+  private final String name;
+  private final String userId;
+  private final long startTime;
+  private RunStatus status = RunStatus.RUNNING;
+  private Long endTime;
 
-    private Run(Path directory, String experimentId, String id, String name) {
-        this.directory = directory;
-        this.experimentId = experimentId;
-        this.id = id;
-        this.name = name;
-        this.userId = System.getProperty("user.name", "");
-        this.startTime = System.currentTimeMillis();
+  private Run(Path directory, String experimentId, String id, String name) {
+    this.directory = directory;
+    this.experimentId = experimentId;
+    this.id = id;
+    this.name = name;
+    this.userId = System.getProperty("user.name", "");
+    this.startTime = System.currentTimeMillis();
+  }
+
+  static Run create(Path directory, String experimentId, String id, String name)
+      throws IOException {
+    Files.createDirectories(directory);
+    Run run = new Run(directory, experimentId, id, name);
+    run.writeMeta();
+    for (String folder : List.of("artifacts", "metrics", "params", "tags")) {
+      Files.createDirectories(directory.resolve(folder));
     }
+    run.setTag("mlflow.runName", name);
+    run.setTag("mlflow.user", run.userId);
+    return run;
+  }
 
-    static Run create(Path directory, String experimentId, String id, String name) throws IOException {
-        Files.createDirectories(directory);
-        Run run = new Run(directory, experimentId, id, name);
-        run.writeMeta();
-        for (String folder : List.of("artifacts", "metrics", "params", "tags")) {
-            Files.createDirectories(directory.resolve(folder));
-        }
-        run.setTag("mlflow.runName", name);
-        run.setTag("mlflow.user", run.userId);
-        return run;
-    }
+  public String id() {
+    return id;
+  }
 
-    public String id() {
-        return id;
-    }
+  public String experimentId() {
+    return experimentId;
+  }
 
-    public String experimentId() {
-        return experimentId;
-    }
+  public String name() {
+    return name;
+  }
 
-    public String name() {
-        return name;
-    }
+  public Path directory() {
+    return directory;
+  }
 
-    public Path directory() {
-        return directory;
-    }
+  public Path artifactsDir() {
+    return directory.resolve("artifacts");
+  }
 
-    public Path artifactsDir() {
-        return directory.resolve("artifacts");
+  /**
+   * Records a param. Params are immutable in MLflow: logging a key again with the same value is a
+   * no-op, with another value an {@link IllegalStateException} naming the key.
+   */
+  public synchronized void logParam(String key, String value) throws IOException {
+    Path file = directory.resolve("params").resolve(Keys.requireValid(key));
+    String text = Objects.requireNonNull(value, key);
+    if (Files.exists(file)) {
+      String logged = Files.readString(file, StandardCharsets.UTF_8);
+      if (!logged.equals(text)) {
+        throw new IllegalStateException(
+            "Param '"
+                + key
+                + "' was already logged as '"
+                + logged
+                + "' in run "
+                + id
+                + "; params cannot change (tried '"
+                + text
+                + "')");
+      }
+      return;
     }
+    AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
 
-    /**
-     * Records a param. Params are immutable in MLflow: logging a key again with the same value is a
-     * no-op, with another value an {@link IllegalStateException} naming the key.
-     */
-    public synchronized void logParam(String key, String value) throws IOException {
-        Path file = directory.resolve("params").resolve(Keys.requireValid(key));
-        String text = Objects.requireNonNull(value, key);
-        if (Files.exists(file)) {
-            String logged = Files.readString(file, StandardCharsets.UTF_8);
-            if (!logged.equals(text)) {
-                throw new IllegalStateException("Param '" + key + "' was already logged as '" + logged
-                        + "' in run " + id + "; params cannot change (tried '" + text + "')");
-            }
-            return;
-        }
-        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+  public synchronized void logParams(Map<String, String> params) throws IOException {
+    for (Map.Entry<String, String> param : params.entrySet()) {
+      logParam(param.getKey(), param.getValue());
     }
+  }
 
-    public synchronized void logParams(Map<String, String> params) throws IOException {
-        for (Map.Entry<String, String> param : params.entrySet()) {
-            logParam(param.getKey(), param.getValue());
-        }
-    }
+  /**
+   * Appends {@code <timestamp_millis> <value> <step>} to the metric's history; timestamp is now.
+   */
+  public synchronized void logMetric(String key, double value, long step) throws IOException {
+    Path file = directory.resolve("metrics").resolve(Keys.requireValid(key));
+    AtomicFiles.appendLine(file, System.currentTimeMillis() + " " + value + " " + step);
+  }
 
-    /** Appends {@code <timestamp_millis> <value> <step>} to the metric's history; timestamp is now. */
-    public synchronized void logMetric(String key, double value, long step) throws IOException {
-        Path file = directory.resolve("metrics").resolve(Keys.requireValid(key));
-        AtomicFiles.appendLine(file, System.currentTimeMillis() + " " + value + " " + step);
-    }
+  /** Sets or replaces a tag. */
+  public synchronized void setTag(String key, String value) throws IOException {
+    Path file = directory.resolve("tags").resolve(Keys.requireValid(key));
+    AtomicFiles.write(file, Objects.requireNonNull(value, key).getBytes(StandardCharsets.UTF_8));
+  }
 
-    /** Sets or replaces a tag. */
-    public synchronized void setTag(String key, String value) throws IOException {
-        Path file = directory.resolve("tags").resolve(Keys.requireValid(key));
-        AtomicFiles.write(file, Objects.requireNonNull(value, key).getBytes(StandardCharsets.UTF_8));
+  public synchronized void setTags(Map<String, String> tags) throws IOException {
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      setTag(tag.getKey(), tag.getValue());
     }
+  }
 
-    public synchronized void setTags(Map<String, String> tags) throws IOException {
-        for (Map.Entry<String, String> tag : tags.entrySet()) {
-            setTag(tag.getKey(), tag.getValue());
-        }
+  /**
+   * Copies a file, or a directory tree, to {@code artifacts/<artifactDir>/<source name>} ({@code
+   * ""} is the top of artifacts), replacing what was there file by file.
+   *
+   * @return the path of the copy
+   */
+  public synchronized Path logArtifact(Path source, String artifactDir) throws IOException {
+    Path targetDir = artifactsDir().resolve(Keys.requireValidArtifactDir(artifactDir));
+    Path copy = targetDir.resolve(source.getFileName().toString());
+    if (!Files.isDirectory(source)) {
+      AtomicFiles.copy(source, copy);
+      return copy;
     }
+    copyTree(source, copy);
+    return copy;
+  }
 
-    /**
-     * Copies a file, or a directory tree, to {@code artifacts/<artifactDir>/<source name>}
-     * ({@code ""} is the top of artifacts), replacing what was there file by file.
-     *
-     * @return the path of the copy
-     */
-    public synchronized Path logArtifact(Path source, String artifactDir) throws IOException {
-        Path targetDir = artifactsDir().resolve(Keys.requireValidArtifactDir(artifactDir));
-        Path copy = targetDir.resolve(source.getFileName().toString());
-        if (!Files.isDirectory(source)) {
-            AtomicFiles.copy(source, copy);
-            return copy;
-        }
-        copyTree(source, copy);
-        return copy;
+  /**
+   * Copies all artifacts to {@code target} (a fixed path for DVC outs and scripts), replacing what
+   * was there as a whole: the copy is staged beside it and swapped in, so readers never see a mix
+   * of two runs.
+   */
+  public synchronized void exportArtifacts(Path target) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Files.createDirectories(absolute.getParent());
+    Path staging =
+        Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".partial-");
+    Path retired = absolute.resolveSibling("." + absolute.getFileName() + ".old");
+    try {
+      copyTree(artifactsDir(), staging);
+      AtomicFiles.deleteTree(retired);
+      if (Files.exists(absolute)) {
+        Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.deleteTree(retired);
+    } finally {
+      AtomicFiles.deleteTree(staging);
     }
+  }
 
-    /**
-     * Copies all artifacts to {@code target} (a fixed path for DVC outs and scripts), replacing
-     * what was there as a whole: the copy is staged beside it and swapped in, so readers never
-     * see a mix of two runs.
-     */
-    public synchronized void exportArtifacts(Path target) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".partial-");
-        Path retired = absolute.resolveSibling("." + absolute.getFileName() + ".old");
-        try {
-            copyTree(artifactsDir(), staging);
-            AtomicFiles.deleteTree(retired);
-            if (Files.exists(absolute)) {
-                Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.deleteTree(retired);
-        } finally {
-            AtomicFiles.deleteTree(staging);
-        }
+  private static void copyTree(Path source, Path destination) throws IOException {
+    List<Path> tree;
+    try (Stream<Path> walk = Files.walk(source)) {
+      tree = walk.toList();
     }
+    for (Path item : tree) {
+      Path target = destination.resolve(source.relativize(item).toString());
+      if (Files.isDirectory(item)) {
+        Files.createDirectories(target);
+      } else {
+        AtomicFiles.copy(item, target);
+      }
+    }
+  }
 
-    private static void copyTree(Path source, Path destination) throws IOException {
-        List<Path> tree;
-        try (Stream<Path> walk = Files.walk(source)) {
-            tree = walk.toList();
-        }
-        for (Path item : tree) {
-            Path target = destination.resolve(source.relativize(item).toString());
-            if (Files.isDirectory(item)) {
-                Files.createDirectories(target);
-            } else {
-                AtomicFiles.copy(item, target);
-            }
-        }
-    }
+  /** Writes {@code content} atomically to {@code artifacts/<relativePath>}; returns that path. */
+  public synchronized Path writeArtifact(String relativePath, byte[] content) throws IOException {
+    Path file = artifactsDir().resolve(Keys.requireValid(relativePath));
+    AtomicFiles.write(file, content);
+    return file;
+  }
 
-    /** Writes {@code content} atomically to {@code artifacts/<relativePath>}; returns that path. */
-    public synchronized Path writeArtifact(String relativePath, byte[] content) throws IOException {
-        Path file = artifactsDir().resolve(Keys.requireValid(relativePath));
-        AtomicFiles.write(file, content);
-        return file;
-    }
+  /** Sets the run's final status and end time in meta.yaml. */
+  public synchronized void end(RunStatus finalStatus) throws IOException {
+    status = Objects.requireNonNull(finalStatus, "finalStatus");
+    endTime = System.currentTimeMillis();
+    writeMeta();
+  }
 
-    /** Sets the run's final status and end time in meta.yaml. */
-    public synchronized void end(RunStatus finalStatus) throws IOException {
-        status = Objects.requireNonNull(finalStatus, "finalStatus");
-        endTime = System.currentTimeMillis();
-        writeMeta();
+  /**
+   * Ends the run as FAILED if it is still RUNNING (a run closed without {@link #end} crashed);
+   * otherwise does nothing.
+   */
+  @Override
+  public synchronized void close() {
+    if (status != RunStatus.RUNNING) {
+      return;
     }
+    LOG.warn("Run {} ({}) closed without end(): marking it FAILED", id, name);
+    try {
+      end(RunStatus.FAILED);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not mark run " + id + " FAILED", e);
+    }
+  }
 
-    /**
-     * Ends the run as FAILED if it is still RUNNING (a run closed without {@link #end} crashed);
-     * otherwise does nothing.
-     */
-    @Override
-    public synchronized void close() {
-        if (status != RunStatus.RUNNING) {
-            return;
-        }
-        LOG.warn("Run {} ({}) closed without end(): marking it FAILED", id, name);
-        try {
-            end(RunStatus.FAILED);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not mark run " + id + " FAILED", e);
-        }
-    }
-
-    // Field for field what MLflow's FileStore persists (_make_persisted_run_info_dict).
-    private void writeMeta() throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("artifact_uri", LocalRunStore.fileUri(artifactsDir()));
-        meta.put("end_time", endTime);
-        meta.put("entry_point_name", "");
-        meta.put("experiment_id", experimentId);
-        meta.put("lifecycle_stage", "active");
-        meta.put("run_id", id);
-        meta.put("run_name", name);
-        meta.put("run_uuid", id);
-        meta.put("source_name", "");
-        meta.put("source_type", SOURCE_TYPE_LOCAL);
-        meta.put("source_version", "");
-        meta.put("start_time", startTime);
-        meta.put("status", status.code());
-        meta.put("tags", List.of());
-        meta.put("user_id", userId);
-        AtomicFiles.write(directory.resolve(LocalRunStore.META_FILE),
-                MlflowYaml.render(meta).getBytes(StandardCharsets.UTF_8));
-    }
+  // Field for field what MLflow's FileStore persists (_make_persisted_run_info_dict).
+  private void writeMeta() throws IOException {
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("artifact_uri", LocalRunStore.fileUri(artifactsDir()));
+    meta.put("end_time", endTime);
+    meta.put("entry_point_name", "");
+    meta.put("experiment_id", experimentId);
+    meta.put("lifecycle_stage", "active");
+    meta.put("run_id", id);
+    meta.put("run_name", name);
+    meta.put("run_uuid", id);
+    meta.put("source_name", "");
+    meta.put("source_type", SOURCE_TYPE_LOCAL);
+    meta.put("source_version", "");
+    meta.put("start_time", startTime);
+    meta.put("status", status.code());
+    meta.put("tags", List.of());
+    meta.put("user_id", userId);
+    AtomicFiles.write(
+        directory.resolve(LocalRunStore.META_FILE),
+        MlflowYaml.render(meta).getBytes(StandardCharsets.UTF_8));
+  }
 }

@@ -2,16 +2,20 @@ package org.chexnet.tracking;
 
 /** A run's lifecycle state, stored in meta.yaml as MLflow's numeric code. */
 public enum RunStatus {
-    RUNNING(1), SCHEDULED(2), FINISHED(3), FAILED(4), KILLED(5);
+  RUNNING(1),
+  SCHEDULED(2),
+  FINISHED(3),
+  FAILED(4),
+  KILLED(5);
 
-    private final int code;
+  private final int code;
 
-    RunStatus(int code) {
-        this.code = code;
-    }
+  RunStatus(int code) {
+    this.code = code;
+  }
 
-    /** The integer MLflow writes to the {@code status} field of a run's meta.yaml. */
-    public int code() {
-        return code;
-    }
+  /** The integer MLflow writes to the {@code status} field of a run's meta.yaml. */
+  public int code() {
+    return code;
+  }
 }

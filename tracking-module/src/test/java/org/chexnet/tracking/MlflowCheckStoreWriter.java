@@ -12,39 +12,43 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Not a unit test (its name is outside Surefire's patterns): writes the store that
- * src/test/python/read_local_store.py reads back with real MLflow. See that script for how to run it.
+ * src/test/python/read_local_store.py reads back with real MLflow. See that script for how to run
+ * it.
  */
 class MlflowCheckStoreWriter {
-    @TempDir
-    Path temp;
+  @TempDir Path temp;
 
-    @Test
-    @EnabledIfSystemProperty(named = "mlflow.check.dir", matches = ".+")
-    void writeStoreForMlflow() throws IOException {
-        LocalRunStore store = new LocalRunStore(Path.of(System.getProperty("mlflow.check.dir")));
+  @Test
+  @EnabledIfSystemProperty(named = "mlflow.check.dir", matches = ".+")
+  void writeStoreForMlflow() throws IOException {
+    LocalRunStore store = new LocalRunStore(Path.of(System.getProperty("mlflow.check.dir")));
 
-        try (Run run = store.startRun("x", "mlflow-check")) {
-            run.logParams(Map.of("lr", "0.001", "model/arch", "densenet121"));
-            double[] losses = {0.9, 0.5, 0.25};
-            for (int step = 0; step < losses.length; step++) {
-                run.logMetric("train/loss", losses[step], step);
-            }
-            run.logMetric("val_auroc", 0.84, 2);
-            Map<String, String> versions = new LinkedHashMap<>(Provenance.runtimeVersions());
-            versions.put("chexnet", "0.1.0-SNAPSHOT");
-            run.setTags(new Provenance(GitState.capture(Path.of("")), "spec-digest", "dataset-digest", 42L, versions).tags());
-            run.setTag("stage", "check");
+    try (Run run = store.startRun("x", "mlflow-check")) {
+      run.logParams(Map.of("lr", "0.001", "model/arch", "densenet121"));
+      double[] losses = {0.9, 0.5, 0.25};
+      for (int step = 0; step < losses.length; step++) {
+        run.logMetric("train/loss", losses[step], step);
+      }
+      run.logMetric("val_auroc", 0.84, 2);
+      Map<String, String> versions = new LinkedHashMap<>(Provenance.runtimeVersions());
+      versions.put("chexnet", "0.1.0-SNAPSHOT");
+      run.setTags(
+          new Provenance(
+                  GitState.capture(Path.of("")), "spec-digest", "dataset-digest", 42L, versions)
+              .tags());
+      run.setTag("stage", "check");
 
-            Path report = Files.writeString(temp.resolve("report.json"), "{\"auroc\": 0.84}");
-            run.logArtifact(report, "");
-            Path model = Files.createDirectories(temp.resolve("saved_model/variables"));
-            Files.writeString(model.resolve("variables.index"), "index");
-            run.logArtifact(temp.resolve("saved_model"), "model");
-            run.writeArtifact("eval/per_label.csv", "label,auroc\nEffusion,0.86\n".getBytes(StandardCharsets.UTF_8));
-            run.end(RunStatus.FINISHED);
-        }
-        try (Run crashed = store.startRun("x", "mlflow-check-crashed")) {
-            crashed.logMetric("train/loss", 1.0, 0);
-        }
+      Path report = Files.writeString(temp.resolve("report.json"), "{\"auroc\": 0.84}");
+      run.logArtifact(report, "");
+      Path model = Files.createDirectories(temp.resolve("saved_model/variables"));
+      Files.writeString(model.resolve("variables.index"), "index");
+      run.logArtifact(temp.resolve("saved_model"), "model");
+      run.writeArtifact(
+          "eval/per_label.csv", "label,auroc\nEffusion,0.86\n".getBytes(StandardCharsets.UTF_8));
+      run.end(RunStatus.FINISHED);
     }
+    try (Run crashed = store.startRun("x", "mlflow-check-crashed")) {
+      crashed.logMetric("train/loss", 1.0, 0);
+    }
+  }
 }

@@ -33,7 +33,9 @@ class RunExportTest {
     assertFalse(Files.exists(out.resolve("only-in-first.txt")), "no mix of two runs");
     assertFalse(Files.exists(out.resolve("checkpoints")));
     try (Stream<Path> siblings = Files.list(dir)) {
-      assertEquals(List.of("mlruns", "results"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+      assertEquals(
+          List.of("mlruns", "results"),
+          siblings.map(p -> p.getFileName().toString()).sorted().toList(),
           "no staging or retired copies left behind");
     }
   }

@@ -20,10 +20,12 @@ public final class Inference {
     float[] labels = new float[loader.imageCount() * classes];
     List<String> names = new ArrayList<>(loader.imageCount());
     double lossSum = 0;
-    try (ProgressBar bar = progressLabel == null ? null : ProgressBars.images(progressLabel, loader.imageCount())) {
+    try (ProgressBar bar =
+        progressLabel == null ? null : ProgressBars.images(progressLabel, loader.imageCount())) {
       for (Iterator<Batch> it = loader.epoch(0); it.hasNext(); ) {
         Batch batch = it.next();
-        TrainableModel.BatchPrediction p = model.evaluate(batch.images(), batch.labels(), batch.size());
+        TrainableModel.BatchPrediction p =
+            model.evaluate(batch.images(), batch.labels(), batch.size());
         int offset = names.size() * classes;
         System.arraycopy(p.probabilities(), 0, probabilities, offset, batch.size() * classes);
         System.arraycopy(batch.labels(), 0, labels, offset, batch.size() * classes);

@@ -4,10 +4,11 @@ import java.util.List;
 import org.chexnet.evaluation.EvaluationResult;
 
 /**
- * A model's probabilities for a list of images with their true labels, both row-major
- * [images x classes], and the mean loss over the images.
+ * A model's probabilities for a list of images with their true labels, both row-major [images x
+ * classes], and the mean loss over the images.
  */
-public record Predictions(List<String> imageIndexes, float[] probabilities, float[] labels, double meanLoss) {
+public record Predictions(
+    List<String> imageIndexes, float[] probabilities, float[] labels, double meanLoss) {
   public int size() {
     return imageIndexes.size();
   }

@@ -30,7 +30,9 @@ public final class TrainableModel implements AutoCloseable {
   /** Adam's settings; the learning rate is the initial one. */
   public record AdamSettings(float learningRate, float beta1, float beta2, float epsilon) {}
 
-  /** What an inference batch gives back: the mean loss over the batch and row-major probabilities. */
+  /**
+   * What an inference batch gives back: the mean loss over the batch and row-major probabilities.
+   */
   public record BatchPrediction(float loss, float[] probabilities) {}
 
   private final Graph graph;
@@ -51,10 +53,14 @@ public final class TrainableModel implements AutoCloseable {
       net = DenseNet.build(tf, config, seed);
       classes = config.numClasses();
       imageValues = config.imageSize() * config.imageSize() * 3;
-      labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
+      labels =
+          tf.withName("labels")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
       trainingLoss = BinaryCrossEntropy.mean(tf, labels, net.trainingLogits());
       loss = tf.withName("loss").identity(BinaryCrossEntropy.mean(tf, labels, net.logits()));
-      adam = new Adam(tf, settings.learningRate(), settings.beta1(), settings.beta2(), settings.epsilon());
+      adam =
+          new Adam(
+              tf, settings.learningRate(), settings.beta1(), settings.beta2(), settings.epsilon());
       Op update = adam.minimize(graph, trainingLoss, net.trainableVariables());
       // Batch-norm moving statistics advance in the same step as the weights (one list:
       // a second withControlDependencies call would replace the first, not add to it).
@@ -76,9 +82,15 @@ public final class TrainableModel implements AutoCloseable {
   /** One optimizer step on a batch; returns the batch's training loss (before the update). */
   public float trainStep(float[] images, float[] batchLabels, int size) {
     try (TFloat32 x = imagesTensor(images, size);
-         TFloat32 y = labelsTensor(batchLabels, size);
-         Result result = session.runner().feed(net.images(), x).feed(labels, y)
-             .addTarget(trainStep).fetch(trainingLoss).run()) {
+        TFloat32 y = labelsTensor(batchLabels, size);
+        Result result =
+            session
+                .runner()
+                .feed(net.images(), x)
+                .feed(labels, y)
+                .addTarget(trainStep)
+                .fetch(trainingLoss)
+                .run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
   }
@@ -86,17 +98,24 @@ public final class TrainableModel implements AutoCloseable {
   /** Inference (batch norm on moving averages) with the loss against {@code batchLabels}. */
   public BatchPrediction evaluate(float[] images, float[] batchLabels, int size) {
     try (TFloat32 x = imagesTensor(images, size);
-         TFloat32 y = labelsTensor(batchLabels, size);
-         Result result = session.runner().feed(net.images(), x).feed(labels, y)
-             .fetch(loss).fetch(net.probabilities()).run()) {
-      return new BatchPrediction(((TFloat32) result.get(0)).getFloat(), read((TFloat32) result.get(1), size * classes));
+        TFloat32 y = labelsTensor(batchLabels, size);
+        Result result =
+            session
+                .runner()
+                .feed(net.images(), x)
+                .feed(labels, y)
+                .fetch(loss)
+                .fetch(net.probabilities())
+                .run()) {
+      return new BatchPrediction(
+          ((TFloat32) result.get(0)).getFloat(), read((TFloat32) result.get(1), size * classes));
     }
   }
 
   /** Probabilities for a batch of images, row-major [size x classes]. */
   public float[] predict(float[] images, int size) {
     try (TFloat32 x = imagesTensor(images, size);
-         Result result = session.runner().feed(net.images(), x).fetch(net.probabilities()).run()) {
+        Result result = session.runner().feed(net.images(), x).fetch(net.probabilities()).run()) {
       return read((TFloat32) result.get(0), size * classes);
     }
   }
@@ -109,7 +128,11 @@ public final class TrainableModel implements AutoCloseable {
 
   public void setLearningRate(double learningRate) {
     try (TFloat32 value = TFloat32.scalarOf((float) learningRate)) {
-      session.runner().feed(adam.newLearningRatePlaceholder(), value).addTarget(adam.assignLearningRate()).run();
+      session
+          .runner()
+          .feed(adam.newLearningRatePlaceholder(), value)
+          .addTarget(adam.assignLearningRate())
+          .run();
     }
   }
 
@@ -156,7 +179,8 @@ public final class TrainableModel implements AutoCloseable {
 
   private static void requireLength(String what, float[] values, int expected) {
     if (values.length != expected) {
-      throw new IllegalArgumentException(what + " must have " + expected + " values, got " + values.length);
+      throw new IllegalArgumentException(
+          what + " must have " + expected + " values, got " + values.length);
     }
   }
 

@@ -9,12 +9,16 @@ import org.chexnet.dataset.BatchLoader;
 import org.chexnet.evaluation.EvaluationResult;
 
 /**
- * The training loop: epochs of optimizer steps over the training batches, a validation pass
- * after each epoch (loss and mean AUROC), and listener hooks around both.
+ * The training loop: epochs of optimizer steps over the training batches, a validation pass after
+ * each epoch (loss and mean AUROC), and listener hooks around both.
  */
 public final class Trainer {
-  /** How training ended: epochs completed, the last epoch's logs and why it stopped early, if it did. */
-  public record Outcome(int epochsCompleted, Map<String, Double> lastEpochLogs, String stopReason) {}
+  /**
+   * How training ended: epochs completed, the last epoch's logs and why it stopped early, if it
+   * did.
+   */
+  public record Outcome(
+      int epochsCompleted, Map<String, Double> lastEpochLogs, String stopReason) {}
 
   private final List<TrainingListener> listeners;
   private final List<String> classNames;
@@ -24,7 +28,8 @@ public final class Trainer {
     this.listeners = List.copyOf(listeners);
   }
 
-  public Outcome fit(TrainableModel model, BatchLoader train, BatchLoader validation, int epochs) throws Exception {
+  public Outcome fit(TrainableModel model, BatchLoader train, BatchLoader validation, int epochs)
+      throws Exception {
     TrainingContext context = new TrainingContext(model, epochs, train.batchCount());
     for (TrainingListener l : listeners) {
       l.onTrainBegin(context);
@@ -43,8 +48,15 @@ public final class Trainer {
         float loss = model.trainStep(batch.images(), batch.labels(), batch.size());
         if (!Float.isFinite(loss)) {
           throw new TrainingDivergedException(
-              "loss became " + loss + " at epoch " + (epoch + 1) + ", batch " + (batchIndex + 1)
-                  + " (step " + model.step() + "); lower train.optimizer.lr or check the input data");
+              "loss became "
+                  + loss
+                  + " at epoch "
+                  + (epoch + 1)
+                  + ", batch "
+                  + (batchIndex + 1)
+                  + " (step "
+                  + model.step()
+                  + "); lower train.optimizer.lr or check the input data");
         }
         lossSum += (double) loss * batch.size();
         images += batch.size();

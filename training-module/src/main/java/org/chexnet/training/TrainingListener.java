@@ -1,9 +1,9 @@
 package org.chexnet.training;
 
 /**
- * A callback of the training loop. Listeners observe through the shared {@link TrainingContext}
- * and act only through it (ask to stop, change the learning rate, save a checkpoint), never by
- * reaching into the loop.
+ * A callback of the training loop. Listeners observe through the shared {@link TrainingContext} and
+ * act only through it (ask to stop, change the learning rate, save a checkpoint), never by reaching
+ * into the loop.
  *
  * <p>Hooks run in the order listeners were given to the {@link Trainer}.
  */

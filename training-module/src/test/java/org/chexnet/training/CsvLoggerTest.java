@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CsvLoggerTest {
   private static TrainableModel model;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void createModel() {
@@ -37,8 +36,12 @@ class CsvLoggerTest {
     return logs;
   }
 
-  /** One training run: onTrainBegin, the epochs, onTrainEnd; checks after each epoch that its row was flushed. */
-  private static void train(CsvLogger logger, Path file, List<Map<String, Double>> epochLogs) throws Exception {
+  /**
+   * One training run: onTrainBegin, the epochs, onTrainEnd; checks after each epoch that its row
+   * was flushed.
+   */
+  private static void train(CsvLogger logger, Path file, List<Map<String, Double>> epochLogs)
+      throws Exception {
     ScriptedEpochs epochs = new ScriptedEpochs(model, epochLogs.size());
     epochs.trainBegin(logger);
     long lines = Files.exists(file) ? Files.readAllLines(file).size() : 0;
@@ -54,16 +57,32 @@ class CsvLoggerTest {
   @Test
   void headerIsEpochThenTheSortedKeysAndMissingValuesAreNa() throws Exception {
     Path file = dir.resolve("logs/sub/training.csv");
-    train(new CsvLogger(file, ",", false), file, List.of(
-        logs("val_loss", 0.5, "loss", 0.75, "learning_rate", 0.001, "val_mean_auroc", 0.625),
-        logs("loss", 0.5, "learning_rate", 0.001, "val_mean_auroc", 0.7),   // val_loss missing
-        logs("val_loss", 0.25, "loss", 0.125, "learning_rate", 0.0001, "val_mean_auroc", 0.8, "extra", 1.0)));
-    assertEquals(List.of(
-        "epoch,learning_rate,loss,val_loss,val_mean_auroc",
-        "0,0.001,0.75,0.5,0.625",
-        "1,0.001,0.5,NA,0.7",
-        // Keys are fixed by the first epoch, as Keras does: a key that appears later is not a column.
-        "2," + 0.0001 + ",0.125,0.25,0.8"), Files.readAllLines(file));
+    train(
+        new CsvLogger(file, ",", false),
+        file,
+        List.of(
+            logs("val_loss", 0.5, "loss", 0.75, "learning_rate", 0.001, "val_mean_auroc", 0.625),
+            logs("loss", 0.5, "learning_rate", 0.001, "val_mean_auroc", 0.7), // val_loss missing
+            logs(
+                "val_loss",
+                0.25,
+                "loss",
+                0.125,
+                "learning_rate",
+                0.0001,
+                "val_mean_auroc",
+                0.8,
+                "extra",
+                1.0)));
+    assertEquals(
+        List.of(
+            "epoch,learning_rate,loss,val_loss,val_mean_auroc",
+            "0,0.001,0.75,0.5,0.625",
+            "1,0.001,0.5,NA,0.7",
+            // Keys are fixed by the first epoch, as Keras does: a key that appears later is not a
+            // column.
+            "2," + 0.0001 + ",0.125,0.25,0.8"),
+        Files.readAllLines(file));
   }
 
   @Test

@@ -5,7 +5,10 @@ import java.util.SplittableRandom;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.training.optimizers.Adam;
 
-/** A DenseNet small enough to build and step in well under a second, and seeded random batches for it. */
+/**
+ * A DenseNet small enough to build and step in well under a second, and seeded random batches for
+ * it.
+ */
 public final class TinyNets {
   public static final int IMAGE_SIZE = 32;
   public static final int CLASSES = 14;
@@ -22,8 +25,10 @@ public final class TinyNets {
   }
 
   public static TrainableModel model(long seed, float learningRate) {
-    return TrainableModel.create(config(),
-        new TrainableModel.AdamSettings(learningRate, 0.9f, 0.999f, Adam.KERAS_EPSILON), seed);
+    return TrainableModel.create(
+        config(),
+        new TrainableModel.AdamSettings(learningRate, 0.9f, 0.999f, Adam.KERAS_EPSILON),
+        seed);
   }
 
   /** {@code size} images of standard-normal values (roughly what ImageNet normalisation gives). */
@@ -56,7 +61,8 @@ public final class TinyNets {
   }
 
   private static double gaussian(SplittableRandom random) {
-    // Box-Muller; SplittableRandom has no nextGaussian before Java 17's RandomGenerator default, keep it explicit.
+    // Box-Muller; SplittableRandom has no nextGaussian before Java 17's RandomGenerator default,
+    // keep it explicit.
     double u = 1.0 - random.nextDouble();
     double v = random.nextDouble();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);

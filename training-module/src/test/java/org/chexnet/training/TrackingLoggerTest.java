@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrackingLoggerTest {
   private static TrainableModel model;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void createModel() {
@@ -40,12 +39,15 @@ class TrackingLoggerTest {
     if (!Files.exists(file)) {
       return List.of();
     }
-    return Files.readAllLines(file).stream().map(line -> {
-      String[] parts = line.split(" ");
-      assertEquals(3, parts.length, line);
-      assertTrue(Long.parseLong(parts[0]) > 1_600_000_000_000L, "timestamp in ms: " + line);
-      return parts[1] + " " + parts[2];
-    }).toList();
+    return Files.readAllLines(file).stream()
+        .map(
+            line -> {
+              String[] parts = line.split(" ");
+              assertEquals(3, parts.length, line);
+              assertTrue(Long.parseLong(parts[0]) > 1_600_000_000_000L, "timestamp in ms: " + line);
+              return parts[1] + " " + parts[2];
+            })
+        .toList();
   }
 
   @Test
@@ -66,7 +68,8 @@ class TrackingLoggerTest {
       }
       assertEquals(List.of("0.75 0", "0.5 1", "0.25 2"), history(run, TrainingContext.VAL_LOSS));
       assertEquals(List.of("1.0 0", "0.875 1", "0.75 2"), history(run, TrainingContext.LOSS));
-      // A NaN (e.g. AUROC with no class defined) is not logged: MLflow's file store cannot hold it usefully.
+      // A NaN (e.g. AUROC with no class defined) is not logged: MLflow's file store cannot hold it
+      // usefully.
       assertEquals(List.of("0.5 0", "0.625 2"), history(run, TrainingContext.VAL_MEAN_AUROC));
       // Batch logging is off with interval 0.
       TrainingContext context = epochs.context();

@@ -21,8 +21,7 @@ class TrainableModelTest {
   private final float[] images = TinyNets.images(random, BATCH);
   private final float[] labels = TinyNets.labels(random, BATCH);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void trainStepAdvancesBatchNormMovingStatisticsEvenAtLearningRateZero() {
@@ -30,7 +29,8 @@ class TrainableModelTest {
       model.setLearningRate(0);
       float[] before = model.predict(images, BATCH);
       float[] again = model.predict(images, BATCH);
-      assertArrayEquals(before, again, "inference must be deterministic for this test to mean anything");
+      assertArrayEquals(
+          before, again, "inference must be deterministic for this test to mean anything");
 
       for (int i = 0; i < 3; i++) {
         model.trainStep(images, labels, BATCH);
@@ -72,7 +72,8 @@ class TrainableModelTest {
       for (int i = 1; i < 40; i++) {
         last = model.trainStep(images, labels, BATCH);
       }
-      assertTrue(Float.isFinite(initial) && initial > 0.3f && initial < 2f, "initial loss " + initial);
+      assertTrue(
+          Float.isFinite(initial) && initial > 0.3f && initial < 2f, "initial loss " + initial);
       assertTrue(last < 0.5f * initial, "loss " + initial + " -> " + last + " after 40 steps");
       // The inference pass (moving statistics) has learned the batch too.
       TrainableModel.BatchPrediction eval = model.evaluate(images, labels, BATCH);
@@ -115,7 +116,8 @@ class TrainableModelTest {
       assertEquals(3, savedStep);
 
       try (TrainableModel restored = TinyNets.model(99, 1e-3f)) {
-        assertTrue(maxAbsDifference(saved, restored.predict(images, BATCH)) > 1e-3,
+        assertTrue(
+            maxAbsDifference(saved, restored.predict(images, BATCH)) > 1e-3,
             "another seed must start elsewhere, or the restore proves nothing");
         restored.restoreCheckpoint(checkpoint);
         assertArrayEquals(saved, restored.predict(images, BATCH), 1e-6f);
@@ -134,7 +136,10 @@ class TrainableModelTest {
         float[] nextOriginal = original.predict(images, BATCH);
         float[] nextRestored = restored.predict(images, BATCH);
         double stepMoved = maxAbsDifference(saved, nextOriginal);
-        assertTrue(stepMoved > 1e-4, "the extra step must move predictions for the comparison to mean anything: " + stepMoved);
+        assertTrue(
+            stepMoved > 1e-4,
+            "the extra step must move predictions for the comparison to mean anything: "
+                + stepMoved);
         assertArrayEquals(nextOriginal, nextRestored, 1e-5f);
         assertEquals(4, restored.step());
       }
@@ -144,7 +149,9 @@ class TrainableModelTest {
   @Test
   void restoringAMissingCheckpointFails() {
     try (TrainableModel model = TinyNets.model(6)) {
-      IOException e = assertThrows(IOException.class, () -> model.restoreCheckpoint(dir.resolve("nothing-here")));
+      IOException e =
+          assertThrows(
+              IOException.class, () -> model.restoreCheckpoint(dir.resolve("nothing-here")));
       assertTrue(e.getMessage().contains("nothing-here"), e.getMessage());
     }
   }
@@ -152,8 +159,8 @@ class TrainableModelTest {
   @Test
   void sameSeedSameModelOtherSeedOtherModel() {
     try (TrainableModel a = TinyNets.model(7);
-         TrainableModel b = TinyNets.model(7);
-         TrainableModel c = TinyNets.model(8)) {
+        TrainableModel b = TinyNets.model(7);
+        TrainableModel c = TinyNets.model(8)) {
       float[] pa = a.predict(images, BATCH);
       assertArrayEquals(pa, b.predict(images, BATCH), 0f);
       assertTrue(maxAbsDifference(pa, c.predict(images, BATCH)) > 1e-3);
@@ -191,11 +198,16 @@ class TrainableModelTest {
       float[] short1 = new float[IMAGE_VALUES * 2 - 1];
       assertThrows(IllegalArgumentException.class, () -> model.predict(short1, 2));
       assertThrows(IllegalArgumentException.class, () -> model.predict(images, BATCH + 1));
-      assertThrows(IllegalArgumentException.class, () -> model.trainStep(images, new float[BATCH * CLASSES + 1], BATCH));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> model.trainStep(images, new float[BATCH * CLASSES + 1], BATCH));
       assertThrows(IllegalArgumentException.class, () -> model.trainStep(short1, labels, BATCH));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> model.evaluate(images, new float[3], BATCH));
-      assertTrue(e.getMessage().contains("labels") && e.getMessage().contains(String.valueOf(BATCH * CLASSES)),
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> model.evaluate(images, new float[3], BATCH));
+      assertTrue(
+          e.getMessage().contains("labels")
+              && e.getMessage().contains(String.valueOf(BATCH * CLASSES)),
           e.getMessage());
       assertEquals(0, model.step(), "a rejected batch must not count as a step");
     }

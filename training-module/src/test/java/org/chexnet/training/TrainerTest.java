@@ -30,11 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
   private static final int BATCH = 16;
 
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static BatchLoader train;
   private static BatchLoader validation;
@@ -45,10 +43,14 @@ class TrainerTest {
     SyntheticChestXray14.write(root, 120, TinyNets.IMAGE_SIZE, 7);
     ChestXray14 data = ChestXray14.open(root);
     DataSplits splits = data.officialSplit(0.25, 1);
-    train = new BatchLoader(data, splits.train(), TinyNets.IMAGE_SIZE, BATCH, true, true, true, 1, 1);
-    validation = new BatchLoader(data, splits.validation(), TinyNets.IMAGE_SIZE, BATCH, false, false, true, 1, 1);
+    train =
+        new BatchLoader(data, splits.train(), TinyNets.IMAGE_SIZE, BATCH, true, true, true, 1, 1);
+    validation =
+        new BatchLoader(
+            data, splits.validation(), TinyNets.IMAGE_SIZE, BATCH, false, false, true, 1, 1);
     assertTrue(train.batchCount() >= 3, "train batches: " + train.batchCount());
-    assertTrue(train.imageCount() % BATCH != 0, "a last partial batch makes the weighted mean testable");
+    assertTrue(
+        train.imageCount() % BATCH != 0, "a last partial batch makes the weighted mean testable");
     assertTrue(validation.imageCount() >= 10, "validation images: " + validation.imageCount());
   }
 
@@ -86,7 +88,14 @@ class TrainerTest {
 
     @Override
     public void onBatchEnd(TrainingContext context) {
-      events.add(name + ":batchEnd " + context.epoch() + "/" + context.batch() + " step " + context.globalStep());
+      events.add(
+          name
+              + ":batchEnd "
+              + context.epoch()
+              + "/"
+              + context.batch()
+              + " step "
+              + context.globalStep());
       batchLosses.add(context.batchLogs().get(TrainingContext.LOSS));
     }
 
@@ -135,10 +144,18 @@ class TrainerTest {
       // Epoch logs: the four metrics, finite where they must be.
       assertEquals(epochs, first.epochLogs.size());
       for (Map<String, Double> logs : first.epochLogs) {
-        assertEquals(Set.of(TrainingContext.LOSS, TrainingContext.VAL_LOSS, TrainingContext.VAL_MEAN_AUROC,
-            TrainingContext.LEARNING_RATE), logs.keySet());
-        assertTrue(logs.get(TrainingContext.LOSS) > 0 && Double.isFinite(logs.get(TrainingContext.LOSS)));
-        assertTrue(logs.get(TrainingContext.VAL_LOSS) > 0 && Double.isFinite(logs.get(TrainingContext.VAL_LOSS)));
+        assertEquals(
+            Set.of(
+                TrainingContext.LOSS,
+                TrainingContext.VAL_LOSS,
+                TrainingContext.VAL_MEAN_AUROC,
+                TrainingContext.LEARNING_RATE),
+            logs.keySet());
+        assertTrue(
+            logs.get(TrainingContext.LOSS) > 0 && Double.isFinite(logs.get(TrainingContext.LOSS)));
+        assertTrue(
+            logs.get(TrainingContext.VAL_LOSS) > 0
+                && Double.isFinite(logs.get(TrainingContext.VAL_LOSS)));
         double auroc = logs.get(TrainingContext.VAL_MEAN_AUROC);
         assertTrue(auroc >= 0 && auroc <= 1, "val_mean_auroc " + auroc);
         assertEquals(1e-3, logs.get(TrainingContext.LEARNING_RATE), 1e-9);
@@ -152,15 +169,18 @@ class TrainerTest {
           int size = Math.min(BATCH, train.imageCount() - b * BATCH);
           sum += first.batchLosses.get(e * batches + b) * size;
         }
-        assertEquals(sum / train.imageCount(), first.epochLogs.get(e).get(TrainingContext.LOSS), 1e-6);
+        assertEquals(
+            sum / train.imageCount(), first.epochLogs.get(e).get(TrainingContext.LOSS), 1e-6);
       }
 
       // The validation metrics are those of the model as it is after the epoch (unchanged since).
       Predictions val = Inference.run(model, validation, null);
       assertEquals(validation.imageCount(), val.size());
       assertEquals(val.meanLoss(), outcome.lastEpochLogs().get(TrainingContext.VAL_LOSS), 1e-6);
-      assertEquals(val.evaluate(Finding.labels()).meanAuroc(),
-          outcome.lastEpochLogs().get(TrainingContext.VAL_MEAN_AUROC), 1e-6);
+      assertEquals(
+          val.evaluate(Finding.labels()).meanAuroc(),
+          outcome.lastEpochLogs().get(TrainingContext.VAL_MEAN_AUROC),
+          1e-6);
     }
   }
 
@@ -168,20 +188,22 @@ class TrainerTest {
   void aStopRequestEndsTrainingAfterThatEpoch() throws Exception {
     List<String> events = new ArrayList<>();
     Recorder recorder = new Recorder("R", events);
-    TrainingListener stopper = new TrainingListener() {
-      @Override
-      public void onEpochEnd(TrainingContext context) {
-        if (context.epoch() == 0) {
-          context.requestStop("plateau reached");
-        }
-      }
-    };
-    TrainingListener late = new TrainingListener() {
-      @Override
-      public void onEpochEnd(TrainingContext context) {
-        context.requestStop("second reason");
-      }
-    };
+    TrainingListener stopper =
+        new TrainingListener() {
+          @Override
+          public void onEpochEnd(TrainingContext context) {
+            if (context.epoch() == 0) {
+              context.requestStop("plateau reached");
+            }
+          }
+        };
+    TrainingListener late =
+        new TrainingListener() {
+          @Override
+          public void onEpochEnd(TrainingContext context) {
+            context.requestStop("second reason");
+          }
+        };
     try (TrainableModel model = TinyNets.model(22)) {
       Trainer.Outcome outcome = trainer(recorder, stopper, late).fit(model, train, validation, 3);
       assertEquals(1, outcome.epochsCompleted());
@@ -195,12 +217,13 @@ class TrainerTest {
 
   @Test
   void aStopRequestBeforeTheFirstEpochTrainsNothing() throws Exception {
-    TrainingListener stopper = new TrainingListener() {
-      @Override
-      public void onTrainBegin(TrainingContext context) {
-        context.requestStop("nothing to do");
-      }
-    };
+    TrainingListener stopper =
+        new TrainingListener() {
+          @Override
+          public void onTrainBegin(TrainingContext context) {
+            context.requestStop("nothing to do");
+          }
+        };
     try (TrainableModel model = TinyNets.model(23)) {
       Trainer.Outcome outcome = trainer(stopper).fit(model, train, validation, 3);
       assertEquals(0, outcome.epochsCompleted());
@@ -213,18 +236,22 @@ class TrainerTest {
   @Test
   void aDivergingLossStopsTrainingNamingTheEpoch() throws Exception {
     // A NaN learning rate from the end of epoch 1 on: epoch 2's first step still reports the loss
-    // of the (finite) weights before its update, which makes them NaN; its second batch's loss is NaN.
+    // of the (finite) weights before its update, which makes them NaN; its second batch's loss is
+    // NaN.
     List<String> events = new ArrayList<>();
     Recorder recorder = new Recorder("R", events);
-    TrainingListener poison = new TrainingListener() {
-      @Override
-      public void onEpochEnd(TrainingContext context) {
-        context.model().setLearningRate(Double.NaN);
-      }
-    };
+    TrainingListener poison =
+        new TrainingListener() {
+          @Override
+          public void onEpochEnd(TrainingContext context) {
+            context.model().setLearningRate(Double.NaN);
+          }
+        };
     try (TrainableModel model = TinyNets.model(24)) {
-      TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-          () -> trainer(recorder, poison).fit(model, train, validation, 3));
+      TrainingDivergedException e =
+          assertThrows(
+              TrainingDivergedException.class,
+              () -> trainer(recorder, poison).fit(model, train, validation, 3));
       assertTrue(e.getMessage().contains("NaN"), e.getMessage());
       assertTrue(e.getMessage().contains("epoch 2, batch 2"), e.getMessage());
       long batchEnds = events.stream().filter(ev -> ev.startsWith("R:batchEnd")).count();
@@ -236,8 +263,9 @@ class TrainerTest {
   @Test
   void aHugeLearningRateDivergesInTheFirstEpoch() throws Exception {
     try (TrainableModel model = TinyNets.model(25, 1e30f)) {
-      TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-          () -> trainer().fit(model, train, validation, 2));
+      TrainingDivergedException e =
+          assertThrows(
+              TrainingDivergedException.class, () -> trainer().fit(model, train, validation, 2));
       assertTrue(e.getMessage().contains("at epoch 1,"), e.getMessage());
     }
   }
@@ -246,18 +274,21 @@ class TrainerTest {
   void listenersSeeTheLearningRateAndLogThroughTheLoop() throws Exception {
     Path csv = dir.resolve("training.csv");
     LocalRunStore store = new LocalRunStore(dir.resolve("mlruns"));
-    TrainingListener lowerLr = new TrainingListener() {
-      @Override
-      public void onEpochEnd(TrainingContext context) {
-        context.model().setLearningRate(2.5e-4);
-      }
-    };
+    TrainingListener lowerLr =
+        new TrainingListener() {
+          @Override
+          public void onEpochEnd(TrainingContext context) {
+            context.model().setLearningRate(2.5e-4);
+          }
+        };
     int batches = train.batchCount();
     try (TrainableModel model = TinyNets.model(26, 1e-3f);
-         Run run = store.startRun("chexnet", "trainer-test")) {
-      Trainer.Outcome outcome = trainer(new CsvLogger(csv, ",", false), lowerLr, new TrackingLogger(run, 2))
-          .fit(model, train, validation, 2);
-      // The epoch's logs carry the lr it trained with; the change made at the end of epoch 0 shows in epoch 1.
+        Run run = store.startRun("chexnet", "trainer-test")) {
+      Trainer.Outcome outcome =
+          trainer(new CsvLogger(csv, ",", false), lowerLr, new TrackingLogger(run, 2))
+              .fit(model, train, validation, 2);
+      // The epoch's logs carry the lr it trained with; the change made at the end of epoch 0 shows
+      // in epoch 1.
       assertEquals(2.5e-4, outcome.lastEpochLogs().get(TrainingContext.LEARNING_RATE), 1e-10);
       List<String> rows = Files.readAllLines(csv);
       assertEquals("epoch,learning_rate,loss,val_loss,val_mean_auroc", rows.get(0));

@@ -5,7 +5,8 @@ package org.chexnet.cli.spec;
  *
  * @param root a directory in NIH's ChestX-ray14 layout, relative to the working directory
  * @param split {@code official}: NIH's test list, validation carved by patient from train_val
- * @param synthetic when set and {@code root} does not exist yet, a synthetic dataset is written there first
+ * @param synthetic when set and {@code root} does not exist yet, a synthetic dataset is written
+ *     there first
  */
 public record DataSpec(
     String root,
@@ -16,7 +17,9 @@ public record DataSpec(
     @Default("false") boolean cacheInMemory,
     @Default("2") @Min(1) int loaderThreads) {
 
-  public enum Split { OFFICIAL }
+  public enum Split {
+    OFFICIAL
+  }
 
   /** A generated dataset in the ChestX-ray14 layout whose labels are learnable. */
   public record SyntheticSpec(

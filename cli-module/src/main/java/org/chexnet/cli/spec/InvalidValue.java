@@ -1,8 +1,8 @@
 package org.chexnet.cli.spec;
 
 /**
- * Thrown by a spec record's constructor when one of its components conflicts with the others;
- * the binder turns it into a {@link SpecException} at that component's location.
+ * Thrown by a spec record's constructor when one of its components conflicts with the others; the
+ * binder turns it into a {@link SpecException} at that component's location.
  */
 public final class InvalidValue extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -10,7 +10,8 @@ public final class InvalidValue extends RuntimeException {
 
   /**
    * @param key the snake_case key within the record, e.g. {@code blocks}
-   * @param requirement the rest of the sentence, e.g. {@code "is required when architecture is custom"}
+   * @param requirement the rest of the sentence, e.g. {@code "is required when architecture is
+   *     custom"}
    */
   public InvalidValue(String key, String requirement) {
     super(key + " " + requirement);

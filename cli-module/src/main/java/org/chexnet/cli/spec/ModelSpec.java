@@ -14,23 +14,40 @@ public record ModelSpec(
     @Default("null") @Min(1) Integer growthRate,
     @Default("imagenet") Weights weights) {
 
-  public enum Architecture { DENSENET121, DENSENET169, DENSENET201, CUSTOM }
+  public enum Architecture {
+    DENSENET121,
+    DENSENET169,
+    DENSENET201,
+    CUSTOM
+  }
 
-  public enum Weights { IMAGENET, NONE }
+  public enum Weights {
+    IMAGENET,
+    NONE
+  }
 
   public ModelSpec {
     boolean custom = architecture == Architecture.CUSTOM;
     if (custom && blocks == null) {
-      throw new InvalidValue("blocks", "is required when architecture is custom (a list of positive integers, e.g. [2, 2, 2, 2])");
+      throw new InvalidValue(
+          "blocks",
+          "is required when architecture is custom (a list of positive integers, e.g. [2, 2, 2, 2])");
     }
     if (custom && growthRate == null) {
-      throw new InvalidValue("growth_rate", "is required when architecture is custom (a positive integer, e.g. 12)");
+      throw new InvalidValue(
+          "growth_rate", "is required when architecture is custom (a positive integer, e.g. 12)");
     }
     if (!custom && blocks != null) {
-      throw new InvalidValue("blocks", "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes its blocks)");
+      throw new InvalidValue(
+          "blocks",
+          "is only for architecture: custom ("
+              + SpecBinder.enumName(architecture)
+              + " fixes its blocks)");
     }
     if (!custom && growthRate != null) {
-      throw new InvalidValue("growth_rate", "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes it)");
+      throw new InvalidValue(
+          "growth_rate",
+          "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes it)");
     }
     if (blocks != null && blocks.isEmpty()) {
       throw new InvalidValue("blocks", "must list at least one dense block");

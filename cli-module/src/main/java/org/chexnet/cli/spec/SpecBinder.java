@@ -18,19 +18,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Binds a YAML tree to spec records strictly: every key must be a record component (in
- * snake_case), every value of the component's type and within its {@link Min}/{@link Range}, and
- * a leftout key takes its {@link Default}. The first problem is reported with its location and
- * the expected form, before any work starts.
+ * Binds a YAML tree to spec records strictly: every key must be a record component (in snake_case),
+ * every value of the component's type and within its {@link Min}/{@link Range}, and a leftout key
+ * takes its {@link Default}. The first problem is reported with its location and the expected form,
+ * before any work starts.
  *
- * <p>Supported component types: int, long, double, boolean, String, enums (lowercase names),
- * nested records, {@code List<Integer>}, {@code List<SealedInterface>} whose records carry
- * {@link SpecName}, chosen by a {@code type} key. A nullable component is written as a boxed type
- * or a record with {@code @Default("null")}.
+ * <p>Supported component types: int, long, double, boolean, String, enums (lowercase names), nested
+ * records, {@code List<Integer>}, {@code List<SealedInterface>} whose records carry {@link
+ * SpecName}, chosen by a {@code type} key. A nullable component is written as a boxed type or a
+ * record with {@code @Default("null")}.
  */
 public final class SpecBinder {
   /** YAML 1.2 reads {@code 1e-4} as a number; Jackson's YAML 1.1 parser gives text. */
-  private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+
   private static final String TYPE_KEY = "type";
 
   private final YamlTree tree;
@@ -53,10 +55,18 @@ public final class SpecBinder {
     RecordComponent[] components = type.getRecordComponents();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
-      if (findComponent(components, key) == null && !(key.equals(TYPE_KEY) && type.isAnnotationPresent(SpecName.class))) {
+      if (findComponent(components, key) == null
+          && !(key.equals(TYPE_KEY) && type.isAnnotationPresent(SpecName.class))) {
         String child = join(path, key);
-        throw new SpecException(tree.locateKey(child) + ": " + child + " is not a known key"
-            + suggestion(key, type) + " (expected one of: " + keys(type) + ")");
+        throw new SpecException(
+            tree.locateKey(child)
+                + ": "
+                + child
+                + " is not a known key"
+                + suggestion(key, type)
+                + " (expected one of: "
+                + keys(type)
+                + ")");
       }
     }
     Object[] values = new Object[components.length];
@@ -71,15 +81,17 @@ public final class SpecBinder {
       values[i] = bindValue(value, c.getGenericType(), c, child);
     }
     try {
-      Constructor<?> constructor = type.getDeclaredConstructor(
-          Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+      Constructor<?> constructor =
+          type.getDeclaredConstructor(
+              Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
       return constructor.newInstance(values);
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof InvalidValue invalid) {
         String child = join(path, invalid.key());
         throw new SpecException(tree.locate(child) + ": " + child + " " + invalid.requirement());
       }
-      throw new IllegalStateException("spec record " + type.getSimpleName() + " failed to construct", e.getCause());
+      throw new IllegalStateException(
+          "spec record " + type.getSimpleName() + " failed to construct", e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
@@ -93,19 +105,29 @@ public final class SpecBinder {
     if (c.getType().isRecord()) {
       return JsonNodeFactory.instance.objectNode(); // a left-out section takes all its defaults
     }
-    throw new SpecException(tree.locate(path) + ": " + path + " is required (" + expected(c.getGenericType(), c) + ")");
+    throw new SpecException(
+        tree.locate(path) + ": " + path + " is required (" + expected(c.getGenericType(), c) + ")");
   }
 
   private Object bindSealed(JsonNode node, Class<?> type, String path) {
-    List<String> names = Arrays.stream(type.getPermittedSubclasses())
-        .map(s -> s.getAnnotation(SpecName.class).value()).toList();
+    List<String> names =
+        Arrays.stream(type.getPermittedSubclasses())
+            .map(s -> s.getAnnotation(SpecName.class).value())
+            .toList();
     if (!node.isObject()) {
-      throw error(path, "must be a mapping with a type key, one of " + String.join(", ", names), node);
+      throw error(
+          path, "must be a mapping with a type key, one of " + String.join(", ", names), node);
     }
     JsonNode typeNode = node.get(TYPE_KEY);
     String typePath = join(path, TYPE_KEY);
     if (typeNode == null) {
-      throw new SpecException(tree.locate(path) + ": " + typePath + " is required (one of " + String.join(", ", names) + ")");
+      throw new SpecException(
+          tree.locate(path)
+              + ": "
+              + typePath
+              + " is required (one of "
+              + String.join(", ", names)
+              + ")");
     }
     for (Class<?> subtype : type.getPermittedSubclasses()) {
       if (subtype.getAnnotation(SpecName.class).value().equals(typeNode.asText())) {
@@ -119,13 +141,16 @@ public final class SpecBinder {
     Class<?> raw = raw(type);
     boolean nullable = !raw.isPrimitive();
     if (node.isNull()) {
-      if (nullable && c.getAnnotation(Default.class) != null && c.getAnnotation(Default.class).value().equals("null")) {
+      if (nullable
+          && c.getAnnotation(Default.class) != null
+          && c.getAnnotation(Default.class).value().equals("null")) {
         return null;
       }
       throw error(path, "must be " + expected(type, c), node);
     }
     if (raw == int.class || raw == Integer.class || raw == long.class || raw == Long.class) {
-      if (!node.isIntegralNumber() || !node.canConvertToLong()
+      if (!node.isIntegralNumber()
+          || !node.canConvertToLong()
           || ((raw == int.class || raw == Integer.class) && !node.canConvertToInt())) {
         throw error(path, "must be " + expected(type, c), node);
       }
@@ -133,7 +158,9 @@ public final class SpecBinder {
       if (min != null && node.longValue() < min.value()) {
         throw error(path, "must be " + expected(type, c), node);
       }
-      return raw == int.class || raw == Integer.class ? (Object) node.intValue() : (Object) node.longValue();
+      return raw == int.class || raw == Integer.class
+          ? (Object) node.intValue()
+          : (Object) node.longValue();
     }
     if (raw == double.class || raw == Double.class) {
       double value;
@@ -178,9 +205,10 @@ public final class SpecBinder {
       List<Object> list = new ArrayList<>();
       for (int i = 0; i < node.size(); i++) {
         String itemPath = path + "[" + i + "]";
-        list.add(raw(element).isRecord() || raw(element).isSealed()
-            ? bindRecord(node.get(i), raw(element), itemPath)
-            : bindValue(node.get(i), element, c, itemPath));
+        list.add(
+            raw(element).isRecord() || raw(element).isSealed()
+                ? bindRecord(node.get(i), raw(element), itemPath)
+                : bindValue(node.get(i), element, c, itemPath));
       }
       return List.copyOf(list);
     }
@@ -198,7 +226,9 @@ public final class SpecBinder {
       if (min == null) {
         return "an integer";
       }
-      return min.value() == 1 ? "a positive integer" : min.value() == 0 ? "a non-negative integer" : "an integer >= " + min.value();
+      return min.value() == 1
+          ? "a positive integer"
+          : min.value() == 0 ? "a non-negative integer" : "an integer >= " + min.value();
     }
     if (raw == double.class || raw == Double.class) {
       Range r = c == null ? null : c.getAnnotation(Range.class);
@@ -211,7 +241,11 @@ public final class SpecBinder {
       if (r.max() == Double.POSITIVE_INFINITY) {
         return "a number " + (r.minInclusive() ? ">= " : "> ") + format(r.min());
       }
-      return "a number in " + (r.minInclusive() ? "[" : "(") + format(r.min()) + ", " + format(r.max())
+      return "a number in "
+          + (r.minInclusive() ? "[" : "(")
+          + format(r.min())
+          + ", "
+          + format(r.max())
           + (r.maxInclusive() ? "]" : ")");
     }
     if (raw == boolean.class || raw == Boolean.class) {
@@ -221,7 +255,10 @@ public final class SpecBinder {
       return "a non-empty string";
     }
     if (raw.isEnum()) {
-      return "one of " + Arrays.stream(raw.getEnumConstants()).map(e -> enumName((Enum<?>) e)).collect(Collectors.joining(", "));
+      return "one of "
+          + Arrays.stream(raw.getEnumConstants())
+              .map(e -> enumName((Enum<?>) e))
+              .collect(Collectors.joining(", "));
     }
     if (raw == List.class) {
       Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
@@ -232,7 +269,8 @@ public final class SpecBinder {
   }
 
   private SpecException error(String path, String requirement, JsonNode got) {
-    return new SpecException(tree.locate(path) + ": " + path + " " + requirement + ", got " + describe(got));
+    return new SpecException(
+        tree.locate(path) + ": " + path + " " + requirement + ", got " + describe(got));
   }
 
   static String describe(JsonNode node) {
@@ -268,13 +306,19 @@ public final class SpecBinder {
   }
 
   private static String keys(Class<?> type) {
-    return Arrays.stream(type.getRecordComponents()).map(c -> snakeCase(c.getName())).collect(Collectors.joining(", "));
+    return Arrays.stream(type.getRecordComponents())
+        .map(c -> snakeCase(c.getName()))
+        .collect(Collectors.joining(", "));
   }
 
   /** "did you mean" for a near-miss key (one or two edits away). */
   private static String suggestion(String key, Class<?> type) {
-    return Arrays.stream(type.getRecordComponents()).map(c -> snakeCase(c.getName()))
-        .filter(k -> editDistance(k, key) <= 2).findFirst().map(k -> " (did you mean " + k + "?)").orElse("");
+    return Arrays.stream(type.getRecordComponents())
+        .map(c -> snakeCase(c.getName()))
+        .filter(k -> editDistance(k, key) <= 2)
+        .findFirst()
+        .map(k -> " (did you mean " + k + "?)")
+        .orElse("");
   }
 
   private static int editDistance(String a, String b) {
@@ -310,7 +354,10 @@ public final class SpecBinder {
     return type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
   }
 
-  /** The record as a tree with snake_case keys (and {@code type} first for sealed implementations): the resolved spec. */
+  /**
+   * The record as a tree with snake_case keys (and {@code type} first for sealed implementations):
+   * the resolved spec.
+   */
   public static JsonNode toTree(Object value) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (value == null) {

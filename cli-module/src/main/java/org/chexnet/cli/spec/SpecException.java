@@ -1,8 +1,8 @@
 package org.chexnet.cli.spec;
 
 /**
- * A spec that cannot be used, with where ({@code file:line:column} or the {@code --set} that
- * caused it) and what was expected.
+ * A spec that cannot be used, with where ({@code file:line:column} or the {@code --set} that caused
+ * it) and what was expected.
  */
 public final class SpecException extends RuntimeException {
   private static final long serialVersionUID = 1L;

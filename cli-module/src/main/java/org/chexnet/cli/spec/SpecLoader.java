@@ -21,24 +21,30 @@ import java.util.Map;
 
 /** Reads an experiment spec, applies {@code --set key=value} overrides and checks it all. */
 public final class SpecLoader {
-  private static final YAMLMapper YAML = YAMLMapper.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .build();
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder()
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .build();
 
   /** A checked spec with the text it resolves to (defaults filled in): what a run records. */
   public record LoadedSpec(ExperimentSpec spec, String resolvedYaml) {
     /** sha-256 of the resolved YAML: two runs with the same digest ran the same experiment. */
     public String digest() {
       try {
-        byte[] hash = MessageDigest.getInstance("SHA-256").digest(resolvedYaml.getBytes(StandardCharsets.UTF_8));
+        byte[] hash =
+            MessageDigest.getInstance("SHA-256")
+                .digest(resolvedYaml.getBytes(StandardCharsets.UTF_8));
         return "sha256:" + HexFormat.of().formatHex(hash);
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }
     }
 
-    /** The resolved spec flattened to {@code train.optimizer.lr}-style keys (list items by index), as run parameters. */
+    /**
+     * The resolved spec flattened to {@code train.optimizer.lr}-style keys (list items by index),
+     * as run parameters.
+     */
     public Map<String, String> flatten() {
       Map<String, String> out = new LinkedHashMap<>();
       flattenInto(SpecBinder.toTree(spec), "", out);
@@ -58,11 +64,15 @@ public final class SpecLoader {
     return load(text, file.toString(), overrides);
   }
 
-  /** @param source how locations name the text (its file path) */
+  /**
+   * @param source how locations name the text (its file path)
+   */
   public static LoadedSpec load(String text, String source, List<String> overrides) {
     YamlTree tree = YamlTree.parse(text, source);
     if (!tree.root().isObject()) {
-      throw new SpecException(source + ":1:1: an experiment spec must be a mapping (name, seed, data, model, train, evaluate, tracking)");
+      throw new SpecException(
+          source
+              + ":1:1: an experiment spec must be a mapping (name, seed, data, model, train, evaluate, tracking)");
     }
     ExperimentSpec spec = SpecBinder.bind(tree, ExperimentSpec.class);
     for (String override : overrides) {
@@ -88,11 +98,13 @@ public final class SpecLoader {
       return SpecBinder.bind(tree, ExperimentSpec.class);
     } catch (SpecException e) {
       // Locations inside the regenerated text mean nothing to the user: name the --set instead.
-      throw new SpecException(where + ": " + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
+      throw new SpecException(
+          where + ": " + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
     }
   }
 
-  private static void set(JsonNode node, String[] keys, int i, JsonNode value, String where, String path) {
+  private static void set(
+      JsonNode node, String[] keys, int i, JsonNode value, String where, String path) {
     String key = keys[i];
     boolean last = i == keys.length - 1;
     if (node instanceof ObjectNode object) {
@@ -106,7 +118,9 @@ public final class SpecLoader {
         object.set(key, child);
       }
       set(child, keys, i + 1, value, where, path);
-    } else if (node instanceof ArrayNode array && key.matches("\\d+") && Integer.parseInt(key) < array.size()) {
+    } else if (node instanceof ArrayNode array
+        && key.matches("\\d+")
+        && Integer.parseInt(key) < array.size()) {
       int index = Integer.parseInt(key);
       if (last) {
         array.set(index, value);
@@ -115,8 +129,15 @@ public final class SpecLoader {
       }
     } else {
       String prefix = String.join(".", java.util.Arrays.copyOfRange(keys, 0, i));
-      throw new SpecException(where + ": " + path + " cannot be set: " + prefix
-          + (node.isArray() ? " is a list of " + node.size() + " (use an index from 0)" : " is not a mapping"));
+      throw new SpecException(
+          where
+              + ": "
+              + path
+              + " cannot be set: "
+              + prefix
+              + (node.isArray()
+                  ? " is a list of " + node.size() + " (use an index from 0)"
+                  : " is not a mapping"));
     }
   }
 

@@ -16,7 +16,9 @@ public record TrackingSpec(
 
   public TrackingSpec {
     if (uri.startsWith("http://") || uri.startsWith("https://")) {
-      throw new InvalidValue("uri", "is a remote MLflow server, which is not supported yet: use a local directory such as mlruns");
+      throw new InvalidValue(
+          "uri",
+          "is a remote MLflow server, which is not supported yet: use a local directory such as mlruns");
     }
   }
 }

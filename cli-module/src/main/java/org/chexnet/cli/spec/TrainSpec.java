@@ -9,10 +9,13 @@ public record TrainSpec(
     @Default("binary_crossentropy") Loss loss,
     OptimizerSpec optimizer,
     @Default("true") boolean horizontalFlip,
-    @Default("[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger}]")
-    List<CallbackSpec> callbacks) {
+    @Default(
+            "[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger}]")
+        List<CallbackSpec> callbacks) {
 
-  public enum Loss { BINARY_CROSSENTROPY }
+  public enum Loss {
+    BINARY_CROSSENTROPY
+  }
 
   /** Adam with Keras' defaults except the seed's learning rate. */
   public record OptimizerSpec(
@@ -22,6 +25,8 @@ public record TrainSpec(
       @Default("0.999") @Range(min = 0, max = 1, minInclusive = true) double beta2,
       @Default("1e-7") @Range(min = 0) double epsilon) {
 
-    public enum Name { ADAM }
+    public enum Name {
+      ADAM
+    }
   }
 }

@@ -16,8 +16,8 @@ import java.util.Map;
  * A YAML document as a Jackson tree plus where each key and value stands in the source, so that
  * errors found after parsing still point at {@code file:line:column}.
  *
- * <p>Locations are kept by path ({@code train.batch_size}, {@code train.callbacks[1].type}), not
- * by node: Jackson shares nodes for equal small numbers.
+ * <p>Locations are kept by path ({@code train.batch_size}, {@code train.callbacks[1].type}), not by
+ * node: Jackson shares nodes for equal small numbers.
  */
 public final class YamlTree {
   private static final YAMLFactory YAML = new YAMLFactory();
@@ -30,7 +30,9 @@ public final class YamlTree {
     this.locations = locations;
   }
 
-  /** Parses {@code text}; {@code source} names it in locations (a file path, or {@code --set x=y}). */
+  /**
+   * Parses {@code text}; {@code source} names it in locations (a file path, or {@code --set x=y}).
+   */
   public static YamlTree parse(String text, String source) {
     Map<String, String> locations = new HashMap<>();
     try (JsonParser parser = YAML.createParser(text)) {
@@ -40,17 +42,23 @@ public final class YamlTree {
       }
       JsonNode root = read(parser, "", source, locations);
       if (parser.nextToken() != null) {
-        throw new SpecException(where(source, parser.currentTokenLocation()) + ": expected a single YAML document");
+        throw new SpecException(
+            where(source, parser.currentTokenLocation()) + ": expected a single YAML document");
       }
       return new YamlTree(root, locations);
     } catch (IOException e) {
-      JsonLocation at = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getLocation() : null;
+      JsonLocation at =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException p
+              ? p.getLocation()
+              : null;
       String detail = e.getMessage().lines().findFirst().orElse("");
-      throw new SpecException((at == null ? source : where(source, at)) + ": not valid YAML: " + detail);
+      throw new SpecException(
+          (at == null ? source : where(source, at)) + ": not valid YAML: " + detail);
     }
   }
 
-  private static JsonNode read(JsonParser parser, String path, String source, Map<String, String> locations)
+  private static JsonNode read(
+      JsonParser parser, String path, String source, Map<String, String> locations)
       throws IOException {
     locations.putIfAbsent(path, where(source, parser.currentTokenLocation()));
     JsonToken token = parser.currentToken();
@@ -108,7 +116,9 @@ public final class YamlTree {
     return root;
   }
 
-  /** Where the value at {@code path} was written; for a missing path, its nearest written ancestor. */
+  /**
+   * Where the value at {@code path} was written; for a missing path, its nearest written ancestor.
+   */
   public String locate(String path) {
     for (String p = path; ; p = parent(p)) {
       String found = locations.get(p);

@@ -10,7 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpecLoaderTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       name: x
       data:
         root: data/x
@@ -38,82 +39,118 @@ class SpecLoaderTest {
     assertEquals(10, spec.train().epochs());
     assertEquals(224, spec.data().imageSize());
     // The seed's four callbacks, with tracking always on beside them.
-    assertEquals(List.of("progress", "model_checkpoint", "reduce_lr_on_plateau", "csv_logger"),
-        spec.train().callbacks().stream().map(c -> c.getClass().getAnnotation(SpecName.class).value()).toList());
-    CallbackSpec.ReduceLrOnPlateau plateau = (CallbackSpec.ReduceLrOnPlateau) spec.train().callbacks().get(2);
-    assertEquals(new CallbackSpec.ReduceLrOnPlateau("val_loss", CallbackSpec.Mode.AUTO, 0.1, 10, 1e-4, 0, 0), plateau);
+    assertEquals(
+        List.of("progress", "model_checkpoint", "reduce_lr_on_plateau", "csv_logger"),
+        spec.train().callbacks().stream()
+            .map(c -> c.getClass().getAnnotation(SpecName.class).value())
+            .toList());
+    CallbackSpec.ReduceLrOnPlateau plateau =
+        (CallbackSpec.ReduceLrOnPlateau) spec.train().callbacks().get(2);
+    assertEquals(
+        new CallbackSpec.ReduceLrOnPlateau("val_loss", CallbackSpec.Mode.AUTO, 0.1, 10, 1e-4, 0, 0),
+        plateau);
   }
 
   @Test
   void wrongTypeNamesFileLineColumnAndExpectedForm() {
-    String text = """
+    String text =
+        """
         name: x
         data:
           root: data/x
         train:
           batch_size: sixteen
         """;
-    assertEquals("experiments/x.yaml:5:15: train.batch_size must be a positive integer, got \"sixteen\"", error(text));
+    assertEquals(
+        "experiments/x.yaml:5:15: train.batch_size must be a positive integer, got \"sixteen\"",
+        error(text));
   }
 
   @Test
   void outOfRangeValues() {
-    assertEquals("experiments/x.yaml:4:24: data.validation_fraction must be a number in (0, 1), got 1.5",
+    assertEquals(
+        "experiments/x.yaml:4:24: data.validation_fraction must be a number in (0, 1), got 1.5",
         error(MINIMAL.replace("root: data/x", "root: data/x\n  validation_fraction: 1.5")));
-    assertEquals("experiments/x.yaml:5:15: train.batch_size must be a positive integer, got 0",
+    assertEquals(
+        "experiments/x.yaml:5:15: train.batch_size must be a positive integer, got 0",
         error(MINIMAL + "train:\n  batch_size: 0\n"));
-    assertEquals("experiments/x.yaml:6:9: train.optimizer.lr must be a positive number, got -0.1",
+    assertEquals(
+        "experiments/x.yaml:6:9: train.optimizer.lr must be a positive number, got -0.1",
         error(MINIMAL + "train:\n  optimizer:\n    lr: -0.1\n"));
-    assertEquals("experiments/x.yaml:5:11: train.epochs must be a positive integer, got 2.5",
+    assertEquals(
+        "experiments/x.yaml:5:11: train.epochs must be a positive integer, got 2.5",
         error(MINIMAL + "train:\n  epochs: 2.5\n"));
   }
 
   @Test
   void unknownKeySuggestsTheNearOne() {
-    assertEquals("experiments/x.yaml:5:3: train.batchsize is not a known key (did you mean batch_size?) "
+    assertEquals(
+        "experiments/x.yaml:5:3: train.batchsize is not a known key (did you mean batch_size?) "
             + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, callbacks)",
         error(MINIMAL + "train:\n  batchsize: 16\n"));
   }
 
   @Test
   void enumsListTheirValues() {
-    assertEquals("experiments/x.yaml:5:17: model.architecture must be one of densenet121, densenet169, densenet201, "
-        + "custom, got \"resnet50\"", error(MINIMAL + "model:\n  architecture: resnet50\n"));
-    assertEquals("experiments/x.yaml:6:13: train.callbacks[0].type must be one of progress, model_checkpoint, "
+    assertEquals(
+        "experiments/x.yaml:5:17: model.architecture must be one of densenet121, densenet169, densenet201, "
+            + "custom, got \"resnet50\"",
+        error(MINIMAL + "model:\n  architecture: resnet50\n"));
+    assertEquals(
+        "experiments/x.yaml:6:13: train.callbacks[0].type must be one of progress, model_checkpoint, "
             + "reduce_lr_on_plateau, csv_logger, got \"dagshub\"",
         error(MINIMAL + "train:\n  callbacks:\n    - type: dagshub\n"));
   }
 
   @Test
   void missingRequiredKeysAndConflicts() {
-    assertEquals("experiments/x.yaml:1:1: data.root is required (a non-empty string)", error("name: x\n"));
-    assertEquals("experiments/x.yaml:5:3: model.blocks is required when architecture is custom "
-        + "(a list of positive integers, e.g. [2, 2, 2, 2])", error(MINIMAL + "model:\n  architecture: custom\n"));
-    assertEquals("experiments/x.yaml:5:15: model.blocks[1] must be a positive integer, got 0",
+    assertEquals(
+        "experiments/x.yaml:1:1: data.root is required (a non-empty string)", error("name: x\n"));
+    assertEquals(
+        "experiments/x.yaml:5:3: model.blocks is required when architecture is custom "
+            + "(a list of positive integers, e.g. [2, 2, 2, 2])",
+        error(MINIMAL + "model:\n  architecture: custom\n"));
+    assertEquals(
+        "experiments/x.yaml:5:15: model.blocks[1] must be a positive integer, got 0",
         error(MINIMAL + "model:\n  blocks: [2, 0]\n  architecture: custom\n  growth_rate: 4\n"));
   }
 
   @Test
   void malformedYamlAndDuplicates() {
     assertTrue(error("name: x\ndata: [unclosed\n").startsWith("experiments/x.yaml:"), "located");
-    assertEquals("experiments/x.yaml:2:1: name is given twice", error("name: x\nname: y\ndata: {root: d}\n"));
-    assertEquals("experiments/x.yaml:1:1: an experiment spec must be a mapping (name, seed, data, model, train, "
-        + "evaluate, tracking)", error("- a\n- b\n"));
+    assertEquals(
+        "experiments/x.yaml:2:1: name is given twice",
+        error("name: x\nname: y\ndata: {root: d}\n"));
+    assertEquals(
+        "experiments/x.yaml:1:1: an experiment spec must be a mapping (name, seed, data, model, train, "
+            + "evaluate, tracking)",
+        error("- a\n- b\n"));
   }
 
   @Test
   void overridesAreCheckedLikeTheFile() {
-    SpecLoader.LoadedSpec loaded = load(MINIMAL, "train.optimizer.lr=1e-4", "train.callbacks.2.patience=1",
-        "model.weights=none");
+    SpecLoader.LoadedSpec loaded =
+        load(
+            MINIMAL,
+            "train.optimizer.lr=1e-4",
+            "train.callbacks.2.patience=1",
+            "model.weights=none");
     assertEquals(1e-4, loaded.spec().train().optimizer().lr());
-    assertEquals(1, ((CallbackSpec.ReduceLrOnPlateau) loaded.spec().train().callbacks().get(2)).patience());
+    assertEquals(
+        1, ((CallbackSpec.ReduceLrOnPlateau) loaded.spec().train().callbacks().get(2)).patience());
     assertEquals(ModelSpec.Weights.NONE, loaded.spec().model().weights());
-    assertEquals("--set train.batch_size=sixteen: train.batch_size must be a positive integer, got \"sixteen\"",
+    assertEquals(
+        "--set train.batch_size=sixteen: train.batch_size must be a positive integer, got \"sixteen\"",
         error(MINIMAL, "train.batch_size=sixteen"));
-    assertTrue(error(MINIMAL, "train.nope=1").startsWith("--set train.nope=1: train.nope is not a known key"));
-    assertEquals("--set lr: expected key=value, e.g. train.optimizer.lr=1e-4", error(MINIMAL, "lr"));
-    assertEquals("--set train.callbacks.9.patience=1: train.callbacks.9.patience cannot be set: train.callbacks is "
-        + "a list of 4 (use an index from 0)", error(MINIMAL, "train.callbacks.9.patience=1"));
+    assertTrue(
+        error(MINIMAL, "train.nope=1")
+            .startsWith("--set train.nope=1: train.nope is not a known key"));
+    assertEquals(
+        "--set lr: expected key=value, e.g. train.optimizer.lr=1e-4", error(MINIMAL, "lr"));
+    assertEquals(
+        "--set train.callbacks.9.patience=1: train.callbacks.9.patience cannot be set: train.callbacks is "
+            + "a list of 4 (use an index from 0)",
+        error(MINIMAL, "train.callbacks.9.patience=1"));
   }
 
   @Test
@@ -123,7 +160,8 @@ class SpecLoaderTest {
     assertEquals(loaded.spec(), reloaded.spec());
     assertEquals(loaded.digest(), reloaded.digest());
     assertTrue(loaded.digest().matches("sha256:[0-9a-f]{64}"));
-    assertTrue(!loaded.digest().equals(load(MINIMAL).digest()), "another seed is another experiment");
+    assertTrue(
+        !loaded.digest().equals(load(MINIMAL).digest()), "another seed is another experiment");
     Map<String, String> params = loaded.flatten();
     assertEquals("0.001", params.get("train.optimizer.lr"));
     assertEquals("7", params.get("seed"));
@@ -134,10 +172,12 @@ class SpecLoaderTest {
   @Test
   void shippedSpecsAreValid() throws Exception {
     for (String name : List.of("quickstart", "chexnet-paper")) {
-      SpecLoader.LoadedSpec loaded = SpecLoader.load(Path.of("..", "experiments", name + ".yaml"), List.of());
+      SpecLoader.LoadedSpec loaded =
+          SpecLoader.load(Path.of("..", "experiments", name + ".yaml"), List.of());
       assertEquals(name, loaded.spec().name());
     }
-    ExperimentSpec paper = SpecLoader.load(Path.of("..", "experiments", "chexnet-paper.yaml"), List.of()).spec();
+    ExperimentSpec paper =
+        SpecLoader.load(Path.of("..", "experiments", "chexnet-paper.yaml"), List.of()).spec();
     assertEquals(ModelSpec.Architecture.DENSENET121, paper.model().architecture());
     assertEquals(224, paper.data().imageSize());
     assertEquals(16, paper.train().batchSize());

@@ -13,9 +13,9 @@ import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
 
 /**
- * Keras' CSVLogger: one row per epoch, columns {@code epoch} (0-based) then the log keys sorted,
- * a missing value written {@code NA}, flushed every epoch. With {@code append} the header is
- * written only into an empty file.
+ * Keras' CSVLogger: one row per epoch, columns {@code epoch} (0-based) then the log keys sorted, a
+ * missing value written {@code NA}, flushed every epoch. With {@code append} the header is written
+ * only into an empty file.
  */
 public final class CsvLogger implements TrainingListener {
   private final Path file;
@@ -34,8 +34,13 @@ public final class CsvLogger implements TrainingListener {
   public void onTrainBegin(TrainingContext context) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     boolean writeHeader = !append || !Files.exists(file) || Files.size(file) == 0;
-    writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    writer =
+        Files.newBufferedWriter(
+            file,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
     keys = writeHeader ? null : List.of();
   }
 

@@ -34,14 +34,19 @@ public final class ModelCheckpoint implements TrainingListener {
   @Override
   public void onEpochEnd(TrainingContext context) throws Exception {
     if (!saveBestOnly) {
-      context.model().saveCheckpoint(directory.resolve(String.format("epoch-%03d", context.epoch() + 1)));
+      context
+          .model()
+          .saveCheckpoint(directory.resolve(String.format("epoch-%03d", context.epoch() + 1)));
       return;
     }
     OptionalDouble current = context.epochMetric(monitor);
     if (current.isEmpty()) {
-      LOG.warn("Can save best model only with {} available, skipping the comparison and saving", monitor);
+      LOG.warn(
+          "Can save best model only with {} available, skipping the comparison and saving",
+          monitor);
       save(context, Double.NaN);
-    } else if (mode.improves(current.getAsDouble(), best, 0)) { // NaN never improves: a diverged epoch is not kept
+    } else if (mode.improves(
+        current.getAsDouble(), best, 0)) { // NaN never improves: a diverged epoch is not kept
       save(context, current.getAsDouble());
     }
   }

@@ -6,7 +6,10 @@ import java.util.Locale;
 public enum MonitorMode {
   MIN,
   MAX,
-  /** {@code max} for accuracies and AUCs (Keras' rule, plus our {@code auroc} metrics), else {@code min}. */
+  /**
+   * {@code max} for accuracies and AUCs (Keras' rule, plus our {@code auroc} metrics), else {@code
+   * min}.
+   */
   AUTO;
 
   public MonitorMode resolve(String monitor) {
@@ -17,7 +20,10 @@ public enum MonitorMode {
     return name.contains("acc") || name.contains("auc") || name.contains("auroc") ? MAX : MIN;
   }
 
-  /** Keras' test: {@code current < best - minDelta} for min, {@code current > best + minDelta} for max. */
+  /**
+   * Keras' test: {@code current < best - minDelta} for min, {@code current > best + minDelta} for
+   * max.
+   */
   public boolean improves(double current, double best, double minDelta) {
     return switch (this) {
       case MIN -> current < best - minDelta;

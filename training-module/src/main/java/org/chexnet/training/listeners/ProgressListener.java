@@ -26,7 +26,9 @@ public final class ProgressListener implements TrainingListener {
 
   @Override
   public void onEpochBegin(TrainingContext context) {
-    bar = ProgressBars.images(String.format("Epoch %d/%d", context.epoch() + 1, context.epochs()), imagesPerEpoch);
+    bar =
+        ProgressBars.images(
+            String.format("Epoch %d/%d", context.epoch() + 1, context.epochs()), imagesPerEpoch);
     lossSum = 0;
     batches = 0;
     epochStart = System.nanoTime();
@@ -45,8 +47,14 @@ public final class ProgressListener implements TrainingListener {
     bar.stepTo(imagesPerEpoch);
     bar.close();
     double seconds = (System.nanoTime() - epochStart) / 1e9;
-    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Epoch %d/%d (%.1f s):",
-        context.epoch() + 1, context.epochs(), seconds));
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "Epoch %d/%d (%.1f s):",
+                context.epoch() + 1,
+                context.epochs(),
+                seconds));
     for (Map.Entry<String, Double> e : context.epochLogs().entrySet()) {
       line.append(String.format(Locale.ROOT, " %s %.4g", e.getKey(), e.getValue()));
     }

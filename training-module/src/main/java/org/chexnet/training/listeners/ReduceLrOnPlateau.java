@@ -26,8 +26,14 @@ public final class ReduceLrOnPlateau implements TrainingListener {
   private int wait;
   private int cooldownCounter;
 
-  public ReduceLrOnPlateau(String monitor, MonitorMode mode, double factor, int patience, double minDelta,
-                           int cooldown, double minLr) {
+  public ReduceLrOnPlateau(
+      String monitor,
+      MonitorMode mode,
+      double factor,
+      int patience,
+      double minDelta,
+      int cooldown,
+      double minLr) {
     if (!(factor < 1)) {
       throw new IllegalArgumentException("factor must be < 1, got " + factor);
     }
@@ -45,7 +51,8 @@ public final class ReduceLrOnPlateau implements TrainingListener {
   public void onEpochEnd(TrainingContext context) {
     OptionalDouble current = context.epochMetric(monitor);
     if (current.isEmpty()) {
-      LOG.warn("Learning rate reduction is conditioned on metric {} which is not available", monitor);
+      LOG.warn(
+          "Learning rate reduction is conditioned on metric {} which is not available", monitor);
       return;
     }
     if (cooldownCounter > 0) {
@@ -64,7 +71,10 @@ public final class ReduceLrOnPlateau implements TrainingListener {
         if ((float) lr > (float) minLr) {
           double reduced = Math.max(lr * factor, minLr);
           context.model().setLearningRate(reduced);
-          LOG.info("Epoch {}: ReduceLROnPlateau reducing learning rate to {}", context.epoch() + 1, String.format("%.3g", reduced));
+          LOG.info(
+              "Epoch {}: ReduceLROnPlateau reducing learning rate to {}",
+              context.epoch() + 1,
+              String.format("%.3g", reduced));
           cooldownCounter = cooldown;
           wait = 0;
         }

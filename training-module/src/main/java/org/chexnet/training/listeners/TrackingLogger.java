@@ -6,8 +6,8 @@ import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
 
 /**
- * The seed's DagsHubLogger: every epoch's metrics go to the tracked run with the epoch as step,
- * and the batch loss every {@code batchInterval} optimizer steps (0: never).
+ * The seed's DagsHubLogger: every epoch's metrics go to the tracked run with the epoch as step, and
+ * the batch loss every {@code batchInterval} optimizer steps (0: never).
  */
 public final class TrackingLogger implements TrainingListener {
   private final Run run;

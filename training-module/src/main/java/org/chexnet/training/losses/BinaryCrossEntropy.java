@@ -14,7 +14,8 @@ public final class BinaryCrossEntropy {
   private BinaryCrossEntropy() {}
 
   public static Operand<TFloat32> mean(Ops tf, Operand<TFloat32> labels, Operand<TFloat32> logits) {
-    Operand<TFloat32> perElement = FrameworkOps.create(tf).nn.sigmoidCrossEntropyWithLogits(labels, logits);
+    Operand<TFloat32> perElement =
+        FrameworkOps.create(tf).nn.sigmoidCrossEntropyWithLogits(labels, logits);
     return tf.math.mean(perElement, tf.constant(new int[] {0, 1}));
   }
 }

@@ -18,8 +18,8 @@ import org.tensorflow.types.TInt64;
  * Adam as Keras defines it (epsilon 1e-7 by default), on TensorFlow's fused {@code ApplyAdam}.
  *
  * <p>Unlike tensorflow-framework's Adam, the learning rate is a graph variable: callbacks such as
- * ReduceLROnPlateau change it between steps, and checkpoints save it with the weights, the
- * moment slots and the step.
+ * ReduceLROnPlateau change it between steps, and checkpoints save it with the weights, the moment
+ * slots and the step.
  */
 public final class Adam {
   public static final float KERAS_EPSILON = 1e-7f;
@@ -41,16 +41,20 @@ public final class Adam {
     this.epsilon = epsilon;
     this.variableNames = new ScopedNames(tf.withInitScope());
     Ops init = tf.withInitScope();
-    this.learningRate = variableNames.named("optimizer/learning_rate").variable(init.constant(learningRate));
+    this.learningRate =
+        variableNames.named("optimizer/learning_rate").variable(init.constant(learningRate));
     this.step = variableNames.named("optimizer/step").variable(init.constant(0L));
-    this.newLearningRate = tf.withName("new_learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    this.assignLearningRate = tf.withName("set_learning_rate").assign(this.learningRate, newLearningRate);
+    this.newLearningRate =
+        tf.withName("new_learning_rate")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.assignLearningRate =
+        tf.withName("set_learning_rate").assign(this.learningRate, newLearningRate);
   }
 
   /**
-   * The op that applies one Adam update of {@code variables} along the gradient of {@code loss}
-   * and counts the step. Gradients are taken over these variables only: differentiating every
-   * variable would also give Adam slots to batch-norm moving statistics.
+   * The op that applies one Adam update of {@code variables} along the gradient of {@code loss} and
+   * counts the step. Gradients are taken over these variables only: differentiating every variable
+   * would also give Adam slots to batch-norm moving statistics.
    */
   public Op minimize(Graph graph, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
     Output<?>[] outputs = variables.stream().map(Variable::asOutput).toArray(Output<?>[]::new);
@@ -66,10 +70,22 @@ public final class Adam {
       Variable<TFloat32> s = slot("optimizer/adam_v/" + name, v.shape());
       @SuppressWarnings("unchecked")
       Operand<TFloat32> gradient = (Operand<TFloat32>) gradients[i];
-      updates.add(tf.train.applyAdam(v, m, s, beta1Power, beta2Power, learningRate,
-          tf.constant(beta1), tf.constant(beta2), tf.constant(epsilon), gradient));
+      updates.add(
+          tf.train.applyAdam(
+              v,
+              m,
+              s,
+              beta1Power,
+              beta2Power,
+              learningRate,
+              tf.constant(beta1),
+              tf.constant(beta2),
+              tf.constant(epsilon),
+              gradient));
     }
-    return tf.withControlDependencies(updates).withName("apply_adam").assignAdd(step, tf.constant(1L));
+    return tf.withControlDependencies(updates)
+        .withName("apply_adam")
+        .assignAdd(step, tf.constant(1L));
   }
 
   public Variable<TFloat32> learningRate() {

@@ -18,7 +18,8 @@ class MonitorModeTest {
     assertFalse(min.improves(0.75, 1.0, 0.25), "exactly best - minDelta is no improvement");
     assertTrue(min.improves(Math.nextDown(0.75), 1.0, 0.25));
     assertFalse(min.improves(0.875, 1.0, 0.25), "better by less than minDelta is no improvement");
-    assertTrue(min.improves(1e9, Double.POSITIVE_INFINITY, 0.25), "anything beats the initial best");
+    assertTrue(
+        min.improves(1e9, Double.POSITIVE_INFINITY, 0.25), "anything beats the initial best");
     assertFalse(min.improves(Double.NaN, 1.0, 0));
   }
 
@@ -31,7 +32,8 @@ class MonitorModeTest {
     assertFalse(max.improves(0.75, 0.5, 0.25), "exactly best + minDelta is no improvement");
     assertTrue(max.improves(Math.nextUp(0.75), 0.5, 0.25));
     assertFalse(max.improves(0.625, 0.5, 0.25));
-    assertTrue(max.improves(-1e9, Double.NEGATIVE_INFINITY, 0.25), "anything beats the initial best");
+    assertTrue(
+        max.improves(-1e9, Double.NEGATIVE_INFINITY, 0.25), "anything beats the initial best");
     assertFalse(max.improves(Double.NaN, 0.5, 0));
   }
 
