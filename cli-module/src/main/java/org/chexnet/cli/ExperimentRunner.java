@@ -39,11 +39,13 @@ import org.chexnet.training.TrainableModel;
 import org.chexnet.training.Trainer;
 import org.chexnet.training.TrainingListener;
 import org.chexnet.training.listeners.CsvLogger;
+import org.chexnet.training.listeners.EarlyStopping;
 import org.chexnet.training.listeners.ModelCheckpoint;
 import org.chexnet.training.listeners.MonitorMode;
 import org.chexnet.training.listeners.ProgressListener;
 import org.chexnet.training.listeners.ReduceLrOnPlateau;
 import org.chexnet.training.listeners.TrackingLogger;
+import org.chexnet.training.listeners.UserListeners;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -168,7 +170,11 @@ public final class ExperimentRunner {
         }
         listeners.add(listener);
       }
-      listeners.add(new TrackingLogger(run, spec.tracking().logBatchLossEvery()));
+      if (listeners.stream().noneMatch(l -> l instanceof TrackingLogger)) {
+        out.println(
+            "Note: no mlflow_logger callback: per-epoch metrics are not recorded in the run"
+                + " (history.csv still has them if csv_logger is on)");
+      }
 
       Trainer.Outcome outcome =
           new Trainer(Finding.labels(), listeners).fit(model, train, validation, t.epochs());
@@ -235,6 +241,23 @@ public final class ExperimentRunner {
     }
     if (c instanceof CallbackSpec.CsvLogger csv) {
       return new CsvLogger(artifacts.resolve(csv.filename()), csv.separator(), csv.append());
+    }
+    if (c instanceof CallbackSpec.EarlyStopping e) {
+      return new EarlyStopping(
+          e.monitor(),
+          mode(e.mode()),
+          e.minDelta(),
+          e.patience(),
+          e.baseline(),
+          e.restoreBestWeights(),
+          e.startFromEpoch(),
+          artifacts.resolve("checkpoints/early-stopping-best"));
+    }
+    if (c instanceof CallbackSpec.MlflowLogger m) {
+      return new TrackingLogger(run, m.logEveryNBatches());
+    }
+    if (c instanceof CallbackSpec.Custom custom) {
+      return UserListeners.create(custom.className(), custom.params());
     }
     throw new IllegalStateException("no listener for " + c);
   }

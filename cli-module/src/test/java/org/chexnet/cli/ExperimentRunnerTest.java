@@ -41,8 +41,11 @@ class ExperimentRunnerTest {
         epochs: 2
         batch_size: 16
         horizontal_flip: false
-      tracking:
-        log_batch_loss_every: 2
+        callbacks:
+          - type: model_checkpoint
+          - type: csv_logger
+          - type: mlflow_logger
+            log_every_n_batches: 2
       """;
 
   @Test
@@ -118,6 +121,31 @@ class ExperimentRunnerTest {
   }
 
   @Test
+  void customCallbacksNamedInTheSpecRunWithTheirParams(@TempDir Path work) throws Exception {
+    Path log = work.resolve("epochs.txt");
+    String spec =
+        SPEC.replace(
+            "    - type: csv_logger\n",
+            "    - type: custom\n      class_name: org.chexnet.cli.EpochFileListener\n"
+                + "      params: {file: "
+                + log
+                + ", prefix: \"epoch \"}\n");
+    assertTrue(spec.contains("EpochFileListener"), "the spec names the custom callback");
+    SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, "spec.yaml", List.of());
+    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    List<String> lines = Files.readAllLines(log);
+    assertEquals(2, lines.size());
+    assertTrue(lines.get(1).startsWith("epoch 1 "), lines.get(1));
+    assertEquals(
+        Files.readAllLines(run.directory().resolve("metrics/val_loss")).get(1).split(" ")[1],
+        lines.get(1).split(" ")[2],
+        "the listener saw the same val_loss the run recorded");
+    assertEquals(
+        "org.chexnet.cli.EpochFileListener",
+        Files.readString(run.directory().resolve("params/train.callbacks.1.class_name")));
+  }
+
+  @Test
   void malformedSpecFailsBeforeAnythingIsWritten(@TempDir Path work) throws Exception {
     Path data = work.resolve("data");
     Path mlruns = work.resolve("mlruns");
@@ -126,7 +154,7 @@ class ExperimentRunnerTest {
         spec,
         SPEC.replace("root: data/tiny", "root: " + data)
             .replace("batch_size: 16", "batch_size: sixteen")
-            .replace("log_batch_loss_every: 2", "uri: " + mlruns));
+            .concat("tracking:\n  uri: " + mlruns + "\n"));
     StringWriter err = new StringWriter();
     CommandLine cli = Chexnet.commandLine();
     cli.setErr(new PrintWriter(err));

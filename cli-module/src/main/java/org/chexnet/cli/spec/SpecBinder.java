@@ -1,6 +1,8 @@
 package org.chexnet.cli.spec;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.Constructor;
@@ -34,6 +36,7 @@ public final class SpecBinder {
       Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
 
   private static final String TYPE_KEY = "type";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final YamlTree tree;
 
@@ -215,6 +218,13 @@ public final class SpecBinder {
     if (raw.isRecord() || raw.isSealed()) {
       return bindRecord(node, raw, path);
     }
+    if (raw == Map.class) {
+      // Free-form parameters handed to user code (custom callbacks): any YAML mapping.
+      if (!node.isObject()) {
+        throw error(path, "must be a mapping", node);
+      }
+      return Map.copyOf(JSON.convertValue(node, new TypeReference<Map<String, Object>>() {}));
+    }
     throw new IllegalStateException("unsupported spec type " + type + " at " + path);
   }
 
@@ -339,7 +349,12 @@ public final class SpecBinder {
   }
 
   static String snakeCase(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    // logEveryNBatches -> log_every_n_batches: split before a capital that starts a word, also
+    // after a one-letter capital word.
+    return camel
+        .replaceAll("([A-Z])([A-Z][a-z])", "$1_$2")
+        .replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+        .toLowerCase(Locale.ROOT);
   }
 
   static String enumName(Enum<?> e) {
@@ -398,8 +413,10 @@ public final class SpecBinder {
     if (value instanceof Boolean b) {
       return f.booleanNode(b);
     }
-    if (value instanceof Map<?, ?>) {
-      throw new IllegalStateException("maps are not spec values");
+    if (value instanceof Map<?, ?> map) {
+      return JSON.valueToTree(
+          new java.util.TreeMap<>(
+              map)); // sorted: the resolved spec's digest must not depend on map order
     }
     return f.textNode(value.toString());
   }

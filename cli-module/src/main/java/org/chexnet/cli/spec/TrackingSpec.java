@@ -6,13 +6,11 @@ package org.chexnet.cli.spec;
  * @param uri a local directory in MLflow's file-store layout
  * @param experiment the MLflow experiment; the spec's name when left out
  * @param runName the run's name; the spec's name and the start time when left out
- * @param logBatchLossEvery record the batch loss every N optimizer steps (0: per epoch only)
  */
 public record TrackingSpec(
     @Default("mlruns") String uri,
     @Default("null") String experiment,
-    @Default("null") String runName,
-    @Default("0") @Min(0) int logBatchLossEvery) {
+    @Default("null") String runName) {
 
   public TrackingSpec {
     if (uri.startsWith("http://") || uri.startsWith("https://")) {

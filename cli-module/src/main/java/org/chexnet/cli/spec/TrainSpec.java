@@ -10,7 +10,8 @@ public record TrainSpec(
     OptimizerSpec optimizer,
     @Default("true") boolean horizontalFlip,
     @Default(
-            "[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger}]")
+            "[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger},"
+                + " {type: mlflow_logger}]")
         List<CallbackSpec> callbacks) {
 
   public enum Loss {

@@ -40,7 +40,8 @@ class SpecLoaderTest {
     assertEquals(224, spec.data().imageSize());
     // The seed's four callbacks, with tracking always on beside them.
     assertEquals(
-        List.of("progress", "model_checkpoint", "reduce_lr_on_plateau", "csv_logger"),
+        List.of(
+            "progress", "model_checkpoint", "reduce_lr_on_plateau", "csv_logger", "mlflow_logger"),
         spec.train().callbacks().stream()
             .map(c -> c.getClass().getAnnotation(SpecName.class).value())
             .toList());
@@ -98,7 +99,7 @@ class SpecLoaderTest {
         error(MINIMAL + "model:\n  architecture: resnet50\n"));
     assertEquals(
         "experiments/x.yaml:6:13: train.callbacks[0].type must be one of progress, model_checkpoint, "
-            + "reduce_lr_on_plateau, csv_logger, got \"dagshub\"",
+            + "reduce_lr_on_plateau, csv_logger, early_stopping, mlflow_logger, custom, got \"dagshub\"",
         error(MINIMAL + "train:\n  callbacks:\n    - type: dagshub\n"));
   }
 
@@ -113,6 +114,28 @@ class SpecLoaderTest {
     assertEquals(
         "experiments/x.yaml:5:15: model.blocks[1] must be a positive integer, got 0",
         error(MINIMAL + "model:\n  blocks: [2, 0]\n  architecture: custom\n  growth_rate: 4\n"));
+  }
+
+  @Test
+  void customCallbacksMustNameAListenerOnTheClasspath() {
+    assertEquals(
+        "experiments/x.yaml:7:19: train.callbacks[0].class_name names a class com.example.Missing"
+            + " is not on the classpath (add its jar to CHEXNET_CLASSPATH)",
+        error(
+            MINIMAL
+                + "train:\n  callbacks:\n    - type: custom\n      class_name: com.example.Missing\n"));
+    assertEquals(
+        "experiments/x.yaml:7:19: train.callbacks[0].class_name names a class java.lang.String does"
+            + " not implement org.chexnet.training.TrainingListener",
+        error(
+            MINIMAL
+                + "train:\n  callbacks:\n    - type: custom\n      class_name: java.lang.String\n"));
+    assertEquals(
+        "experiments/x.yaml:8:15: train.callbacks[0].params must be a mapping, got a list",
+        error(
+            MINIMAL
+                + "train:\n  callbacks:\n    - type: custom\n      class_name: org.chexnet.cli.EpochFileListener\n"
+                + "      params: [1]\n"));
   }
 
   @Test
@@ -149,7 +172,7 @@ class SpecLoaderTest {
         "--set lr: expected key=value, e.g. train.optimizer.lr=1e-4", error(MINIMAL, "lr"));
     assertEquals(
         "--set train.callbacks.9.patience=1: train.callbacks.9.patience cannot be set: train.callbacks is "
-            + "a list of 4 (use an index from 0)",
+            + "a list of 5 (use an index from 0)",
         error(MINIMAL, "train.callbacks.9.patience=1"));
   }
 
