@@ -9,6 +9,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -59,7 +60,19 @@ public final class Adam {
   public Op minimize(Graph graph, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
     Output<?>[] outputs = variables.stream().map(Variable::asOutput).toArray(Output<?>[]::new);
     Output<?>[] gradients = graph.addGradients(loss.asOutput(), outputs);
-    Operand<TFloat32> t = tf.math.add(tf.dtypes.cast(step, TFloat32.class), tf.constant(1f));
+    // Ref variables are read in place: an update may not start while any gradient op (a conv's
+    // backprop-input reads the kernel) can still read a weight, or steps stop being reproducible.
+    List<Op> computed = new ArrayList<>();
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    for (Output<?> g : gradients) {
+      @SuppressWarnings("unchecked")
+      Identity<TFloat32> gradient = tf.identity((Operand<TFloat32>) g);
+      computed.add(gradient);
+      grads.add(gradient);
+    }
+    Ops afterGradients = tf.withControlDependencies(computed);
+    Operand<TFloat32> t =
+        afterGradients.math.add(afterGradients.dtypes.cast(step, TFloat32.class), tf.constant(1f));
     Operand<TFloat32> beta1Power = tf.math.pow(tf.constant(beta1), t);
     Operand<TFloat32> beta2Power = tf.math.pow(tf.constant(beta2), t);
     List<Op> updates = new ArrayList<>();
@@ -68,10 +81,8 @@ public final class Adam {
       String name = v.op().name();
       Variable<TFloat32> m = slot("optimizer/adam_m/" + name, v.shape());
       Variable<TFloat32> s = slot("optimizer/adam_v/" + name, v.shape());
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> gradient = (Operand<TFloat32>) gradients[i];
       updates.add(
-          tf.train.applyAdam(
+          afterGradients.train.applyAdam(
               v,
               m,
               s,
@@ -81,7 +92,7 @@ public final class Adam {
               tf.constant(beta1),
               tf.constant(beta2),
               tf.constant(epsilon),
-              gradient));
+              grads.get(i)));
     }
     return tf.withControlDependencies(updates)
         .withName("apply_adam")
