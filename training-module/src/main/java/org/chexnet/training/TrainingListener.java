@@ -1,5 +1,7 @@
 package org.chexnet.training;
 
+import java.util.Map;
+
 /**
  * A callback of the training loop. Listeners observe through the shared {@link TrainingContext} and
  * act only through it (ask to stop, change the learning rate, save a checkpoint), never by reaching
@@ -19,4 +21,18 @@ public interface TrainingListener {
   default void onEpochEnd(TrainingContext context) throws Exception {}
 
   default void onTrainEnd(TrainingContext context) throws Exception {}
+
+  /**
+   * What this listener must remember across a crash (Keras' callback state: best value, wait
+   * counters, ...), saved with each epoch's backup. Empty for stateless listeners.
+   */
+  default Map<String, String> state() {
+    return Map.of();
+  }
+
+  /**
+   * Called with the saved {@link #state()} when training resumes from a backup, before {@link
+   * #onTrainBegin}.
+   */
+  default void restoreState(Map<String, String> state) throws Exception {}
 }

@@ -2,12 +2,15 @@ package org.chexnet.training.listeners;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
@@ -15,7 +18,8 @@ import org.chexnet.training.TrainingListener;
 /**
  * Keras' CSVLogger: one row per epoch, columns {@code epoch} (0-based) then the log keys sorted, a
  * missing value written {@code NA}, flushed every epoch. With {@code append} the header is written
- * only into an empty file.
+ * only into an empty file. Resuming after a crash cuts the file back to the last backed-up epoch
+ * and appends from there.
  */
 public final class CsvLogger implements TrainingListener {
   private final Path file;
@@ -23,6 +27,9 @@ public final class CsvLogger implements TrainingListener {
   private final boolean append;
   private BufferedWriter writer;
   private List<String> keys;
+
+  /** File length after the last backed-up epoch's row, when resuming; else -1. */
+  private long resumeLength = -1;
 
   public CsvLogger(Path file, String separator, boolean append) {
     this.file = file;
@@ -32,6 +39,14 @@ public final class CsvLogger implements TrainingListener {
 
   @Override
   public void onTrainBegin(TrainingContext context) throws IOException {
+    if (resumeLength >= 0) {
+      // Rows written after the backup (the epoch the crash interrupted) are written again.
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        channel.truncate(resumeLength);
+      }
+      writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      return;
+    }
     Files.createDirectories(file.toAbsolutePath().getParent());
     boolean writeHeader = !append || !Files.exists(file) || Files.size(file) == 0;
     writer =
@@ -72,5 +87,25 @@ public final class CsvLogger implements TrainingListener {
       writer.close();
       writer = null;
     }
+  }
+
+  @Override
+  public Map<String, String> state() {
+    try {
+      return Map.of(
+          "length",
+          Long.toString(Files.exists(file) ? Files.size(file) : 0),
+          "keys",
+          keys == null ? "" : String.join("\n", keys));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void restoreState(Map<String, String> state) {
+    resumeLength = Long.parseLong(state.get("length"));
+    String saved = state.get("keys");
+    keys = saved.isEmpty() ? null : List.of(saved.split("\n"));
   }
 }

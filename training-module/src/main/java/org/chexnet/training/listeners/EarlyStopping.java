@@ -1,6 +1,7 @@
 package org.chexnet.training.listeners;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
@@ -113,5 +114,24 @@ public final class EarlyStopping implements TrainingListener {
   /** The 0-based epoch with the best value, or -1 if none was seen. */
   public int bestEpoch() {
     return bestEpoch;
+  }
+
+  @Override
+  public Map<String, String> state() {
+    return Map.of(
+        "best", Double.toString(best),
+        "best_epoch", Integer.toString(bestEpoch),
+        "wait", Integer.toString(wait),
+        "stopped_epoch", Integer.toString(stoppedEpoch),
+        "have_best_weights", Boolean.toString(haveBestWeights));
+  }
+
+  @Override
+  public void restoreState(Map<String, String> state) {
+    best = Double.parseDouble(state.get("best"));
+    bestEpoch = Integer.parseInt(state.get("best_epoch"));
+    wait = Integer.parseInt(state.get("wait"));
+    stoppedEpoch = Integer.parseInt(state.get("stopped_epoch"));
+    haveBestWeights = Boolean.parseBoolean(state.get("have_best_weights"));
   }
 }

@@ -1,6 +1,7 @@
 package org.chexnet.training.listeners;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
@@ -75,5 +76,16 @@ public final class ModelCheckpoint implements TrainingListener {
 
   public String monitor() {
     return monitor;
+  }
+
+  @Override
+  public Map<String, String> state() {
+    return Map.of("best", Double.toString(best), "best_epoch", Integer.toString(bestEpoch));
+  }
+
+  @Override
+  public void restoreState(Map<String, String> state) {
+    best = Double.parseDouble(state.get("best"));
+    bestEpoch = Integer.parseInt(state.get("best_epoch"));
   }
 }

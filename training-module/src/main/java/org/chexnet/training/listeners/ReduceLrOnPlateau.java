@@ -1,5 +1,6 @@
 package org.chexnet.training.listeners;
 
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
@@ -80,5 +81,20 @@ public final class ReduceLrOnPlateau implements TrainingListener {
         }
       }
     }
+  }
+
+  @Override
+  public Map<String, String> state() {
+    return Map.of(
+        "best", Double.toString(best),
+        "wait", Integer.toString(wait),
+        "cooldown_counter", Integer.toString(cooldownCounter));
+  }
+
+  @Override
+  public void restoreState(Map<String, String> state) {
+    best = Double.parseDouble(state.get("best"));
+    wait = Integer.parseInt(state.get("wait"));
+    cooldownCounter = Integer.parseInt(state.get("cooldown_counter"));
   }
 }

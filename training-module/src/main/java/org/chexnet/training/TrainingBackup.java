@@ -1,0 +1,123 @@
+package org.chexnet.training;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The state a killed run resumes from (Keras' BackupAndRestore): after each epoch, the whole model
+ * (weights, batch-norm statistics, Adam slots, step, learning rate) and every listener's state. The
+ * data order needs no saving: it is a function of the seed and the epoch.
+ *
+ * <p>Crash-safe by ordering: the model goes to a new {@code model-eNNN} directory, then {@code
+ * state.json} is atomically replaced to point at it, and only then are older model directories
+ * deleted. A kill at any moment leaves a state file whose model is complete.
+ */
+final class TrainingBackup {
+  private static final String STATE = "state.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What {@code state.json} holds. */
+  record State(
+      int epoch,
+      String model,
+      Map<String, Double> epochLogs,
+      String stopReason,
+      List<ListenerState> listeners) {}
+
+  /** One listener's saved state; the class name guards against a changed callback list. */
+  record ListenerState(String type, Map<String, String> state) {}
+
+  private TrainingBackup() {}
+
+  static boolean exists(Path directory) {
+    return Files.isRegularFile(directory.resolve(STATE));
+  }
+
+  static void save(Path directory, TrainingContext context, List<TrainingListener> listeners)
+      throws IOException {
+    int epoch = context.epoch();
+    String modelDir = String.format("model-e%03d", epoch);
+    context.model().saveCheckpoint(directory.resolve(modelDir));
+    List<ListenerState> states = new ArrayList<>();
+    for (TrainingListener l : listeners) {
+      states.add(new ListenerState(l.getClass().getName(), l.state()));
+    }
+    byte[] json =
+        JSON.writeValueAsBytes(
+            new State(epoch, modelDir, context.epochLogs(), context.stopReason(), states));
+    Path temp = Files.createTempFile(directory, "." + STATE, ".tmp");
+    try {
+      Files.write(temp, json);
+      Files.move(temp, directory.resolve(STATE), StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path old : entries.filter(p -> isOtherModel(p, modelDir)).toList()) {
+        deleteTree(old);
+      }
+    }
+  }
+
+  /** Restores the model and the listeners; returns the saved state (its epoch is complete). */
+  static State restore(Path directory, TrainableModel model, List<TrainingListener> listeners)
+      throws Exception {
+    State state = JSON.readValue(directory.resolve(STATE).toFile(), State.class);
+    if (state.listeners().size() != listeners.size()) {
+      throw new IllegalStateException(
+          "the backup in "
+              + directory
+              + " was made with "
+              + state.listeners().size()
+              + " callbacks, this run has "
+              + listeners.size()
+              + ": resume with the run's own spec");
+    }
+    for (int i = 0; i < listeners.size(); i++) {
+      ListenerState saved = state.listeners().get(i);
+      TrainingListener listener = listeners.get(i);
+      if (!saved.type().equals(listener.getClass().getName())) {
+        throw new IllegalStateException(
+            "callback "
+                + (i + 1)
+                + " was "
+                + saved.type()
+                + " when the backup was made, now "
+                + listener.getClass().getName());
+      }
+      listener.restoreState(saved.state());
+    }
+    model.restoreCheckpoint(directory.resolve(state.model()));
+    return state;
+  }
+
+  private static boolean isOtherModel(Path p, String current) {
+    String name = p.getFileName().toString();
+    return name.startsWith("model-e") && !name.equals(current);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}
