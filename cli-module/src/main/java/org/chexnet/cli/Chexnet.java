@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SpecCommand.class,
       DataCommand.class,
+      ModelCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

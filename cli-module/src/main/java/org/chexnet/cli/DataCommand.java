@@ -1,16 +1,39 @@
 package org.chexnet.cli;
 
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.chexnet.dataset.ChestXray14;
+import org.chexnet.dataset.DataEntry;
+import org.chexnet.dataset.DataSplits;
+import org.chexnet.dataset.Manifest;
+import org.chexnet.dataset.NihDownload;
+import org.chexnet.dataset.PreparedCache;
+import org.chexnet.dataset.SplitPlan;
 import org.chexnet.dataset.SyntheticChestXray14;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
     description = "Datasets.",
-    subcommands = {DataCommand.Synth.class})
+    subcommands = {
+      DataCommand.Synth.class,
+      DataCommand.Snapshot.class,
+      DataCommand.Verify.class,
+      DataCommand.Download.class,
+      DataCommand.Prepare.class,
+      DataCommand.Splits.class
+    })
 final class DataCommand {
   @Command(
       name = "synth",
@@ -54,6 +77,328 @@ final class DataCommand {
       SyntheticChestXray14.write(out, images, imageSize, seed);
       System.out.printf(
           "Wrote %d synthetic images (%dx%d) to %s%n", images, imageSize, imageSize, out);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "snapshot",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write DIR/"
+            + Manifest.FILE_NAME
+            + ": path, size and sha-256 of every data file and one "
+            + "digest over all, small enough to commit to git.",
+        "Hashes on all cores; files whose size and mtime are unchanged since the last snapshot "
+            + "or verify are not read again (DIR/.chexnet-hash-cache). Names starting with '.' "
+            + "are not data."
+      })
+  static final class Snapshot implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "the dataset directory")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      Manifest manifest = Manifest.snapshot(dir);
+      System.out.printf(
+          "Wrote %s: %d files, digest %s%n",
+          dir.resolve(Manifest.FILE_NAME), manifest.files().size(), manifest.digest());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Compare DIR with its " + Manifest.FILE_NAME + ": list missing, extra and changed files.",
+        "Exit code 0 when the data matches, 1 when it does not."
+      })
+  static final class Verify implements Callable<Integer> {
+    @Parameters(
+        paramLabel = "DIR",
+        arity = "0..1",
+        defaultValue = "data/chestxray14",
+        description = "the dataset directory (default ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(
+        names = "--full",
+        description = "read every file instead of trusting unchanged size and mtime")
+    boolean full;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "20",
+        paramLabel = "N",
+        description = "files listed per kind (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      Manifest manifest = Manifest.read(dir);
+      Manifest.Report report = manifest.verify(dir, full);
+      System.out.print(report.describe(limit));
+      System.out.println(
+          report.matches()
+              ? "OK: " + dir + " matches " + manifest.digest()
+              : "MISMATCH: " + dir + " no longer matches " + manifest.digest());
+      return report.matches() ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "download",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Fetch NIH ChestX-ray14 into DIR: the 12 images_*.tar.gz archives (unpacked into "
+            + "DIR/images) and the metadata files, with progress; an interrupted transfer resumes "
+            + "(HTTP Range) when run again.",
+        "Archives come from NIH's Box links unless --base-url names a mirror; NIH publishes no "
+            + "direct links for the metadata files, so they need --base-url (or a manual "
+            + "download). Known sha-256 hashes are checked; NIH publishes none for the archives, "
+            + "so those are checked by their gzip CRC and the hash seen on first download is kept "
+            + "in DIR/.downloads/SHA256SUMS (pass it to --checksums later)."
+      })
+  static final class Download implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "target directory")
+    Path out;
+
+    @Option(
+        names = "--base-url",
+        paramLabel = "URL",
+        description = "a mirror holding every file as URL/NAME")
+    URI baseUrl;
+
+    @Option(
+        names = "--checksums",
+        paramLabel = "FILE",
+        description = "sha256sum-style file ('HEX  NAME' lines) of expected hashes")
+    Path checksums;
+
+    @Option(
+        names = "--only",
+        split = ",",
+        paramLabel = "NAME",
+        description = "fetch only these files (comma-separated names)")
+    List<String> only;
+
+    @Option(
+        names = "--keep-archives",
+        description = "keep the archives in DIR/.downloads after unpacking")
+    boolean keepArchives;
+
+    @Option(
+        names = "--attempts",
+        defaultValue = "5",
+        paramLabel = "N",
+        description = "tries per file, each resuming the last (default ${DEFAULT-VALUE})")
+    int attempts;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> sums =
+          checksums == null ? Map.of() : NihDownload.readChecksums(checksums);
+      List<NihDownload.RemoteFile> files = new ArrayList<>(NihDownload.nihFiles(baseUrl, sums));
+      if (only != null) {
+        Set<String> known = new HashSet<>();
+        files.forEach(f -> known.add(f.name()));
+        for (String name : only) {
+          if (!known.contains(name)) {
+            throw new UsageException("--only: unknown file " + name + ", expected one of " + known);
+          }
+        }
+        files.removeIf(f -> !only.contains(f.name()));
+      }
+      Files.createDirectories(out);
+      NihDownload.Outcome outcome = new NihDownload(attempts).fetch(files, out, keepArchives);
+      System.out.printf(
+          "Fetched %d, already present %d, in %s%n",
+          outcome.fetched().size(), outcome.present().size(), out);
+      outcome
+          .computedSha256()
+          .forEach((name, sha) -> System.out.printf("sha-256 (first seen) %s  %s%n", sha, name));
+      outcome
+          .unavailable()
+          .forEach((name, why) -> System.out.printf("not fetched: %s: %s%n", name, why));
+      return outcome.unavailable().isEmpty() ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "prepare",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Decode and resize every Data_Entry image of DIR once into uint8 shards under "
+            + "DIR/"
+            + PreparedCache.DEFAULT_DIR
+            + "/<key>, so training reads batches without "
+            + "PNG decoding.",
+        "The key covers the manifest digest (run `chexnet data snapshot DIR` first), the image "
+            + "size and the decoder version: a changed setting builds a new cache."
+      })
+  static final class Prepare implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "the dataset directory")
+    Path dir;
+
+    @Option(
+        names = "--image-size",
+        defaultValue = "224",
+        paramLabel = "PX",
+        description = "width and height (default ${DEFAULT-VALUE}; 256 for ten-crop at 224)")
+    int imageSize;
+
+    @Option(
+        names = "--on-bad-image",
+        defaultValue = "fail",
+        paramLabel = "fail|skip",
+        description = "a missing or undecodable image stops (default) or is skipped and listed")
+    String onBadImage;
+
+    @Option(
+        names = "--cache-dir",
+        paramLabel = "DIR",
+        description = "cache root (default DIR/" + PreparedCache.DEFAULT_DIR + ")")
+    Path cacheDir;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "N",
+        description = "decoding threads (default: all cores)")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+      PreparedCache.OnBadImage policy =
+          switch (onBadImage) {
+            case "fail" -> PreparedCache.OnBadImage.FAIL;
+            case "skip" -> PreparedCache.OnBadImage.SKIP;
+            default ->
+                throw new UsageException(
+                    "--on-bad-image must be fail or skip, got '" + onBadImage + "'");
+          };
+      Manifest manifest = Manifest.read(dir);
+      Manifest.Report report = manifest.verify(dir, false);
+      if (!report.matches()) {
+        throw new UsageException(
+            dir
+                + " no longer matches its manifest ("
+                + report.describe(5).strip().replace('\n', ';')
+                + "); run `chexnet data snapshot "
+                + dir
+                + "` if the change is intended");
+      }
+      ChestXray14 data = ChestXray14.open(dir);
+      PreparedCache cache =
+          PreparedCache.prepare(
+              data,
+              data.entries().stream().map(DataEntry::imageIndex).toList(),
+              cacheDir != null ? cacheDir : data.root().resolve(PreparedCache.DEFAULT_DIR),
+              manifest.digest(),
+              imageSize,
+              policy,
+              threads != null ? threads : Runtime.getRuntime().availableProcessors());
+      System.out.printf(
+          "Prepared %d images at %dpx in %s%n", cache.imageCount(), imageSize, cache.directory());
+      cache.skipped().forEach((name, why) -> System.out.printf("skipped %s: %s%n", name, why));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "splits",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Split DIR as a spec would and print each split's size, patients and per-finding "
+            + "prevalence, to check a split, view filter or subsample before training."
+      })
+  static final class Splits implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "the dataset directory")
+    Path dir;
+
+    @ArgGroup(exclusive = true)
+    Kind kind = new Kind();
+
+    static final class Kind {
+      @Option(
+          names = "--official",
+          paramLabel = "VAL_FRACTION",
+          description = "NIH's lists; validation carved by patient (default 0.1)")
+      Double validationFraction;
+
+      @Option(
+          names = "--lists",
+          arity = "3",
+          paramLabel = "LIST",
+          description = "train, validation and test list files")
+      List<Path> lists;
+
+      @Option(
+          names = "--patient-random",
+          arity = "3",
+          paramLabel = "FRACTION",
+          description = "train, validation and test fractions of the patients")
+      List<Double> fractions;
+    }
+
+    @Option(
+        names = "--labels",
+        defaultValue = "data_entry",
+        paramLabel = "data_entry|list",
+        description = "with --lists: whose labels to use (default ${DEFAULT-VALUE})")
+    String labels;
+
+    @Option(
+        names = "--view",
+        split = ",",
+        paramLabel = "PA|AP",
+        description = "keep only these view positions")
+    Set<String> views;
+
+    @Option(
+        names = "--subsample",
+        paramLabel = "FRACTION",
+        description = "keep this share of patients, every label kept present")
+    Double subsample;
+
+    @Option(names = "--seed", defaultValue = "42", description = "(default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      SplitPlan plan;
+      if (kind.lists != null) {
+        SplitPlan.LabelSource source =
+            switch (labels) {
+              case "data_entry" -> SplitPlan.LabelSource.DATA_ENTRY;
+              case "list" -> SplitPlan.LabelSource.LIST;
+              default ->
+                  throw new UsageException(
+                      "--labels must be data_entry or list, got '" + labels + "'");
+            };
+        plan = new SplitPlan.Lists(kind.lists.get(0), kind.lists.get(1), kind.lists.get(2), source);
+      } else if (kind.fractions != null) {
+        plan =
+            new SplitPlan.PatientRandom(
+                kind.fractions.get(0), kind.fractions.get(1), kind.fractions.get(2));
+      } else {
+        plan =
+            new SplitPlan.Official(kind.validationFraction != null ? kind.validationFraction : 0.1);
+      }
+      ChestXray14 data = ChestXray14.open(dir);
+      DataSplits splits;
+      try {
+        splits = data.split(plan, seed);
+        if (views != null) {
+          splits = data.filterViewPositions(splits, views);
+        }
+        if (subsample != null) {
+          splits = splits.subsample(subsample, seed);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+      System.out.print(splits.prevalenceTable());
       return 0;
     }
   }

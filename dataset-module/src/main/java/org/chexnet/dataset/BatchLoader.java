@@ -8,12 +8,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Feeds batches of one image list, decoding on background threads ahead of the consumer. At most
@@ -22,24 +22,25 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * one).
  */
 public final class BatchLoader implements AutoCloseable {
-  private final ChestXray14 data;
+  /** Crops per image with {@link Builder#tenCrop}: 4 corners and the centre, then their mirrors. */
+  public static final int CROPS = 10;
+
   private final List<LabeledImage> images;
-  private final ImageDecoder decoder;
+  private final GraySource source;
   private final int imageSize;
+  private final int cropSize;
   private final int batchSize;
   private final boolean shuffle;
   private final boolean flip;
   private final long seed;
-
-  /** Decoded gray images by position in {@link #images}; null when not caching. */
-  private final AtomicReferenceArray<byte[]> cache;
-
   private final int aheadLimit;
   private final ExecutorService workers;
   private EpochIterator current;
   private boolean closed;
 
   /**
+   * Decodes PNGs from {@code data} (see {@link Builder} for the other sources and options).
+   *
    * @param shuffle a seeded permutation per epoch: the same seed and epoch give the same order
    * @param flip seeded random horizontal flips (training augmentation)
    * @param cacheInMemory keep each decoded imageSize x imageSize gray image so later epochs skip
@@ -56,30 +57,214 @@ public final class BatchLoader implements AutoCloseable {
       boolean cacheInMemory,
       long seed,
       int threads) {
-    if (batchSize < 1 || threads < 1) {
+    this(
+        builder(images)
+            .decode(data, imageSize)
+            .batchSize(batchSize)
+            .shuffle(shuffle)
+            .flip(flip)
+            .cacheInMemory(cacheInMemory)
+            .seed(seed)
+            .threads(threads));
+  }
+
+  private BatchLoader(Builder b) {
+    if (b.batchSize < 1 || b.threads < 1) {
       throw new IllegalArgumentException(
-          "batch size and threads must be positive, got " + batchSize + " and " + threads);
+          "batch size and threads must be positive, got " + b.batchSize + " and " + b.threads);
     }
-    this.data = data;
-    this.images = List.copyOf(images);
-    this.decoder = new ImageDecoder(imageSize);
-    this.imageSize = imageSize;
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.flip = flip;
-    this.seed = seed;
-    this.cache = cacheInMemory ? new AtomicReferenceArray<>(this.images.size()) : null;
-    this.aheadLimit = threads + 1;
+    if (b.source == null) {
+      throw new IllegalArgumentException("no image source: call decode(...) or prepared(...)");
+    }
+    if (b.cropSize > 0 && (b.shuffle || b.flip || b.cropSize > b.source.size())) {
+      throw new IllegalArgumentException(
+          "ten-crop is for evaluation: no shuffle or flip, and crop "
+              + b.cropSize
+              + " must fit the "
+              + b.source.size()
+              + " px images");
+    }
+    this.images = List.copyOf(b.images);
+    this.source = b.cacheInMemory ? new MemoryCache(b.source, images.size()) : b.source;
+    b.source.check(this.images);
+    this.imageSize = b.source.size();
+    this.cropSize = b.cropSize;
+    this.batchSize = b.batchSize;
+    this.shuffle = b.shuffle;
+    this.flip = b.flip;
+    this.seed = b.seed;
+    this.aheadLimit = b.threads + 1;
     AtomicInteger threadNumber = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
-            threads,
+            b.threads,
             task -> {
               Thread thread = new Thread(task, "batch-loader-" + threadNumber.incrementAndGet());
               // A loader the caller forgot to close must not keep the JVM alive.
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /** Options for a loader over {@code images}; defaults: batch 16, no shuffle/flip, 2 threads. */
+  public static Builder builder(List<LabeledImage> images) {
+    return new Builder(images);
+  }
+
+  /** Where images come from and how batches are cut. */
+  public static final class Builder {
+    private final List<LabeledImage> images;
+    private GraySource source;
+    private int batchSize = 16;
+    private boolean shuffle;
+    private boolean flip;
+    private boolean cacheInMemory;
+    private long seed;
+    private int threads = 2;
+    private int cropSize;
+
+    private Builder(List<LabeledImage> images) {
+      this.images = images;
+    }
+
+    /** Decode each PNG of {@code data} and resize it to {@code imageSize}. */
+    public Builder decode(ChestXray14 data, int imageSize) {
+      ImageDecoder decoder = new ImageDecoder(imageSize);
+      this.source =
+          new GraySource() {
+            @Override
+            public byte[] gray(String imageIndex) throws IOException {
+              return decoder.decodeGray(data.imagePath(imageIndex));
+            }
+
+            @Override
+            public int size() {
+              return imageSize;
+            }
+          };
+      return this;
+    }
+
+    /**
+     * Read images already decoded and resized by {@code chexnet data prepare}: no PNG decoding.
+     * Building fails naming the first image the cache lacks (see {@link PreparedCache#skipped()}).
+     */
+    public Builder prepared(PreparedCache cache) {
+      this.source = cache;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** A seeded permutation per epoch: the same seed and epoch give the same order. */
+    public Builder shuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** Seeded random horizontal flips (training augmentation). */
+    public Builder flip(boolean flip) {
+      this.flip = flip;
+      return this;
+    }
+
+    /** Keep each gray image after its first use, so later epochs skip decoding. */
+    public Builder cacheInMemory(boolean cacheInMemory) {
+      this.cacheInMemory = cacheInMemory;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Background threads that fill batches ahead of the consumer. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Test-time augmentation: each image becomes {@value #CROPS} consecutive {@code cropSize} crops
+     * (top-left, top-right, bottom-left, bottom-right, centre, then the same mirrored), as
+     * torchvision's TenCrop; images are the source's size (e.g. prepared at 256 for 224 crops).
+     * Labels and names are repeated per crop; average predictions with {@link #averageCrops}.
+     */
+    public Builder tenCrop(int cropSize) {
+      this.cropSize = cropSize;
+      return this;
+    }
+
+    public BatchLoader build() {
+      return new BatchLoader(this);
+    }
+  }
+
+  /**
+   * Averages the predictions of ten-crop batches: {@code predictions} holds {@value #CROPS} rows of
+   * {@code classes} per image, consecutively; returns one row per image.
+   */
+  public static float[] averageCrops(float[] predictions, int classes) {
+    if (predictions.length % (CROPS * classes) != 0) {
+      throw new IllegalArgumentException(
+          predictions.length
+              + " predictions are not "
+              + CROPS
+              + " crops x "
+              + classes
+              + " classes");
+    }
+    float[] mean = new float[predictions.length / CROPS];
+    for (int i = 0; i < predictions.length; i++) {
+      int image = i / (CROPS * classes);
+      mean[image * classes + i % classes] += predictions[i] / CROPS;
+    }
+    return mean;
+  }
+
+  /** Gray size x size images by name. */
+  interface GraySource {
+    byte[] gray(String imageIndex) throws IOException;
+
+    int size();
+
+    /** Fails early, naming an image the source cannot provide. */
+    default void check(List<LabeledImage> images) {}
+  }
+
+  /** Keeps what another source produced, by image name. */
+  private static final class MemoryCache implements GraySource {
+    private final GraySource source;
+    private final ConcurrentHashMap<String, byte[]> kept;
+
+    MemoryCache(GraySource source, int images) {
+      this.source = source;
+      this.kept = new ConcurrentHashMap<>(images);
+    }
+
+    @Override
+    public byte[] gray(String imageIndex) throws IOException {
+      byte[] gray = kept.get(imageIndex);
+      if (gray == null) {
+        gray = source.gray(imageIndex);
+        kept.put(imageIndex, gray);
+      }
+      return gray;
+    }
+
+    @Override
+    public int size() {
+      return source.size();
+    }
+
+    @Override
+    public void check(List<LabeledImage> images) {
+      source.check(images);
+    }
   }
 
   /** ceil(images / batchSize); the last batch may be smaller. */
@@ -139,30 +324,39 @@ public final class BatchLoader implements AutoCloseable {
   private Batch load(int batch, int[] order, boolean[] flips) throws IOException {
     int start = batch * batchSize;
     int count = Math.min(images.size(), start + batchSize) - start;
-    int pixels = imageSize * imageSize * ImageNetNormalization.CHANNELS;
-    float[] batchImages = new float[count * pixels];
-    float[] batchLabels = new float[count * Finding.COUNT];
-    List<String> names = new ArrayList<>(count);
+    int crops = cropSize > 0 ? CROPS : 1;
+    int side = cropSize > 0 ? cropSize : imageSize;
+    int pixels = side * side * ImageNetNormalization.CHANNELS;
+    float[] batchImages = new float[count * crops * pixels];
+    float[] batchLabels = new float[count * crops * Finding.COUNT];
+    List<String> names = new ArrayList<>(count * crops);
     for (int i = 0; i < count; i++) {
-      int position = order[start + i];
-      LabeledImage image = images.get(position);
-      ImageNetNormalization.writeHwc(
-          gray(position), imageSize, flips[start + i], batchImages, i * pixels);
-      System.arraycopy(image.labels(), 0, batchLabels, i * Finding.COUNT, Finding.COUNT);
-      names.add(image.imageIndex());
-    }
-    return new Batch(batchImages, batchLabels, count, List.copyOf(names));
-  }
-
-  private byte[] gray(int position) throws IOException {
-    byte[] gray = cache == null ? null : cache.get(position);
-    if (gray == null) {
-      gray = decoder.decodeGray(data.imagePath(images.get(position).imageIndex()));
-      if (cache != null) {
-        cache.set(position, gray);
+      LabeledImage image = images.get(order[start + i]);
+      byte[] gray = source.gray(image.imageIndex());
+      for (int c = 0; c < crops; c++) {
+        int slot = i * crops + c;
+        if (cropSize > 0) {
+          int far = imageSize - cropSize;
+          int[] corner = {0, 0, far, 0, 0, far, far, far, far / 2, far / 2};
+          int k = c % 5;
+          ImageNetNormalization.writeCrop(
+              gray,
+              imageSize,
+              corner[2 * k],
+              corner[2 * k + 1],
+              cropSize,
+              c >= 5,
+              batchImages,
+              slot * pixels);
+        } else {
+          ImageNetNormalization.writeHwc(
+              gray, imageSize, flips[start + i], batchImages, slot * pixels);
+        }
+        System.arraycopy(image.labels(), 0, batchLabels, slot * Finding.COUNT, Finding.COUNT);
+        names.add(image.imageIndex());
       }
     }
-    return gray;
+    return new Batch(batchImages, batchLabels, count * crops, List.copyOf(names));
   }
 
   private final class EpochIterator implements Iterator<Batch> {

@@ -1,28 +1,33 @@
 package org.chexnet.dataset;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dataset directory in NIH's layout: {@code images/*.png}, {@code Data_Entry_2017_v2020.csv} (or
  * the older {@code Data_Entry_2017.csv}), {@code train_val_list.txt} and {@code test_list.txt}.
  */
 public final class ChestXray14 {
+  private static final Logger LOG = LoggerFactory.getLogger(ChestXray14.class);
+
   public static final String IMAGES_DIR = "images";
   public static final String DATA_ENTRY_CSV = "Data_Entry_2017_v2020.csv";
   public static final String OLD_DATA_ENTRY_CSV = "Data_Entry_2017.csv";
@@ -106,6 +111,24 @@ public final class ChestXray14 {
   }
 
   /**
+   * Splits by {@code plan}; {@code seed} drives the random parts (official validation, patient
+   * random). No patient is in two splits.
+   *
+   * @throws IllegalArgumentException naming the file, line and image for a bad list, or the patient
+   *     and both lists when lists overlap
+   */
+  public DataSplits split(SplitPlan plan, long seed) throws IOException {
+    if (plan instanceof SplitPlan.Official official) {
+      return officialSplit(official.validationFraction(), seed);
+    }
+    if (plan instanceof SplitPlan.Lists lists) {
+      return listSplit(lists.train(), lists.validation(), lists.test(), lists.labels());
+    }
+    SplitPlan.PatientRandom random = (SplitPlan.PatientRandom) plan;
+    return patientRandomSplit(random.train(), random.validation(), random.test(), seed);
+  }
+
+  /**
    * NIH's official split: test is {@code test_list.txt}; validation is a seeded random {@code
    * validationFraction} of the patients of {@code train_val_list.txt} (by patient, so no patient
    * straddles train and validation); the rest is train. Each split keeps its list file's order.
@@ -118,17 +141,13 @@ public final class ChestXray14 {
       throw new IllegalArgumentException(
           "validation fraction must be in [0, 1), got " + validationFraction);
     }
-    List<LabeledImage> trainVal = readList(root.resolve(TRAIN_VAL_LIST));
-    List<LabeledImage> test = readList(root.resolve(TEST_LIST));
+    List<LabeledImage> trainVal =
+        labeled(ImageLists.read(root.resolve(TRAIN_VAL_LIST)), SplitPlan.LabelSource.DATA_ENTRY);
+    List<LabeledImage> test =
+        labeled(ImageLists.read(root.resolve(TEST_LIST)), SplitPlan.LabelSource.DATA_ENTRY);
 
-    // Sorted before shuffling so the result depends only on the seed and the patients, not on hash
-    // order.
-    List<Integer> patients =
-        new ArrayList<>(new TreeSet<>(trainVal.stream().map(LabeledImage::patientId).toList()));
-    Collections.shuffle(patients, new Random(seed));
     Set<Integer> validationPatients =
-        new HashSet<>(patients.subList(0, (int) Math.round(validationFraction * patients.size())));
-
+        new HashSet<>(firstPatients(shuffledPatients(trainVal, seed), validationFraction, 0));
     List<LabeledImage> train = new ArrayList<>();
     List<LabeledImage> validation = new ArrayList<>();
     for (LabeledImage image : trainVal) {
@@ -137,28 +156,162 @@ public final class ChestXray14 {
     return new DataSplits(train, validation, test);
   }
 
-  private List<LabeledImage> readList(Path list) throws IOException {
-    Map<String, LabeledImage> images = new LinkedHashMap<>();
-    try (BufferedReader reader = Files.newBufferedReader(list, StandardCharsets.UTF_8)) {
-      int lineNumber = 0;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lineNumber++;
-        String name = line.strip();
-        if (name.isEmpty()) {
-          continue;
-        }
-        DataEntry entry = entryByImage.get(name);
-        if (entry == null) {
-          throw new IllegalArgumentException(
-              list + ":" + lineNumber + ": image " + name + " has no row in " + csv.getFileName());
-        }
-        if (images.put(name, entry.toLabeledImage()) != null) {
-          throw new IllegalArgumentException(
-              list + ":" + lineNumber + ": image " + name + " is listed twice");
+  /**
+   * Three list files as train, validation and test, each in its file's order. Images without a
+   * Data_Entry row are an error (their patient and view would be unknown).
+   *
+   * @throws IllegalArgumentException naming file and line for a bad line or an unknown image, and
+   *     the patient and both files when the lists share a patient
+   */
+  public DataSplits listSplit(
+      Path trainList, Path validationList, Path testList, SplitPlan.LabelSource labels)
+      throws IOException {
+    Map<String, List<ListedImage>> lists = new LinkedHashMap<>();
+    lists.put("train", ImageLists.read(trainList));
+    lists.put("validation", ImageLists.read(validationList));
+    lists.put("test", ImageLists.read(testList));
+    ImageLists.requirePatientDisjoint(lists);
+    List<ListedImage> all = lists.values().stream().flatMap(List::stream).toList();
+    ImageLists.LabelCheck check = compareLabels(all);
+    if (check.disagreeing() > 0) {
+      LOG.warn(
+          "{} of {} labelled list images disagree with {} (using {} labels), e.g. {}",
+          check.disagreeing(),
+          check.compared(),
+          csv.getFileName(),
+          labels == SplitPlan.LabelSource.LIST ? "the lists'" : "Data_Entry's",
+          check.examples());
+    }
+    return new DataSplits(
+        labeled(lists.get("train"), labels),
+        labeled(lists.get("validation"), labels),
+        labeled(lists.get("test"), labels));
+  }
+
+  /**
+   * Every Data_Entry image, split by patient: patients (sorted, then shuffled with {@code seed})
+   * are cut into test, validation and train by the fractions, which must be non-negative and sum to
+   * 1. Images keep Data_Entry order.
+   */
+  public DataSplits patientRandomSplit(
+      double trainFraction, double validationFraction, double testFraction, long seed) {
+    double sum = trainFraction + validationFraction + testFraction;
+    if (trainFraction < 0
+        || validationFraction < 0
+        || testFraction < 0
+        || Math.abs(sum - 1) > 1e-6) {
+      throw new IllegalArgumentException(
+          "patient-random fractions must be non-negative and sum to 1, got train "
+              + trainFraction
+              + ", validation "
+              + validationFraction
+              + ", test "
+              + testFraction);
+    }
+    List<LabeledImage> images = entries.stream().map(DataEntry::toLabeledImage).toList();
+    List<Integer> patients = shuffledPatients(images, seed);
+    Set<Integer> test = new HashSet<>(firstPatients(patients, testFraction, 0));
+    int testCount = test.size();
+    Set<Integer> validation = new HashSet<>(firstPatients(patients, validationFraction, testCount));
+    List<LabeledImage> trainImages = new ArrayList<>();
+    List<LabeledImage> validationImages = new ArrayList<>();
+    List<LabeledImage> testImages = new ArrayList<>();
+    for (LabeledImage image : images) {
+      int patient = image.patientId();
+      (test.contains(patient)
+              ? testImages
+              : validation.contains(patient) ? validationImages : trainImages)
+          .add(image);
+    }
+    return new DataSplits(trainImages, validationImages, testImages);
+  }
+
+  /**
+   * Keeps only images whose Data_Entry {@code View Position} is in {@code viewPositions} (e.g. PA,
+   * AP; compared ignoring case).
+   */
+  public DataSplits filterViewPositions(DataSplits splits, Set<String> viewPositions) {
+    Set<String> wanted = new HashSet<>();
+    viewPositions.forEach(v -> wanted.add(v.toUpperCase(Locale.ROOT)));
+    Function<List<LabeledImage>, List<LabeledImage>> keep =
+        images ->
+            images.stream()
+                .filter(
+                    image ->
+                        wanted.contains(
+                            entryByImage
+                                .get(image.imageIndex())
+                                .viewPosition()
+                                .toUpperCase(Locale.ROOT)))
+                .toList();
+    return new DataSplits(
+        keep.apply(splits.train()), keep.apply(splits.validation()), keep.apply(splits.test()));
+  }
+
+  /** How the labels of labelled list images agree with this dataset's Data_Entry file. */
+  public ImageLists.LabelCheck compareLabels(List<ListedImage> images) {
+    int compared = 0;
+    int disagreeing = 0;
+    List<String> examples = new ArrayList<>();
+    for (ListedImage image : images) {
+      DataEntry entry = entryByImage.get(image.imageIndex());
+      if (image.labels() == null || entry == null) {
+        continue;
+      }
+      compared++;
+      if (!Arrays.equals(image.labels(), entry.labels())) {
+        disagreeing++;
+        if (examples.size() < 5) {
+          examples.add(
+              image.where()
+                  + ": "
+                  + image.imageIndex()
+                  + ": list says "
+                  + Labels.describe(image.labels())
+                  + ", "
+                  + csv.getFileName()
+                  + " says "
+                  + entry.findingLabels());
         }
       }
     }
-    return new ArrayList<>(images.values());
+    return new ImageLists.LabelCheck(compared, disagreeing, List.copyOf(examples));
+  }
+
+  private List<LabeledImage> labeled(List<ListedImage> listed, SplitPlan.LabelSource source) {
+    List<LabeledImage> images = new ArrayList<>(listed.size());
+    for (ListedImage image : listed) {
+      DataEntry entry = entryByImage.get(image.imageIndex());
+      if (entry == null) {
+        throw new IllegalArgumentException(
+            image.where()
+                + ": image "
+                + image.imageIndex()
+                + " has no row in "
+                + csv.getFileName());
+      }
+      float[] labels =
+          source == SplitPlan.LabelSource.LIST && image.labels() != null
+              ? image.labels()
+              : entry.labels().clone();
+      images.add(new LabeledImage(entry.imageIndex(), entry.patientId(), labels));
+    }
+    return images;
+  }
+
+  // Sorted before shuffling so the result depends only on the seed and the patients, not on hash
+  // order.
+  private static List<Integer> shuffledPatients(List<LabeledImage> images, long seed) {
+    List<Integer> patients =
+        new ArrayList<>(new TreeSet<>(images.stream().map(LabeledImage::patientId).toList()));
+    Collections.shuffle(patients, new Random(seed));
+    return patients;
+  }
+
+  /** round(fraction * all patients) patients starting at {@code from}. */
+  private static List<Integer> firstPatients(List<Integer> patients, double fraction, int from) {
+    int count = Math.min(patients.size() - from, (int) Math.round(fraction * patients.size()));
+    return patients.subList(from, from + count);
   }
 
   /** The Data_Entry CSV, train_val_list.txt and test_list.txt. */

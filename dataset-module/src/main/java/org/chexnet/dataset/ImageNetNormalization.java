@@ -36,15 +36,28 @@ public final class ImageNetNormalization {
   }
 
   static void writeHwc(byte[] gray, int size, boolean flip, float[] out, int offset) {
+    writeCrop(gray, size, 0, 0, size, flip, out, offset);
+  }
+
+  /**
+   * The {@code crop x crop} window at ({@code x0}, {@code y0}) of a size x size gray image as HWC
+   * floats at {@code out[offset]}, mirrored left-right within the window if {@code flip}.
+   */
+  static void writeCrop(
+      byte[] gray, int size, int x0, int y0, int crop, boolean flip, float[] out, int offset) {
     if (gray.length != size * size) {
       throw new IllegalArgumentException(
           "expected " + size * size + " gray bytes, got " + gray.length);
     }
     int o = offset;
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        int g = gray[y * size + (flip ? size - 1 - x : x)] & 0xff;
-        System.arraycopy(TABLE, g * CHANNELS, out, o, CHANNELS);
+    for (int y = y0; y < y0 + crop; y++) {
+      int row = y * size + x0;
+      for (int x = 0; x < crop; x++) {
+        int t = (gray[row + (flip ? crop - 1 - x : x)] & 0xff) * CHANNELS;
+        // Three stores beat System.arraycopy's call overhead for 3 elements.
+        out[o] = TABLE[t];
+        out[o + 1] = TABLE[t + 1];
+        out[o + 2] = TABLE[t + 2];
         o += CHANNELS;
       }
     }

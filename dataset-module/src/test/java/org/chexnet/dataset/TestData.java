@@ -1,8 +1,12 @@
 package org.chexnet.dataset;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.GZIPInputStream;
 
 /** Test resources (real NIH files, see resources/chestxray14/ATTRIBUTION.md). */
 final class TestData {
@@ -23,5 +27,14 @@ final class TestData {
 
   static Path realImage(String name) throws IOException {
     return resource("images/" + name);
+  }
+
+  /** A gzipped resource (the large real lists are stored compressed), unpacked into {@code dir}. */
+  static Path gunzip(String name, Path dir) throws IOException {
+    Path target = dir.resolve(Path.of(name).getFileName().toString().replaceFirst("\\.gz$", ""));
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(resource(name)))) {
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return target;
   }
 }

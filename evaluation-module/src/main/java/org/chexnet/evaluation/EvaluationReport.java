@@ -2,12 +2,14 @@ package org.chexnet.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Writes an {@link EvaluationResult} as dvc metrics, a Markdown report and a console table. */
@@ -15,6 +17,16 @@ public final class EvaluationReport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MISSING = "—";
+
+  /** File names {@link #writeAll} writes in its directory. */
+  public static final String METRICS_JSON = "metrics.json";
+
+  public static final String ROC_CSV = "roc.csv";
+  public static final String ROC_PNG = "roc.png";
+  public static final String TRAINING_PNG = "training.png";
+  public static final String OPERATING_POINTS_CSV = "operating-points.csv";
+  public static final String REPORT_MD = "report.md";
+  public static final String REPORT_HTML = "report.html";
 
   private EvaluationReport() {}
 
@@ -24,15 +36,174 @@ public final class EvaluationReport {
    * keeps the class visible.
    */
   public static void writeMetricsJson(EvaluationResult result, Path file) throws IOException {
+    writeJson(baseMetrics(result), file);
+  }
+
+  /**
+   * Writes the whole evaluation into {@code dir}: metrics.json (the keys above plus the 95%
+   * intervals), roc.csv ({@code class,fpr,tpr,threshold}, the curves' corners), roc.png,
+   * training.png (from {@code historyCsv}, when given), operating-points.csv (with validation
+   * predictions), report.md and a self-contained report.html.
+   *
+   * @param test the predictions to score, with their labels
+   * @param validation predictions on which the operating points' thresholds are chosen
+   * @param historyCsv a Keras CSVLogger file (epoch, loss, val_loss, val_mean_auroc, ...)
+   * @return what was computed, e.g. for a console summary
+   */
+  public static DetailedEvaluation writeAll(
+      Path dir,
+      String title,
+      List<String> classNames,
+      PredictionSet test,
+      Optional<PredictionSet> validation,
+      Optional<Path> historyCsv,
+      ReportOptions options)
+      throws IOException {
+    // Read the history first: a malformed file fails before anything is written.
+    Optional<TrainingHistory> history =
+        historyCsv.isPresent()
+            ? Optional.of(TrainingHistory.read(historyCsv.get()))
+            : Optional.empty();
+    DetailedEvaluation evaluation =
+        DetailedEvaluation.compute(classNames, test, validation, options);
+    Files.createDirectories(dir);
+    writeJson(detailedMetrics(evaluation), dir.resolve(METRICS_JSON));
+    writeRocCsv(evaluation, dir.resolve(ROC_CSV));
+    Path rocPng = dir.resolve(ROC_PNG);
+    Plots.writeRoc(
+        rocPng,
+        "ROC, " + title,
+        classNames,
+        evaluation.rocCurves(),
+        evaluation.result().perClass().stream().map(ClassAuroc::auroc).toList(),
+        900,
+        750);
+    ReportDocument document = DetailedReport.document(evaluation, title);
+    document.image("ROC curves per class", ROC_PNG, Files.readAllBytes(rocPng));
+    if (history.isPresent()) {
+      Path trainingPng = dir.resolve(TRAINING_PNG);
+      Plots.writeTraining(trainingPng, "Training, " + title, history.get(), 900, 500);
+      document.image("Training curves", TRAINING_PNG, Files.readAllBytes(trainingPng));
+    }
+    if (evaluation.operatingPoints().stream().anyMatch(Optional::isPresent)) {
+      writeOperatingPointsCsv(evaluation, dir.resolve(OPERATING_POINTS_CSV));
+    }
+    AtomicFiles.write(dir.resolve(REPORT_MD), document.markdown());
+    AtomicFiles.write(dir.resolve(REPORT_HTML), document.html());
+    return evaluation;
+  }
+
+  private static Map<String, Object> baseMetrics(EvaluationResult result) {
     Map<String, Object> auroc = new LinkedHashMap<>();
     for (ClassAuroc c : result.perClass()) {
       auroc.put(c.className(), c.defined() ? c.auroc() : null);
     }
     Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("mean_auroc", Double.isNaN(result.meanAuroc()) ? null : result.meanAuroc());
+    metrics.put("mean_auroc", orNull(result.meanAuroc()));
     metrics.put("images", result.images());
     metrics.put("auroc", auroc);
+    return metrics;
+  }
+
+  /** The base keys, then 95% intervals and the comparisons' mean differences. */
+  private static Map<String, Object> detailedMetrics(DetailedEvaluation e) {
+    Map<String, Object> metrics = baseMetrics(e.result());
+    metrics.put("mean_auroc_ci", interval(e.bootstrap().mean()));
+    Map<String, Object> bootstrap = new LinkedHashMap<>();
+    Map<String, Object> deLong = new LinkedHashMap<>();
+    for (int c = 0; c < e.classNames().size(); c++) {
+      bootstrap.put(e.classNames().get(c), interval(e.bootstrap().perClass().get(c)));
+      deLong.put(e.classNames().get(c), interval(e.deLong().get(c).ci95()));
+    }
+    metrics.put("auroc_ci", bootstrap);
+    metrics.put("auroc_delong_ci", deLong);
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("replicates", e.options().bootstrapReplicates());
+    settings.put("seed", e.options().seed());
+    metrics.put("bootstrap", settings);
+    e.reference().ifPresent(r -> metrics.put("vs_reference", comparison(e, r)));
+    e.baseline().ifPresent(b -> metrics.put("vs_baseline", comparison(e, b)));
+    return metrics;
+  }
+
+  private static Map<String, Object> comparison(
+      DetailedEvaluation e, DetailedEvaluation.Comparison comparison) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", comparison.against());
+    json.put("mean_auroc_delta", orNull(e.result().meanAuroc() - comparison.theirMean()));
+    json.put("mean_auroc_delta_ci", interval(comparison.bootstrap().mean()));
+    return json;
+  }
+
+  /** {"low": ..., "high": ...}, or null when undefined (JSON has no NaN). */
+  private static Map<String, Object> interval(Interval interval) {
+    if (!interval.defined()) {
+      return null;
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("low", interval.low());
+    json.put("high", interval.high());
+    return json;
+  }
+
+  private static Object orNull(double value) {
+    return Double.isNaN(value) ? null : value;
+  }
+
+  private static void writeJson(Map<String, Object> metrics, Path file) throws IOException {
     AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metrics));
+  }
+
+  /** roc.csv for {@code dvc plots show}: the corners of each defined class's curve. */
+  private static void writeRocCsv(DetailedEvaluation e, Path file) throws IOException {
+    StringBuilder csv = new StringBuilder("class,fpr,tpr,threshold\n");
+    for (int c = 0; c < e.classNames().size(); c++) {
+      RocCurve corners = e.rocCurves().get(c);
+      if (corners == null) {
+        continue;
+      }
+      for (int i = 0; i < corners.size(); i++) {
+        double threshold = corners.thresholds()[i];
+        csv.append(e.classNames().get(c))
+            .append(',')
+            .append(corners.fpr()[i])
+            .append(',')
+            .append(corners.tpr()[i])
+            .append(',')
+            // numpy and pandas read "inf"; Java's "Infinity" they do not.
+            .append(Double.isInfinite(threshold) ? "inf" : Float.toString((float) threshold))
+            .append('\n');
+      }
+    }
+    AtomicFiles.write(file, csv.toString());
+  }
+
+  private static void writeOperatingPointsCsv(DetailedEvaluation e, Path file) throws IOException {
+    StringBuilder csv =
+        new StringBuilder("class,rule,threshold,tp,fp,tn,fn,sensitivity,specificity,ppv,npv,f1\n");
+    for (Optional<OperatingPoint> maybe : e.operatingPoints()) {
+      if (maybe.isEmpty()) {
+        continue;
+      }
+      OperatingPoint p = maybe.get();
+      csv.append(p.className())
+          .append(',')
+          .append(e.options().thresholdRule().describe().replace(',', ';'))
+          .append(',')
+          .append(Double.isInfinite(p.threshold()) ? "inf" : Float.toString((float) p.threshold()));
+      for (long count :
+          new long[] {
+            p.truePositives(), p.falsePositives(), p.trueNegatives(), p.falseNegatives()
+          }) {
+        csv.append(',').append(count);
+      }
+      for (double rate :
+          new double[] {p.sensitivity(), p.specificity(), p.ppv(), p.npv(), p.f1()}) {
+        csv.append(',').append(Double.isNaN(rate) ? "" : Double.toString(rate));
+      }
+      csv.append('\n');
+    }
+    AtomicFiles.write(file, csv.toString());
   }
 
   /**

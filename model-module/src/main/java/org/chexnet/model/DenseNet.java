@@ -2,6 +2,7 @@ package org.chexnet.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,8 @@ public final class DenseNet {
         classifierKernel,
         List.copyOf(trainable),
         List.copyOf(movingAverageUpdates),
-        trainableParameters);
+        trainableParameters,
+        Collections.unmodifiableMap(variables));
   }
 
   private Operand<TFloat32> features(Operand<TFloat32> images, boolean training) {

@@ -1,6 +1,7 @@
 package org.chexnet.model;
 
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Placeholder;
@@ -24,6 +25,8 @@ import org.tensorflow.types.TFloat32;
  *     featureMaps_k
  * @param trainableVariables weights the optimizer updates (not the batch-norm moving statistics)
  * @param movingAverageUpdates assignments of the batch-norm moving statistics for one training step
+ * @param variables every variable of the network by Keras weight name ({@code conv1/conv/kernel},
+ *     {@code bn/moving_mean}, {@code predictions/bias}, ...), in creation order
  */
 public record DenseNetGraph(
     DenseNetConfig config,
@@ -35,4 +38,5 @@ public record DenseNetGraph(
     Variable<TFloat32> classifierKernel,
     List<Variable<TFloat32>> trainableVariables,
     List<Op> movingAverageUpdates,
-    long trainableParameterCount) {}
+    long trainableParameterCount,
+    Map<String, Variable<TFloat32>> variables) {}

@@ -60,6 +60,35 @@ final class AtomicFiles {
     }
   }
 
+  /** Fills a staging directory that then replaces the target directory. */
+  interface DirectoryFiller {
+    void fill(Path staging) throws IOException;
+  }
+
+  /**
+   * Replaces directory {@code target} as a whole: {@code filler} fills a staging directory beside
+   * it, which is swapped in, so readers never see a mix of old and new; a failing filler leaves the
+   * old directory as it was.
+   */
+  static void replaceDirectory(Path target, DirectoryFiller filler) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Files.createDirectories(absolute.getParent());
+    Path staging =
+        Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".partial-");
+    Path retired = absolute.resolveSibling("." + absolute.getFileName() + ".old");
+    try {
+      filler.fill(staging);
+      deleteTree(retired);
+      if (Files.exists(absolute)) {
+        Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(retired);
+    } finally {
+      deleteTree(staging);
+    }
+  }
+
   private interface TempFileFiller {
     void fill(Path temp) throws IOException;
   }

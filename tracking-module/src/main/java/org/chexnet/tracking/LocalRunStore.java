@@ -7,11 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -52,13 +56,199 @@ public final class LocalRunStore {
    * of the store has that name yet.
    */
   public Run startRun(String experimentName, String runName) throws IOException {
+    return startRun(experimentName, runName, RunMirror.NONE);
+  }
+
+  Run startRun(String experimentName, String runName, RunMirror mirror) throws IOException {
     requireNonBlank(experimentName, "experimentName");
     requireNonBlank(runName, "runName");
     ensureDefaultExperiment();
     Optional<String> existing = findExperimentId(experimentName);
     String experimentId = existing.isPresent() ? existing.get() : createExperiment(experimentName);
     String runId = UUID.randomUUID().toString().replace("-", "");
-    return Run.create(root.resolve(experimentId).resolve(runId), experimentId, runId, runName);
+    return Run.create(
+        root.resolve(experimentId).resolve(runId), experimentId, runId, runName, mirror);
+  }
+
+  /**
+   * The active runs of the store, or of the experiment with that name, newest first.
+   *
+   * @throws IllegalArgumentException naming the experiments there are, when none has that name
+   */
+  public List<RunRecord> listRuns(Optional<String> experimentName) throws IOException {
+    Map<String, String> experiments = experimentNames();
+    if (experimentName.isPresent() && !experiments.containsValue(experimentName.get())) {
+      throw new IllegalArgumentException(
+          "No experiment '"
+              + experimentName.get()
+              + "' in "
+              + root
+              + "; experiments: "
+              + new TreeSet<>(experiments.values()));
+    }
+    List<RunRecord> runs = new ArrayList<>();
+    for (Map.Entry<String, String> experiment : experiments.entrySet()) {
+      if (experimentName.isPresent() && !experimentName.get().equals(experiment.getValue())) {
+        continue;
+      }
+      try (Stream<Path> children = Files.list(root.resolve(experiment.getKey()))) {
+        for (Path run : children.filter(LocalRunStore::isRunDirectory).toList()) {
+          RunRecord record = readRun(run, experiment.getValue());
+          if (record != null) {
+            runs.add(record);
+          }
+        }
+      }
+    }
+    runs.sort(Comparator.comparingLong(RunRecord::startTime).reversed());
+    return runs;
+  }
+
+  /**
+   * The run with that id or, failing that, the only active run with that name.
+   *
+   * @throws IllegalArgumentException when there is no such run, or several runs have that name
+   */
+  public RunRecord readRun(String idOrName) throws IOException {
+    Optional<Path> byId = findRun(idOrName);
+    if (byId.isPresent()) {
+      Path directory = byId.get();
+      String experimentId = directory.getParent().getFileName().toString();
+      RunRecord run = readRun(directory, experimentNames().get(experimentId));
+      if (run != null) {
+        return run;
+      }
+    }
+    List<RunRecord> named =
+        listRuns(Optional.empty()).stream().filter(r -> r.name().equals(idOrName)).toList();
+    if (named.size() == 1) {
+      return named.get(0);
+    }
+    if (named.isEmpty()) {
+      throw new IllegalArgumentException(
+          "No run with id or name '"
+              + idOrName
+              + "' in "
+              + root
+              + " (chexnet runs list shows them)");
+    }
+    throw new IllegalArgumentException(
+        named.size()
+            + " runs are named '"
+            + idOrName
+            + "' in "
+            + root
+            + ": give one of their ids: "
+            + named.stream().map(RunRecord::id).toList());
+  }
+
+  /** The directory of a run read by {@link #readRun(String)} or {@link #listRuns}. */
+  public Path runDirectory(RunRecord run) {
+    return root.resolve(run.experimentId()).resolve(run.id());
+  }
+
+  /** Every logged value of every metric of the run, in logging order. */
+  public Map<String, List<MetricPoint>> metricHistories(RunRecord run) throws IOException {
+    return metricHistories(runDirectory(run));
+  }
+
+  private static Map<String, List<MetricPoint>> metricHistories(Path runDirectory)
+      throws IOException {
+    Path metrics = runDirectory.resolve("metrics");
+    Map<String, List<MetricPoint>> histories = new TreeMap<>();
+    for (Map.Entry<String, Path> metric : keyFiles(metrics).entrySet()) {
+      List<MetricPoint> points = new ArrayList<>();
+      for (String line : Files.readAllLines(metric.getValue(), StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          points.add(parseMetricLine(metric.getValue(), line));
+        }
+      }
+      histories.put(metric.getKey(), points);
+    }
+    return histories;
+  }
+
+  private static MetricPoint parseMetricLine(Path file, String line) throws IOException {
+    String[] fields = line.trim().split(" ");
+    try {
+      long step = fields.length > 2 ? Long.parseLong(fields[2]) : 0;
+      return new MetricPoint(Long.parseLong(fields[0]), Double.parseDouble(fields[1]), step);
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IOException(
+          file + ": not an MLflow metric line ('timestamp value step'): '" + line + "'", e);
+    }
+  }
+
+  private static boolean isRunDirectory(Path path) {
+    return Files.isRegularFile(path.resolve(META_FILE));
+  }
+
+  // null for a deleted run, which MLflow hides too
+  private static RunRecord readRun(Path directory, String experimentName) throws IOException {
+    JsonNode meta = MlflowYaml.read(directory.resolve(META_FILE));
+    if (!"active".equals(meta.path("lifecycle_stage").asText("active"))) {
+      return null;
+    }
+    Map<String, Double> latest = new TreeMap<>();
+    metricHistories(directory)
+        .forEach(
+            (key, points) ->
+                points.stream()
+                    .reduce((a, b) -> MetricPoint.isAfter(b, a) ? b : a)
+                    .ifPresent(point -> latest.put(key, point.value())));
+    return new RunRecord(
+        directory.getFileName().toString(),
+        directory.getParent().getFileName().toString(),
+        experimentName,
+        meta.path("run_name").asText(""),
+        RunStatus.fromCode(meta.path("status").asInt()).name(),
+        meta.path("start_time").asLong(),
+        meta.path("end_time").isNumber() ? meta.path("end_time").asLong() : null,
+        readKeyFiles(directory.resolve("params")),
+        readKeyFiles(directory.resolve("tags")),
+        latest,
+        meta.path("artifact_uri").asText(""));
+  }
+
+  // experiment id -> name, active experiments only
+  private Map<String, String> experimentNames() throws IOException {
+    Map<String, String> names = new TreeMap<>();
+    if (!Files.isDirectory(root)) {
+      return names;
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path directory : children.filter(LocalRunStore::isRunDirectory).toList()) {
+        JsonNode experiment = MlflowYaml.read(directory.resolve(META_FILE));
+        if ("active".equals(experiment.path("lifecycle_stage").asText("active"))) {
+          names.put(directory.getFileName().toString(), experiment.path("name").asText());
+        }
+      }
+    }
+    return names;
+  }
+
+  private static Map<String, String> readKeyFiles(Path folder) throws IOException {
+    Map<String, String> values = new TreeMap<>();
+    for (Map.Entry<String, Path> key : keyFiles(folder).entrySet()) {
+      values.put(key.getKey(), Files.readString(key.getValue(), StandardCharsets.UTF_8));
+    }
+    return values;
+  }
+
+  // Keys with '/' are files in sub-directories; AtomicFiles' temporary files start with '.'.
+  private static Map<String, Path> keyFiles(Path folder) throws IOException {
+    Map<String, Path> files = new TreeMap<>();
+    if (!Files.isDirectory(folder)) {
+      return files;
+    }
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        if (!file.getFileName().toString().startsWith(".")) {
+          files.put(folder.relativize(file).toString().replace('\\', '/'), file);
+        }
+      }
+    }
+    return files;
   }
 
   /** The directory of the run with that id, in whichever experiment it is. */

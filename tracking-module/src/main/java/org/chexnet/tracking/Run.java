@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,28 +32,33 @@ public final class Run implements AutoCloseable {
   private final String name;
   private final String userId;
   private final long startTime;
+  private final RunMirror mirror;
   private RunStatus status = RunStatus.RUNNING;
   private Long endTime;
 
-  private Run(Path directory, String experimentId, String id, String name) {
+  private Run(Path directory, String experimentId, String id, String name, RunMirror mirror) {
     this.directory = directory;
     this.experimentId = experimentId;
     this.id = id;
     this.name = name;
     this.userId = System.getProperty("user.name", "");
     this.startTime = System.currentTimeMillis();
+    this.mirror = mirror;
   }
 
-  static Run create(Path directory, String experimentId, String id, String name)
+  static Run create(Path directory, String experimentId, String id, String name, RunMirror mirror)
       throws IOException {
     Files.createDirectories(directory);
-    Run run = new Run(directory, experimentId, id, name);
+    Run run = new Run(directory, experimentId, id, name, mirror);
     run.writeMeta();
     for (String folder : List.of("artifacts", "metrics", "params", "tags")) {
       Files.createDirectories(directory.resolve(folder));
     }
-    run.setTag("mlflow.runName", name);
-    run.setTag("mlflow.user", run.userId);
+    mirror.started(run);
+    run.setTag(SystemTags.RUN_NAME, name);
+    run.setTag(SystemTags.USER, run.userId);
+    run.setTag(SystemTags.SOURCE_TYPE, "LOCAL");
+    run.setTag(SystemTags.SOURCE_NAME, "chexnet");
     return run;
   }
 
@@ -72,6 +76,23 @@ public final class Run implements AutoCloseable {
 
   public Path directory() {
     return directory;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public long startTime() {
+    return startTime;
+  }
+
+  public synchronized RunStatus status() {
+    return status;
+  }
+
+  /** When {@link #end} was called; null while the run is RUNNING. */
+  public synchronized Long endTime() {
+    return endTime;
   }
 
   public Path artifactsDir() {
@@ -102,6 +123,7 @@ public final class Run implements AutoCloseable {
       return;
     }
     AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+    mirror.param(key, text);
   }
 
   public synchronized void logParams(Map<String, String> params) throws IOException {
@@ -115,13 +137,16 @@ public final class Run implements AutoCloseable {
    */
   public synchronized void logMetric(String key, double value, long step) throws IOException {
     Path file = directory.resolve("metrics").resolve(Keys.requireValid(key));
-    AtomicFiles.appendLine(file, System.currentTimeMillis() + " " + value + " " + step);
+    long timestamp = System.currentTimeMillis();
+    AtomicFiles.appendLine(file, timestamp + " " + value + " " + step);
+    mirror.metric(key, value, timestamp, step);
   }
 
   /** Sets or replaces a tag. */
   public synchronized void setTag(String key, String value) throws IOException {
     Path file = directory.resolve("tags").resolve(Keys.requireValid(key));
     AtomicFiles.write(file, Objects.requireNonNull(value, key).getBytes(StandardCharsets.UTF_8));
+    mirror.tag(key, value);
   }
 
   public synchronized void setTags(Map<String, String> tags) throws IOException {
@@ -153,22 +178,7 @@ public final class Run implements AutoCloseable {
    * of two runs.
    */
   public synchronized void exportArtifacts(Path target) throws IOException {
-    Path absolute = target.toAbsolutePath();
-    Files.createDirectories(absolute.getParent());
-    Path staging =
-        Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".partial-");
-    Path retired = absolute.resolveSibling("." + absolute.getFileName() + ".old");
-    try {
-      copyTree(artifactsDir(), staging);
-      AtomicFiles.deleteTree(retired);
-      if (Files.exists(absolute)) {
-        Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
-      AtomicFiles.deleteTree(retired);
-    } finally {
-      AtomicFiles.deleteTree(staging);
-    }
+    AtomicFiles.replaceDirectory(target, staging -> copyTree(artifactsDir(), staging));
   }
 
   private static void copyTree(Path source, Path destination) throws IOException {
@@ -193,11 +203,15 @@ public final class Run implements AutoCloseable {
     return file;
   }
 
-  /** Sets the run's final status and end time in meta.yaml. */
+  /**
+   * Sets the run's final status and end time in meta.yaml; with a remote mirror, then waits for it
+   * to upload the artifacts and the status (a failing server is logged, never thrown).
+   */
   public synchronized void end(RunStatus finalStatus) throws IOException {
     status = Objects.requireNonNull(finalStatus, "finalStatus");
     endTime = System.currentTimeMillis();
     writeMeta();
+    mirror.ended(this);
   }
 
   /**

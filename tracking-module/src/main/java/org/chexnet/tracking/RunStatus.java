@@ -18,4 +18,13 @@ public enum RunStatus {
   public int code() {
     return code;
   }
+
+  static RunStatus fromCode(int code) {
+    for (RunStatus status : values()) {
+      if (status.code == code) {
+        return status;
+      }
+    }
+    throw new IllegalArgumentException("Unknown MLflow run status code " + code);
+  }
 }

@@ -5,9 +5,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.chexnet.model.Checkpoints;
+import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNet;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.DenseNetGraph;
+import org.chexnet.model.Devices;
+import org.chexnet.model.KerasWeights;
+import org.chexnet.model.SavedModels;
 import org.chexnet.training.losses.BinaryCrossEntropy;
 import org.chexnet.training.optimizers.Adam;
 import org.tensorflow.Graph;
@@ -67,6 +71,7 @@ public final class TrainableModel implements AutoCloseable {
       List<Op> stepOps = new ArrayList<>(net.movingAverageUpdates());
       stepOps.add(update);
       trainStep = tf.withControlDependencies(stepOps).withName("train_step").noOp();
+      Devices.logPlacement();
       session = new Session(graph);
       session.initialize();
     } catch (RuntimeException e) {
@@ -158,6 +163,28 @@ public final class TrainableModel implements AutoCloseable {
 
   public void restoreCheckpoint(Path directory) throws IOException {
     Checkpoints.restore(session, directory);
+  }
+
+  /**
+   * Sets the network's weights from a Keras HDF5 weight file, e.g. {@code
+   * ImageNetWeights.locate(ImageNetWeights.defaultCacheDirectory())}; optimizer state is untouched.
+   *
+   * @return variables left at their initial values: the head ({@code predictions/*}) for a {@code
+   *     notop} file, else none
+   * @throws IOException naming every missing, extra or mis-shaped tensor
+   */
+  public List<String> loadKerasWeights(Path file) throws IOException {
+    return KerasWeights.read(file).assignTo(session, net);
+  }
+
+  /** Exports the network (no optimizer state) as a serving SavedModel; see {@link SavedModels}. */
+  public void exportSavedModel(Path directory) throws IOException {
+    SavedModels.export(session, net.config(), directory);
+  }
+
+  /** Class activation maps of the network as it is now. */
+  public ClassActivationMaps classActivationMaps() {
+    return new ClassActivationMaps(session, net);
   }
 
   @Override

@@ -1,0 +1,193 @@
+package org.chexnet.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/**
+ * Content hashes of a directory's files on all cores, with a size+mtime cache ({@value #CACHE}) so
+ * unchanged files are not read again. Files and directories whose name starts with '.' are not part
+ * of the data (caches, staging, the hash cache itself).
+ */
+final class FileHashes {
+  static final String CACHE = ".chexnet-hash-cache";
+  private static final HexFormat HEX = HexFormat.of();
+
+  private FileHashes() {}
+
+  /** One file: '/'-separated path relative to the directory, size, sha-256 hex. */
+  record Hashed(String path, long size, String sha256) {}
+
+  private record Cached(long size, long mtimeNanos, String sha256) {}
+
+  /**
+   * Hashes every data file under {@code dir} except {@code excluded} (relative paths), reading only
+   * files whose size or mtime changed since the cache was written (all of them if {@code useCache}
+   * is false), then rewrites the cache.
+   *
+   * @return by relative path, sorted
+   */
+  static TreeMap<String, Hashed> hash(
+      Path dir, List<String> excluded, boolean useCache, String label) throws IOException {
+    Map<String, Cached> cache = useCache ? readCache(dir) : Map.of();
+    TreeMap<String, Path> files = list(dir);
+    excluded.forEach(files::remove);
+    TreeMap<String, Hashed> hashed = new TreeMap<>();
+    Map<String, Long> mtimes = new HashMap<>();
+    List<String> toHash = new ArrayList<>();
+    for (Map.Entry<String, Path> file : files.entrySet()) {
+      BasicFileAttributes attributes =
+          Files.readAttributes(file.getValue(), BasicFileAttributes.class);
+      long mtime = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      mtimes.put(file.getKey(), mtime);
+      Cached cached = cache.get(file.getKey());
+      if (cached != null && cached.size() == attributes.size() && cached.mtimeNanos() == mtime) {
+        hashed.put(file.getKey(), new Hashed(file.getKey(), cached.size(), cached.sha256()));
+      } else {
+        toHash.add(file.getKey());
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(label + " (" + hashed.size() + " unchanged)")
+            .setInitialMax(toHash.size())
+            .setUnit(" files", 1)
+            .build();
+    try {
+      List<Future<Hashed>> futures = new ArrayList<>(toHash.size());
+      for (String path : toHash) {
+        Path file = files.get(path);
+        futures.add(
+            pool.submit(
+                () -> {
+                  Hashed h = new Hashed(path, Files.size(file), sha256Hex(file));
+                  bar.step();
+                  return h;
+                }));
+      }
+      for (Future<Hashed> future : futures) {
+        Hashed h = future.get();
+        hashed.put(h.path(), h);
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while hashing " + dir, e);
+    } finally {
+      pool.shutdownNow();
+      bar.close();
+    }
+    writeCache(dir, hashed, mtimes);
+    return hashed;
+  }
+
+  /** Data files under dir by '/'-separated relative path, skipping dot-names at any depth. */
+  static TreeMap<String, Path> list(Path dir) throws IOException {
+    TreeMap<String, Path> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.filter(Files::isRegularFile)
+          .forEach(
+              file -> {
+                Path relative = dir.relativize(file);
+                for (Path part : relative) {
+                  if (part.toString().startsWith(".")) {
+                    return;
+                  }
+                }
+                files.put(relative.toString().replace('\\', '/'), file);
+              });
+    }
+    return files;
+  }
+
+  /**
+   * sha-256 over "path NUL size NUL sha256 LF" per file in path order, as {@link DatasetDigest}.
+   */
+  static String digest(Iterable<Hashed> files) {
+    MessageDigest digest = sha256();
+    for (Hashed file : files) {
+      digest.update(
+          (file.path() + '\0' + file.size() + '\0' + file.sha256() + '\n')
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    return "sha256:" + HEX.formatHex(digest.digest());
+  }
+
+  static String sha256Hex(Path file) throws IOException {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        digest.update(buffer, 0, read);
+      }
+    }
+    return HEX.formatHex(digest.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime must provide SHA-256", e);
+    }
+  }
+
+  /** Lines "sha256 TAB size TAB mtime-nanos TAB path"; an unreadable cache is just ignored. */
+  private static Map<String, Cached> readCache(Path dir) throws IOException {
+    Path file = dir.resolve(CACHE);
+    Map<String, Cached> cache = new HashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return cache;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] f = line.split("\t", 4);
+      try {
+        cache.put(f[3], new Cached(Long.parseLong(f[1]), Long.parseLong(f[2]), f[0]));
+      } catch (RuntimeException e) {
+        // A damaged cache only costs re-hashing; the manifest is what is trusted.
+        return new HashMap<>();
+      }
+    }
+    return cache;
+  }
+
+  private static void writeCache(Path dir, Map<String, Hashed> hashed, Map<String, Long> mtimes)
+      throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (Hashed h : hashed.values()) {
+      out.append(h.sha256())
+          .append('\t')
+          .append(h.size())
+          .append('\t')
+          .append(mtimes.get(h.path()))
+          .append('\t')
+          .append(h.path())
+          .append('\n');
+    }
+    AtomicFiles.write(dir.resolve(CACHE), out.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,118 @@
+package org.chexnet.model;
+
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_CloseSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteDeviceList;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteStatus;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListCount;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListName;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_Message;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewStatus;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.internal.c_api.TF_DeviceList;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.internal.c_api.TF_SessionOptions;
+import org.tensorflow.internal.c_api.TF_Status;
+
+/**
+ * The devices TensorFlow can place ops on. TensorFlow puts a graph on the first GPU by itself when
+ * one is visible (the {@code -Pgpu} build with a CUDA device); this class only says which case
+ * holds, so a run on the CPU by mistake is visible in the log.
+ */
+public final class Devices {
+  private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+
+  /** One device, e.g. {@code /job:localhost/replica:0/task:0/device:GPU:0} of type {@code GPU}. */
+  public record Device(String name, String type) {}
+
+  private static List<Device> visible;
+
+  private Devices() {}
+
+  /** The devices a new session sees (listed once per JVM: listing starts the GPU runtime). */
+  public static synchronized List<Device> visible() {
+    if (visible == null) {
+      visible = List.copyOf(list());
+    }
+    return visible;
+  }
+
+  public static boolean gpuVisible() {
+    return visible().stream().anyMatch(d -> d.type().equals("GPU"));
+  }
+
+  /** Logs where a new session's ops will run: the first GPU, or the CPU and why. */
+  public static void logPlacement() {
+    List<Device> devices = visible();
+    List<String> gpus =
+        devices.stream().filter(d -> d.type().equals("GPU")).map(Device::name).toList();
+    if (!gpus.isEmpty()) {
+      LOG.info(
+          "TensorFlow {}: placing the graph on GPU {} (visible: {})",
+          TensorFlow.version(),
+          gpus.get(0),
+          gpus);
+    } else {
+      LOG.info(
+          "TensorFlow {}: no GPU visible, running on the CPU (a GPU needs the -Pgpu build, CUDA"
+              + " drivers and a visible device; devices: {})",
+          TensorFlow.version(),
+          devices.stream().map(Device::name).toList());
+    }
+  }
+
+  private static List<Device> list() {
+    TensorFlow.version(); // loads the native library
+    TF_Status status = TF_NewStatus();
+    TF_Graph graph = TF_NewGraph();
+    TF_SessionOptions options = TF_NewSessionOptions();
+    TF_Session session = TF_NewSession(graph, options, status);
+    try {
+      check(status, "creating a session");
+      TF_DeviceList devices = TF_SessionListDevices(session, status);
+      check(status, "listing devices");
+      try {
+        List<Device> result = new ArrayList<>();
+        for (int i = 0; i < TF_DeviceListCount(devices); i++) {
+          String name = TF_DeviceListName(devices, i, status).getString();
+          String type = TF_DeviceListType(devices, i, status).getString();
+          check(status, "reading device " + i);
+          result.add(new Device(name, type));
+        }
+        return result;
+      } finally {
+        TF_DeleteDeviceList(devices);
+      }
+    } finally {
+      if (session != null && !session.isNull()) {
+        TF_CloseSession(session, status);
+        TF_DeleteSession(session, status);
+      }
+      TF_DeleteSessionOptions(options);
+      TF_DeleteGraph(graph);
+      TF_DeleteStatus(status);
+    }
+  }
+
+  private static void check(TF_Status status, String what) {
+    if (TF_GetCode(status) != TF_OK) {
+      throw new IllegalStateException(
+          "TensorFlow failed " + what + ": " + TF_Message(status).getString());
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package org.chexnet.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WeightsDownloadTest {
+  @TempDir Path dir;
+  private HttpServer server;
+  private final byte[] content = new byte[300_000];
+  private String md5;
+
+  @BeforeEach
+  void serve() throws Exception {
+    new Random(3).nextBytes(content);
+    md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/weights.h5",
+        exchange -> {
+          exchange.sendResponseHeaders(200, content.length);
+          try (OutputStream body = exchange.getResponseBody()) {
+            body.write(content);
+          }
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  @Test
+  void aFileWithTheExpectedChecksumLandsUnderItsName() throws Exception {
+    Path target = dir.resolve("cache/weights.h5");
+    AtomicLong lastReport = new AtomicLong();
+    WeightsDownload.fetch(
+        url("/weights.h5"),
+        target,
+        md5.toUpperCase(),
+        (received, total) -> {
+          assertEquals(content.length, total);
+          lastReport.set(received);
+        });
+    assertArrayEquals(content, Files.readAllBytes(target));
+    assertEquals(content.length, lastReport.get());
+    assertEquals(md5, WeightsDownload.md5Of(target));
+    assertEquals(List.of(target), Files.list(target.getParent()).toList());
+  }
+
+  @Test
+  void aChecksumMismatchLeavesNothingBehind() throws Exception {
+    Path target = dir.resolve("weights.h5");
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                WeightsDownload.fetch(
+                    url("/weights.h5"), target, ImageNetWeights.MD5, (received, total) -> {}));
+    assertTrue(e.getMessage().contains("MD5 is " + md5), e.getMessage());
+    assertTrue(e.getMessage().contains("expected " + ImageNetWeights.MD5), e.getMessage());
+    assertEquals(List.of(), Files.list(dir).toList());
+  }
+
+  @Test
+  void anHttpErrorIsNamed() {
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                WeightsDownload.fetch(
+                    url("/missing.h5"), dir.resolve("w.h5"), md5, (received, total) -> {}));
+    assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("w.h5")));
+  }
+
+  @Test
+  void theCacheSaysHowToDownloadWhatIsMissing() {
+    IOException e = assertThrows(IOException.class, () -> ImageNetWeights.locate(dir));
+    assertTrue(e.getMessage().contains("chexnet model download-weights"), e.getMessage());
+    assertTrue(e.getMessage().contains(ImageNetWeights.FILE_NAME), e.getMessage());
+  }
+
+  private URI url(String path) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  }
+}

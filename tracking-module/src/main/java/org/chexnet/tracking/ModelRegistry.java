@@ -1,0 +1,146 @@
+package org.chexnet.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowHttpException;
+
+/**
+ * MLflow's model registry on a server, through its REST API (the Java client's registry calls are
+ * read-only): register a run's SavedModel as a model version, point an alias at it, and resolve
+ * {@code models:/NAME@ALIAS} or {@code models:/NAME/VERSION} to files on disk for serving.
+ */
+public final class ModelRegistry {
+  /** Where a run keeps its TensorFlow SavedModel, under its artifacts. */
+  public static final String SAVED_MODEL_DIR = "saved_model";
+
+  private static final Pattern MODELS_URI =
+      Pattern.compile("models:/([^/@]+)(?:@([^/@]+)|/([0-9]+))/?");
+
+  private final MlflowServer server;
+
+  public ModelRegistry(MlflowServer server) {
+    this.server = server;
+  }
+
+  /**
+   * A registered model version.
+   *
+   * @param source where its files are, e.g. {@code mlflow-artifacts:/1/<run>/artifacts/saved_model}
+   */
+  public record ModelVersion(String name, String version, String source, String runId) {
+    public String uri() {
+      return "models:/" + name + "/" + version;
+    }
+  }
+
+  /**
+   * Pushes the local run (so the server holds its artifacts), then registers its {@code
+   * artifacts/saved_model} as a new version of model {@code name} (created when missing), and
+   * points {@code alias} at it when given.
+   *
+   * @throws IllegalArgumentException naming the missing directory when the run has no SavedModel
+   */
+  public ModelVersion register(
+      LocalRunStore store, RunRecord run, String name, Optional<String> alias) throws IOException {
+    Path savedModel = store.runDirectory(run).resolve("artifacts").resolve(SAVED_MODEL_DIR);
+    if (!Files.isDirectory(savedModel)) {
+      throw new IllegalArgumentException(
+          "Run "
+              + run.id()
+              + " ("
+              + run.name()
+              + ") has no SavedModel to register: "
+              + savedModel
+              + " is missing (runs record artifacts/"
+              + SAVED_MODEL_DIR
+              + "/ once the model exports one; a checkpoint alone is not a servable model)");
+    }
+    RunPush.Result pushed = RunPush.push(store, run, server);
+    Service.RunInfo remote = server.client().getRun(pushed.remoteRunId()).getInfo();
+    String source = remote.getArtifactUri().replaceAll("/+$", "") + "/" + SAVED_MODEL_DIR;
+    createModelIfMissing(name);
+    JsonNode created =
+        server
+            .post(
+                "model-versions/create",
+                Map.of("name", name, "source", source, "run_id", remote.getRunId()))
+            .path("model_version");
+    ModelVersion version = parse(created);
+    if (alias.isPresent()) {
+      server.post(
+          "registered-models/alias",
+          Map.of("name", name, "alias", alias.get(), "version", version.version()));
+    }
+    return version;
+  }
+
+  /** The version a {@code models:/NAME@ALIAS} or {@code models:/NAME/VERSION} URI names. */
+  public ModelVersion resolve(String modelsUri) throws IOException {
+    Matcher uri = MODELS_URI.matcher(modelsUri);
+    if (!uri.matches()) {
+      throw new IllegalArgumentException(
+          "Not a model URI: '"
+              + modelsUri
+              + "' (expected models:/NAME@ALIAS or models:/NAME/VERSION)");
+    }
+    String name = uri.group(1);
+    try {
+      JsonNode found =
+          uri.group(2) != null
+              ? server.get("registered-models/alias", Map.of("name", name, "alias", uri.group(2)))
+              : server.get("model-versions/get", Map.of("name", name, "version", uri.group(3)));
+      return parse(found.path("model_version"));
+    } catch (MlflowHttpException e) {
+      if (e.getStatusCode() != 404) {
+        throw e;
+      }
+      throw new IllegalArgumentException(
+          "No " + modelsUri + " on " + server.uri() + ": " + MlflowServer.describe(e), e);
+    }
+  }
+
+  /**
+   * Downloads the version's files (the SavedModel directory) into {@code target}, replacing it as a
+   * whole; returns {@code target}.
+   */
+  public Path download(ModelVersion version, Path target) throws IOException {
+    server.downloadArtifacts(artifactRoot(version), target);
+    return target;
+  }
+
+  // runs:/<run_id>/<path> (what MLflow's Python client registers) or an artifact URI
+  private String artifactRoot(ModelVersion version) {
+    String source = version.source();
+    if (!source.startsWith("runs:/")) {
+      return source;
+    }
+    String[] parts = source.substring("runs:/".length()).split("/", 2);
+    String runRoot = server.client().getRun(parts[0]).getInfo().getArtifactUri();
+    return parts.length > 1 ? runRoot + "/" + parts[1] : runRoot;
+  }
+
+  private void createModelIfMissing(String name) throws IOException {
+    try {
+      server.post("registered-models/create", Map.of("name", name));
+    } catch (MlflowHttpException e) {
+      if (!String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
+        throw e;
+      }
+    }
+  }
+
+  private static ModelVersion parse(JsonNode version) {
+    return new ModelVersion(
+        version.path("name").asText(),
+        version.path("version").asText(),
+        version.path("source").asText(),
+        version.path("run_id").asText());
+  }
+}
