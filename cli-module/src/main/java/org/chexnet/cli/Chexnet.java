@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SpecCommand.class,
       DataCommand.class,
-      ModelCommand.class,
+      ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

@@ -44,7 +44,7 @@ public final class ImageNetWeights {
       throw new IOException(
           "ImageNet weights not found at "
               + file
-              + ": run `chexnet model download-weights --out "
+              + ": run `chexnet models download-weights --out "
               + cacheDirectory
               + "` (or set "
               + CACHE_ENV

@@ -98,7 +98,7 @@ class WeightsDownloadTest {
   @Test
   void theCacheSaysHowToDownloadWhatIsMissing() {
     IOException e = assertThrows(IOException.class, () -> ImageNetWeights.locate(dir));
-    assertTrue(e.getMessage().contains("chexnet model download-weights"), e.getMessage());
+    assertTrue(e.getMessage().contains("chexnet models download-weights"), e.getMessage());
     assertTrue(e.getMessage().contains(ImageNetWeights.FILE_NAME), e.getMessage());
   }
 

@@ -14,11 +14,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
-    name = "model",
+    name = "models",
     mixinStandardHelpOptions = true,
-    description = "Model weights.",
-    subcommands = {ModelCommand.DownloadWeights.class})
-final class ModelCommand {
+    description = "Model weights and the model registry.",
+    subcommands = {ModelsCommand.DownloadWeights.class})
+final class ModelsCommand {
   @Command(
       name = "download-weights",
       mixinStandardHelpOptions = true,

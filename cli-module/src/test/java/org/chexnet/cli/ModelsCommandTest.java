@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-class ModelCommandTest {
+class ModelsCommandTest {
   @TempDir Path dir;
   private HttpServer server;
   private final byte[] content = new byte[200_000];
@@ -58,7 +58,7 @@ class ModelCommandTest {
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/w.h5";
     Path cache = dir.resolve("cache");
     String[] args = {
-      "model", "download-weights", "--url", url, "--out", cache.toString(), "--md5", md5
+      "models", "download-weights", "--url", url, "--out", cache.toString(), "--md5", md5
     };
     assertEquals(0, Chexnet.commandLine().execute(args));
     assertArrayEquals(content, Files.readAllBytes(cache.resolve(ImageNetWeights.FILE_NAME)));
@@ -73,7 +73,7 @@ class ModelCommandTest {
     CommandLine cli = Chexnet.commandLine();
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err));
-    int code = cli.execute("model", "download-weights", "--url", url, "--out", dir.toString());
+    int code = cli.execute("models", "download-weights", "--url", url, "--out", dir.toString());
     assertEquals(1, code);
     assertTrue(err.toString().contains("expected " + ImageNetWeights.MD5), err.toString());
     assertFalse(Files.exists(dir.resolve(ImageNetWeights.FILE_NAME)));
