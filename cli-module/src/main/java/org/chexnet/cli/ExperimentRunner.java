@@ -15,6 +15,7 @@ import org.chexnet.cli.spec.DataSpec;
 import org.chexnet.cli.spec.EvaluateSpec;
 import org.chexnet.cli.spec.ExperimentSpec;
 import org.chexnet.cli.spec.ModelSpec;
+import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.cli.spec.SpecLoader.LoadedSpec;
 import org.chexnet.cli.spec.TrainSpec;
 import org.chexnet.dataset.BatchLoader;
@@ -32,6 +33,7 @@ import org.chexnet.tracking.GitState;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Provenance;
 import org.chexnet.tracking.Run;
+import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.RunStatus;
 import org.chexnet.training.Inference;
 import org.chexnet.training.Predictions;
@@ -53,6 +55,9 @@ import org.tensorflow.TensorFlow;
  * and the record of it all in the local run store.
  */
 public final class ExperimentRunner {
+  /** How many times a run was resumed. */
+  static final String RESUMES_TAG = "chexnet.resumes";
+
   private final PrintStream out;
   private final Path workDir;
 
@@ -67,12 +72,10 @@ public final class ExperimentRunner {
   public Run run(LoadedSpec loaded) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
-    ChestXray14 data = openData(spec.data());
-    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
-    out.printf(
-        "Data: %s (train %d, validation %d, test %d images)%n",
-        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
-    String datasetDigest = DatasetDigest.of(data, splits.imageIndexes());
+    LoadedData loadedData = loadData(spec);
+    ChestXray14 data = loadedData.data();
+    DataSplits splits = loadedData.splits();
+    String datasetDigest = loadedData.digest();
 
     LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
     String experiment =
@@ -96,16 +99,86 @@ public final class ExperimentRunner {
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      try {
-        trainAndEvaluate(spec, data, splits, run);
-      } catch (Exception | Error e) {
-        run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
-        run.end(RunStatus.FAILED);
-        throw e;
-      }
-      run.end(RunStatus.FINISHED);
+      execute(spec, data, splits, run);
     }
     return run;
+  }
+
+  /**
+   * Continues a run that was killed or failed part way, from its last backup, with the spec it
+   * recorded; refuses when its data no longer has the digest it started with.
+   *
+   * @param store the local run store holding it
+   */
+  public Run resume(LocalRunStore store, String runIdOrName) throws Exception {
+    RunRecord record;
+    try {
+      record = store.readRun(runIdOrName);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (record.status().equals(RunStatus.FINISHED.name())) {
+      throw new UsageException(
+          "run " + record.id() + " (" + record.name() + ") FINISHED already: nothing to resume");
+    }
+    Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
+    LoadedSpec loaded = SpecLoader.load(specFile, List.of());
+    ExperimentSpec spec = loaded.spec();
+    LoadedData loadedData = loadData(spec);
+    ChestXray14 data = loadedData.data();
+    DataSplits splits = loadedData.splits();
+    String datasetDigest = loadedData.digest();
+    String recorded = record.tags().get(Provenance.DATASET_DIGEST_TAG);
+    if (recorded != null && !recorded.equals(datasetDigest)) {
+      throw new UsageException(
+          "run "
+              + record.id()
+              + " started on data with digest "
+              + recorded
+              + ", "
+              + data.root()
+              + " now has "
+              + datasetDigest
+              + ": resuming would mix two datasets");
+    }
+    Run run = store.reopenRun(record.id());
+    try (run) {
+      int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
+      run.setTag(RESUMES_TAG, String.valueOf(resumes));
+      out.printf("Resuming run %s (%s) in %s%n", run.id(), run.name(), run.directory());
+      execute(spec, data, splits, run);
+    }
+    return run;
+  }
+
+  private void execute(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+      throws Exception {
+    try {
+      trainAndEvaluate(spec, data, splits, run);
+    } catch (Exception | Error e) {
+      run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
+      run.end(RunStatus.FAILED);
+      throw e;
+    }
+    // The best checkpoint is in the artifacts; the backup (with optimizer slots) was only for
+    // resuming.
+    deleteTree(backupDirectory(run));
+    run.end(RunStatus.FINISHED);
+  }
+
+  private static Path backupDirectory(Run run) {
+    return run.directory().resolve("backup");
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
@@ -177,7 +250,8 @@ public final class ExperimentRunner {
       }
 
       Trainer.Outcome outcome =
-          new Trainer(Finding.labels(), listeners).fit(model, train, validation, t.epochs());
+          new Trainer(Finding.labels(), listeners, backupDirectory(run), t.backupEveryNBatches())
+              .fit(model, train, validation, t.epochs());
       if (outcome.stopReason() != null) {
         out.println("Training stopped early: " + outcome.stopReason());
       }
@@ -292,6 +366,18 @@ public final class ExperimentRunner {
               + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
               + "seeded random initialisation");
     }
+  }
+
+  /** The dataset, its splits and the digest of the images they name. */
+  private record LoadedData(ChestXray14 data, DataSplits splits, String digest) {}
+
+  private LoadedData loadData(ExperimentSpec spec) throws java.io.IOException {
+    ChestXray14 data = openData(spec.data());
+    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
+    out.printf(
+        "Data: %s (train %d, validation %d, test %d images)%n",
+        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
+    return new LoadedData(data, splits, DatasetDigest.of(data, splits.imageIndexes()));
   }
 
   private ChestXray14 openData(DataSpec d) throws java.io.IOException {
