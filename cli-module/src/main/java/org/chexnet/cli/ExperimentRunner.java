@@ -48,6 +48,7 @@ import org.chexnet.training.listeners.ProgressListener;
 import org.chexnet.training.listeners.ReduceLrOnPlateau;
 import org.chexnet.training.listeners.TrackingLogger;
 import org.chexnet.training.listeners.UserListeners;
+import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -193,7 +194,14 @@ public final class ExperimentRunner {
     List<LabeledImage> evaluated =
         spec.evaluate().split() == EvaluateSpec.Split.TEST ? splits.test() : splits.validation();
     int evalBatch = spec.evaluate().batchSize();
-    try (TrainableModel model = TrainableModel.create(config, adam, spec.seed());
+    ClassWeights lossWeights =
+        t.loss() == TrainSpec.Loss.WEIGHTED_BINARY_CROSSENTROPY
+            ? recordLossWeights(splits.train(), run)
+            : null;
+    try (TrainableModel model =
+            lossWeights == null
+                ? TrainableModel.create(config, adam, spec.seed())
+                : TrainableModel.create(config, adam, lossWeights, spec.seed());
         BatchLoader train =
             new BatchLoader(
                 data,
@@ -292,6 +300,35 @@ public final class ExperimentRunner {
           "%nResults: %s (metrics.json, report.md, predictions.csv, spec.yaml, checkpoints/)%n",
           artifacts);
     }
+  }
+
+  /** The class weights from the training split's prevalence, written to the run. */
+  private static ClassWeights recordLossWeights(List<LabeledImage> train, Run run)
+      throws java.io.IOException {
+    long[] positives = new long[Finding.COUNT];
+    for (LabeledImage image : train) {
+      for (int c = 0; c < Finding.COUNT; c++) {
+        positives[c] += image.labels()[c] > 0.5f ? 1 : 0;
+      }
+    }
+    ClassWeights weights = ClassWeights.fromPrevalence(positives, train.size());
+    StringBuilder csv =
+        new StringBuilder("finding,training_positives,positive_weight,negative_weight\n");
+    for (int c = 0; c < Finding.COUNT; c++) {
+      csv.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s,%d,%.6f,%.6f%n",
+              Finding.labels().get(c),
+              positives[c],
+              weights.positive()[c],
+              weights.negative()[c]));
+    }
+    run.writeArtifact("loss-weights.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+    run.setTag(
+        "chexnet.loss.weighting",
+        "positives x share of negatives, negatives x share of positives (training split)");
+    return weights;
   }
 
   private TrainingListener listener(CallbackSpec c, Run run, TrainSpec t, int trainImages) {

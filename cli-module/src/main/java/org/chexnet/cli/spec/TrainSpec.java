@@ -20,8 +20,14 @@ public record TrainSpec(
                 + " {type: mlflow_logger}]")
         List<CallbackSpec> callbacks) {
 
+  /**
+   * {@code binary_crossentropy}: CheXNet's unweighted loss; {@code weighted_binary_crossentropy}:
+   * each class's positives weighted by the training share of its negatives and vice versa (the
+   * Keras reproduction's class weights), recorded in the run's {@code loss-weights.csv}.
+   */
   public enum Loss {
-    BINARY_CROSSENTROPY
+    BINARY_CROSSENTROPY,
+    WEIGHTED_BINARY_CROSSENTROPY
   }
 
   /** Adam with Keras' defaults except the seed's learning rate. */
