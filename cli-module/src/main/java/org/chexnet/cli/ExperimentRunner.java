@@ -71,6 +71,14 @@ public final class ExperimentRunner {
    * @return the finished run
    */
   public Run run(LoadedSpec loaded) throws Exception {
+    return run(loaded, Map.of());
+  }
+
+  /**
+   * @param tags extra tags for the run (a sweep's trials name their parent run here)
+   * @return the finished run
+   */
+  public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
     LoadedData loadedData = loadData(spec);
@@ -95,6 +103,13 @@ public final class ExperimentRunner {
           new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
       run.setTags(provenance.tags());
       run.setTags(dataTags(splits));
+      run.setTags(tags);
+      // Thread counts can change float reduction order, so they belong with the results.
+      for (String setting : List.of("TF_NUM_INTRAOP_THREADS", "TF_DETERMINISTIC_OPS")) {
+        if (System.getenv(setting) != null) {
+          run.setTag("chexnet.env." + setting, System.getenv(setting));
+        }
+      }
       run.logParams(loaded.flatten());
       run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
@@ -424,7 +439,19 @@ public final class ExperimentRunner {
       out.printf(
           "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
           s.images(), s.imageSize(), s.imageSize(), root);
-      SyntheticChestXray14.write(root, s.images(), s.imageSize(), s.seed());
+      // Written aside and renamed into place: trials of a sweep starting together may race here,
+      // and none may read a half-written dataset.
+      Files.createDirectories(root.toAbsolutePath().getParent());
+      Path partial = Files.createTempDirectory(root.toAbsolutePath().getParent(), ".synthetic-");
+      SyntheticChestXray14.write(partial, s.images(), s.imageSize(), s.seed());
+      try {
+        Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.io.IOException e) {
+        deleteTree(partial);
+        if (!Files.isDirectory(root)) {
+          throw e;
+        } // else another process wrote the same dataset first
+      }
     }
     if (!Files.isDirectory(root)) {
       throw new UsageException(

@@ -3,7 +3,9 @@ package org.chexnet.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.tracking.LocalRunStore;
@@ -52,6 +54,14 @@ final class RunCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(
+      names = "--tag",
+      paramLabel = "KEY=VALUE",
+      description =
+          "an extra tag on the run, e.g. --tag team=radiology or, for a sweep's trials,"
+              + " --tag mlflow.parentRunId=ID (repeatable)")
+  Map<String, String> tags = new LinkedHashMap<>();
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description =
@@ -63,9 +73,10 @@ final class RunCommand implements Callable<Integer> {
     ExperimentRunner runner = new ExperimentRunner(System.out, Path.of("").toAbsolutePath());
     Run run;
     if (resume != null) {
-      if (spec != null || !overrides.isEmpty()) {
+      if (spec != null || !overrides.isEmpty() || !tags.isEmpty()) {
         throw new UsageException(
-            "--resume continues a run with the spec it recorded: give no SPEC and no --set");
+            "--resume continues a run with the spec and tags it recorded: give no SPEC, --set"
+                + " or --tag");
       }
       Path runDirectory = Path.of(resume);
       if (Files.isRegularFile(runDirectory.resolve("meta.yaml"))) {
@@ -82,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         throw new UsageException("give an experiment SPEC to run, or --resume RUN");
       }
       // The whole spec is checked before anything is written.
-      run = runner.run(SpecLoader.load(spec, overrides));
+      run = runner.run(SpecLoader.load(spec, overrides), tags);
     }
     if (out != null) {
       run.exportArtifacts(out);
