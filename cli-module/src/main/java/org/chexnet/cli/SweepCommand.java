@@ -1,8 +1,10 @@
 package org.chexnet.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.chexnet.cli.sweep.KubernetesJob;
 import org.chexnet.cli.sweep.Sweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,12 +31,70 @@ final class SweepCommand implements Callable<Integer> {
       description = "trials at a time (default ${DEFAULT-VALUE})")
   int parallel;
 
+  @Option(
+      names = "--trial",
+      paramLabel = "INDEX",
+      description = "run only this trial, in this process (what each pod of --emit k8s does)")
+  Integer trial;
+
+  @Option(
+      names = "--parent-run",
+      paramLabel = "ID",
+      description = "with --trial or --emit: the parent run the trials are children of")
+  String parentRun;
+
+  @Option(
+      names = "--emit",
+      paramLabel = "k8s",
+      description =
+          "write a Kubernetes Indexed Job (one completion index per trial) and the ConfigMap with"
+              + " the specs, instead of running")
+  String emit;
+
+  @Option(names = "--image", paramLabel = "IMAGE", description = "with --emit: the container image")
+  String image;
+
+  @Option(
+      names = "--tracking-uri",
+      paramLabel = "URI",
+      description = "with --emit: the MLflow server the trials record to (MLFLOW_TRACKING_URI)")
+  String trackingUri;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "with --emit: write here instead of standard output")
+  Path out;
+
   @Override
   public Integer call() throws Exception {
     if (parallel < 1) {
       throw new UsageException("--parallel must be at least 1, got " + parallel);
     }
-    new Sweep(System.out, Path.of("").toAbsolutePath(), thisCli()).run(sweep, parallel);
+    Path workDir = Path.of("").toAbsolutePath();
+    if (emit != null) {
+      if (!emit.equals("k8s")) {
+        throw new UsageException("--emit must be k8s, got '" + emit + "'");
+      }
+      if (image == null) {
+        throw new UsageException("--emit k8s needs --image: a container image with chexnet");
+      }
+      String yaml =
+          KubernetesJob.render(Sweep.plan(sweep, workDir), image, trackingUri, parallel, parentRun);
+      if (out == null) {
+        System.out.print(yaml);
+      } else {
+        Files.writeString(out, yaml);
+        System.out.println("Wrote " + out);
+      }
+      return 0;
+    }
+    Sweep runner = new Sweep(System.out, workDir, thisCli());
+    if (trial != null) {
+      runner.runTrial(sweep, trial, parentRun);
+    } else {
+      runner.run(sweep, parallel);
+    }
     return 0;
   }
 

@@ -57,7 +57,7 @@ public final class Sweep {
   }
 
   /** A sweep's trials, checked, and where they are recorded. */
-  record Plan(
+  public record Plan(
       SweepSpec spec,
       Path sweepFile,
       Path baseFile,
@@ -85,6 +85,34 @@ public final class Sweep {
     String experiment = b.tracking().experiment() != null ? b.tracking().experiment() : b.name();
     String digest = sha256(Files.readString(sweepFile) + "\n---\n" + base.resolvedYaml());
     return new Plan(spec, sweepFile, baseFile, trials, store, experiment, digest);
+  }
+
+  /**
+   * Runs one trial in this process (a pod of a {@link KubernetesJob}), tagged with its index and
+   * the sweep's digest, as a child of {@code parentRunId} when given.
+   */
+  public Run runTrial(Path sweepFile, int index, String parentRunId) throws Exception {
+    Plan plan = plan(sweepFile, workDir);
+    if (index < 0 || index >= plan.trials().size()) {
+      throw new SpecException(
+          sweepFile
+              + ": --trial "
+              + index
+              + " is not one of its trials 0.."
+              + (plan.trials().size() - 1));
+    }
+    Trial trial = plan.trials().get(index);
+    List<String> overrides = new ArrayList<>(trial.overrides());
+    overrides.add("tracking.run_name=" + plan.spec().name() + "-" + index);
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(TRIAL_TAG, String.valueOf(index));
+    tags.put(DIGEST_TAG + ".of_parent", plan.digest());
+    if (parentRunId != null) {
+      tags.put(SystemTags.PARENT_RUN_ID, parentRunId);
+    }
+    out.printf("Trial %d of sweep %s: %s%n", index, plan.spec().name(), trial.values());
+    return new org.chexnet.cli.ExperimentRunner(out, workDir)
+        .run(SpecLoader.load(plan.baseFile(), overrides), tags);
   }
 
   /** Runs (or continues) the sweep; returns its parent run's directory. */
