@@ -2,7 +2,6 @@ package org.chexnet.cli;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,12 +17,9 @@ import org.chexnet.cli.spec.ModelSpec;
 import org.chexnet.cli.spec.SpecLoader.LoadedSpec;
 import org.chexnet.cli.spec.TrainSpec;
 import org.chexnet.dataset.BatchLoader;
-import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
-import org.chexnet.dataset.DatasetDigest;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.LabeledImage;
-import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
@@ -67,12 +63,10 @@ public final class ExperimentRunner {
   public Run run(LoadedSpec loaded) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
-    ChestXray14 data = openData(spec.data());
-    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
-    out.printf(
-        "Data: %s (train %d, validation %d, test %d images)%n",
-        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
-    String datasetDigest = DatasetDigest.of(data, splits.imageIndexes());
+    DataPreparation.Prepared data =
+        new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
+    DataSplits splits = data.splits();
+    String datasetDigest = data.digest();
 
     LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
     String experiment =
@@ -91,6 +85,7 @@ public final class ExperimentRunner {
           new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
       run.setTags(provenance.tags());
       run.setTags(dataTags(splits));
+      data.record(run);
       run.logParams(loaded.flatten());
       run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
@@ -108,7 +103,8 @@ public final class ExperimentRunner {
     return run;
   }
 
-  private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+  private void trainAndEvaluate(
+      ExperimentSpec spec, DataPreparation.Prepared data, DataSplits splits, Run run)
       throws Exception {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
@@ -122,38 +118,17 @@ public final class ExperimentRunner {
     int evalBatch = spec.evaluate().batchSize();
     try (TrainableModel model = TrainableModel.create(config, adam, spec.seed());
         BatchLoader train =
-            new BatchLoader(
-                data,
+            data.loader(
                 splits.train(),
-                d.imageSize(),
                 t.batchSize(),
                 true,
                 t.horizontalFlip(),
                 d.cacheInMemory(),
-                spec.seed(),
-                d.loaderThreads());
+                spec.seed());
         BatchLoader validation =
-            new BatchLoader(
-                data,
-                splits.validation(),
-                d.imageSize(),
-                evalBatch,
-                false,
-                false,
-                d.cacheInMemory(),
-                spec.seed(),
-                d.loaderThreads());
-        BatchLoader test =
-            new BatchLoader(
-                data,
-                evaluated,
-                d.imageSize(),
-                evalBatch,
-                false,
-                false,
-                false,
-                spec.seed(),
-                d.loaderThreads())) {
+            data.loader(
+                splits.validation(), evalBatch, false, false, d.cacheInMemory(), spec.seed());
+        BatchLoader test = data.loader(evaluated, evalBatch, false, false, false, spec.seed())) {
       out.printf(
           "Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters%n",
           config.blocks(),
@@ -292,25 +267,6 @@ public final class ExperimentRunner {
               + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
               + "seeded random initialisation");
     }
-  }
-
-  private ChestXray14 openData(DataSpec d) throws java.io.IOException {
-    Path root = workDir.resolve(d.root());
-    if (!Files.exists(root) && d.synthetic() != null) {
-      DataSpec.SyntheticSpec s = d.synthetic();
-      out.printf(
-          "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
-          s.images(), s.imageSize(), s.imageSize(), root);
-      SyntheticChestXray14.write(root, s.images(), s.imageSize(), s.seed());
-    }
-    if (!Files.isDirectory(root)) {
-      throw new UsageException(
-          "data.root: "
-              + root
-              + " does not exist; put ChestX-ray14 there (images/, "
-              + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) or add data.synthetic to generate one");
-    }
-    return ChestXray14.open(root);
   }
 
   private static Map<String, String> dataTags(DataSplits splits) {
