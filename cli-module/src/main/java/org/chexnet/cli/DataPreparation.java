@@ -230,7 +230,7 @@ final class DataPreparation {
    */
   private PreparedCache openCache(DataSpec d, Path root, ChestXray14 data, ManifestCheck manifest)
       throws IOException {
-    if (d.preparedCache() == DataSpec.PreparedCacheUse.OFF) {
+    if (d.preparedCache() == DataSpec.PreparedCacheUse.NONE) {
       return null;
     }
     Path cacheRoot =
@@ -287,7 +287,7 @@ final class DataPreparation {
                   + name
                   + " is not in the prepared cache "
                   + cache.directory()
-                  + "; delete that directory to rebuild it, or set data.prepared_cache: off");
+                  + "; delete that directory to rebuild it, or set data.prepared_cache: none");
         }
       }
       return bad;

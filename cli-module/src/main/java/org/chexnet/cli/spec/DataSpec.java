@@ -21,7 +21,7 @@ import java.util.Set;
  *     fail}) or is left out and listed in the run's {@code skipped-images.tsv} ({@code skip})
  * @param preparedCache {@code auto}: read batches from the cache {@code chexnet data prepare} built
  *     for this data and image size when there is one, else decode PNGs; {@code build}: build it
- *     first if missing; {@code off}: always decode PNGs
+ *     first if missing; {@code none}: always decode PNGs
  * @param preparedCacheDir the cache root; null is {@code root/.chexnet-cache}
  * @param manifest the data manifest ({@code chexnet data snapshot}) the data must match; null uses
  *     {@code root/chexnet-manifest.json} when it exists
@@ -108,7 +108,8 @@ public record DataSpec(
   public enum PreparedCacheUse {
     AUTO,
     BUILD,
-    OFF
+    /** Not "off": YAML 1.1 reads a bare off as false. */
+    NONE
   }
 
   public enum OnDataMismatch {

@@ -189,7 +189,7 @@ class SpecLoaderTest {
         "experiments/x.yaml:4:21: data.on_data_mismatch must be one of fail, warn, got true",
         error(MINIMAL + "  on_data_mismatch: true\n"));
     assertEquals(
-        "experiments/x.yaml:4:19: data.prepared_cache must be one of auto, build, off, got \"yes\"",
+        "experiments/x.yaml:4:19: data.prepared_cache must be one of auto, build, none, got \"yes\"",
         error(MINIMAL + "  prepared_cache: \"yes\"\n"));
   }
 
