@@ -140,6 +140,27 @@ class DataPreparationTest {
   }
 
   @Test
+  void patientRandomSplitWithViewFilterAndSubsample() throws Exception {
+    Path root = data();
+    ChestXray14 dataset = ChestXray14.open(root);
+    String random =
+        "  split: patient_random\n  fractions: {train: 0.6, validation: 0.2, test: 0.2}\n";
+    DataPreparation.Prepared all = prepare(spec(random));
+    assertEquals(120, all.splits().imageIndexes().size());
+    DataPreparation.Prepared ap =
+        prepare(spec(random + "  view_positions: [AP]\n  subsample: 0.5\n"));
+    List<String> kept = ap.splits().imageIndexes();
+    assertTrue(
+        kept.stream().allMatch(i -> dataset.entry(i).orElseThrow().viewPosition().equals("AP")));
+    long apImages = dataset.entries().stream().filter(e -> e.viewPosition().equals("AP")).count();
+    assertTrue(kept.size() > 0 && kept.size() < apImages, kept.size() + " of " + apImages);
+    // Every split of the subsample comes from the same split of the full patient_random split.
+    assertTrue(all.splits().train().containsAll(ap.splits().train()));
+    assertTrue(all.splits().test().containsAll(ap.splits().test()));
+    assertTrue(ap.summary().contains("views AP, subsample 0.5"), ap.summary());
+  }
+
+  @Test
   void badImageFailsByDefaultNamingTheFile() throws Exception {
     Path root = data();
     String name = ChestXray14.open(root).entries().get(0).imageIndex();
