@@ -8,6 +8,8 @@
 # and python3 (a venv with pinned Pillow is made under ~/.cache/chexnet on first use).
 #   bench/data-pipeline.sh [IMAGES_DIR] [ROUNDS] [THREADS] [BATCH_IMAGES]
 # IMAGES_DIR defaults to the 48 shared NIH images (../shared/data/chestxray14/images).
+# JAVA_OPTS is passed to the JVM (e.g. JAVA_OPTS=-XX:+UseParallelGC to compare collectors: decoding
+# allocates several 1-4 MB arrays per image, which G1 treats as humongous).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 images="$(realpath "${1:-../shared/data/chestxray14/images}")"
@@ -35,5 +37,6 @@ done
 : > "$work/test_list.txt"
 echo "images: $(ls "$work/images" | wc -l) from $images; cores: $(nproc); $(java -version 2>&1 | head -1)"
 
-java -cp "cli-module/target/lib/*" bench/DataPipelineBench.java "$work" "$rounds" "$threads" "$batch_images"
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -cp "cli-module/target/lib/*" bench/DataPipelineBench.java "$work" "$rounds" "$threads" "$batch_images"
 "$venv/bin/python" bench/pil_decode_resize.py "$images" "$rounds" "$threads"
