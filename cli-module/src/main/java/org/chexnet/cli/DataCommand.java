@@ -195,8 +195,19 @@ final class DataCommand {
         description = "tries per file, each resuming the last (default ${DEFAULT-VALUE})")
     int attempts;
 
+    @Option(
+        names = "--stall-timeout",
+        defaultValue = "60",
+        paramLabel = "SECONDS",
+        description =
+            "give an attempt up when the server sends nothing for this long (default ${DEFAULT-VALUE})")
+    int stallTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
+      if (stallTimeoutSeconds < 1) {
+        throw new UsageException("--stall-timeout must be at least 1 second");
+      }
       Map<String, String> sums =
           checksums == null ? Map.of() : NihDownload.readChecksums(checksums);
       List<NihDownload.RemoteFile> files = new ArrayList<>(NihDownload.nihFiles(baseUrl, sums));
@@ -211,7 +222,9 @@ final class DataCommand {
         files.removeIf(f -> !only.contains(f.name()));
       }
       Files.createDirectories(out);
-      NihDownload.Outcome outcome = new NihDownload(attempts).fetch(files, out, keepArchives);
+      NihDownload.Outcome outcome =
+          new NihDownload(attempts, java.time.Duration.ofSeconds(stallTimeoutSeconds))
+              .fetch(files, out, keepArchives);
       System.out.printf(
           "Fetched %d, already present %d, in %s%n",
           outcome.fetched().size(), outcome.present().size(), out);

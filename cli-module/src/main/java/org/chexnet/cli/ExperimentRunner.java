@@ -19,12 +19,9 @@ import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.cli.spec.SpecLoader.LoadedSpec;
 import org.chexnet.cli.spec.TrainSpec;
 import org.chexnet.dataset.BatchLoader;
-import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
-import org.chexnet.dataset.DatasetDigest;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.LabeledImage;
-import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
@@ -81,10 +78,10 @@ public final class ExperimentRunner {
   public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
-    LoadedData loadedData = loadData(spec);
-    ChestXray14 data = loadedData.data();
-    DataSplits splits = loadedData.splits();
-    String datasetDigest = loadedData.digest();
+    DataPreparation.Prepared data =
+        new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
+    DataSplits splits = data.splits();
+    String datasetDigest = data.digest();
 
     LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
     String experiment =
@@ -110,6 +107,7 @@ public final class ExperimentRunner {
           run.setTag("chexnet.env." + setting, System.getenv(setting));
         }
       }
+      data.record(run);
       run.logParams(loaded.flatten());
       run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
@@ -140,10 +138,10 @@ public final class ExperimentRunner {
     Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
     LoadedSpec loaded = SpecLoader.load(specFile, List.of());
     ExperimentSpec spec = loaded.spec();
-    LoadedData loadedData = loadData(spec);
-    ChestXray14 data = loadedData.data();
-    DataSplits splits = loadedData.splits();
-    String datasetDigest = loadedData.digest();
+    DataPreparation.Prepared data =
+        new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
+    DataSplits splits = data.splits();
+    String datasetDigest = data.digest();
     String recorded = record.tags().get(Provenance.DATASET_DIGEST_TAG);
     if (recorded != null && !recorded.equals(datasetDigest)) {
       throw new UsageException(
@@ -152,7 +150,7 @@ public final class ExperimentRunner {
               + " started on data with digest "
               + recorded
               + ", "
-              + data.root()
+              + spec.data().root()
               + " now has "
               + datasetDigest
               + ": resuming would mix two datasets");
@@ -167,7 +165,8 @@ public final class ExperimentRunner {
     return run;
   }
 
-  private void execute(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+  private void execute(
+      ExperimentSpec spec, DataPreparation.Prepared data, DataSplits splits, Run run)
       throws Exception {
     try {
       trainAndEvaluate(spec, data, splits, run);
@@ -186,7 +185,7 @@ public final class ExperimentRunner {
     return run.directory().resolve("backup");
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
+  static void deleteTree(Path root) throws java.io.IOException {
     if (!Files.exists(root)) {
       return;
     }
@@ -197,7 +196,8 @@ public final class ExperimentRunner {
     }
   }
 
-  private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+  private void trainAndEvaluate(
+      ExperimentSpec spec, DataPreparation.Prepared data, DataSplits splits, Run run)
       throws Exception {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
@@ -218,38 +218,17 @@ public final class ExperimentRunner {
                 ? TrainableModel.create(config, adam, spec.seed())
                 : TrainableModel.create(config, adam, lossWeights, spec.seed());
         BatchLoader train =
-            new BatchLoader(
-                data,
+            data.loader(
                 splits.train(),
-                d.imageSize(),
                 t.batchSize(),
                 true,
                 t.horizontalFlip(),
                 d.cacheInMemory(),
-                spec.seed(),
-                d.loaderThreads());
+                spec.seed());
         BatchLoader validation =
-            new BatchLoader(
-                data,
-                splits.validation(),
-                d.imageSize(),
-                evalBatch,
-                false,
-                false,
-                d.cacheInMemory(),
-                spec.seed(),
-                d.loaderThreads());
-        BatchLoader test =
-            new BatchLoader(
-                data,
-                evaluated,
-                d.imageSize(),
-                evalBatch,
-                false,
-                false,
-                false,
-                spec.seed(),
-                d.loaderThreads())) {
+            data.loader(
+                splits.validation(), evalBatch, false, false, d.cacheInMemory(), spec.seed());
+        BatchLoader test = data.loader(evaluated, evalBatch, false, false, false, spec.seed())) {
       out.printf(
           "Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters%n",
           config.blocks(),
@@ -418,49 +397,6 @@ public final class ExperimentRunner {
               + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
               + "seeded random initialisation");
     }
-  }
-
-  /** The dataset, its splits and the digest of the images they name. */
-  private record LoadedData(ChestXray14 data, DataSplits splits, String digest) {}
-
-  private LoadedData loadData(ExperimentSpec spec) throws java.io.IOException {
-    ChestXray14 data = openData(spec.data());
-    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
-    out.printf(
-        "Data: %s (train %d, validation %d, test %d images)%n",
-        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
-    return new LoadedData(data, splits, DatasetDigest.of(data, splits.imageIndexes()));
-  }
-
-  private ChestXray14 openData(DataSpec d) throws java.io.IOException {
-    Path root = workDir.resolve(d.root());
-    if (!Files.exists(root) && d.synthetic() != null) {
-      DataSpec.SyntheticSpec s = d.synthetic();
-      out.printf(
-          "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
-          s.images(), s.imageSize(), s.imageSize(), root);
-      // Written aside and renamed into place: trials of a sweep starting together may race here,
-      // and none may read a half-written dataset.
-      Files.createDirectories(root.toAbsolutePath().getParent());
-      Path partial = Files.createTempDirectory(root.toAbsolutePath().getParent(), ".synthetic-");
-      SyntheticChestXray14.write(partial, s.images(), s.imageSize(), s.seed());
-      try {
-        Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (java.io.IOException e) {
-        deleteTree(partial);
-        if (!Files.isDirectory(root)) {
-          throw e;
-        } // else another process wrote the same dataset first
-      }
-    }
-    if (!Files.isDirectory(root)) {
-      throw new UsageException(
-          "data.root: "
-              + root
-              + " does not exist; put ChestX-ray14 there (images/, "
-              + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) or add data.synthetic to generate one");
-    }
-    return ChestXray14.open(root);
   }
 
   private static Map<String, String> dataTags(DataSplits splits) {

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content hashes of a directory's files on all cores, with a size+mtime cache ({@value #CACHE}) so
@@ -30,6 +32,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  */
 final class FileHashes {
   static final String CACHE = ".chexnet-hash-cache";
+  private static final Logger LOG = LoggerFactory.getLogger(FileHashes.class);
   private static final HexFormat HEX = HexFormat.of();
 
   private FileHashes() {}
@@ -101,7 +104,12 @@ final class FileHashes {
       pool.shutdownNow();
       bar.close();
     }
-    writeCache(dir, hashed, mtimes);
+    try {
+      writeCache(dir, hashed, mtimes);
+    } catch (IOException e) {
+      // Only an optimisation: a read-only dataset (a shared mount) is still verifiable.
+      LOG.warn("could not update the hash cache in {}: {}", dir, e.toString());
+    }
     return hashed;
   }
 

@@ -4,10 +4,15 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 /**
@@ -28,6 +33,54 @@ public final class ImageDecoder {
 
   public int size() {
     return size;
+  }
+
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  private static final byte[] PNG_IEND = {
+    0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xae, 0x42, 0x60, (byte) 0x82
+  };
+
+  /**
+   * A check that reads 32 bytes instead of decoding: the file exists, starts with the PNG signature
+   * and its header chunk, and ends with the end chunk. Catches missing, empty, truncated (an
+   * interrupted copy or download) and non-PNG files; damage inside the image data is only found by
+   * decoding.
+   *
+   * @return what is wrong, or null when the file looks whole
+   */
+  public static String structuralProblem(Path png) {
+    try (FileChannel channel = FileChannel.open(png)) {
+      long size = channel.size();
+      if (size < PNG_SIGNATURE.length + 8 + PNG_IEND.length) {
+        return "not a PNG file (" + size + " bytes)";
+      }
+      ByteBuffer head = ByteBuffer.allocate(PNG_SIGNATURE.length + 8);
+      ByteBuffer tail = ByteBuffer.allocate(PNG_IEND.length);
+      readFully(channel, head, 0);
+      readFully(channel, tail, size - PNG_IEND.length);
+      byte[] start = head.array();
+      if (!Arrays.equals(start, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length)
+          || !new String(start, 12, 4, StandardCharsets.US_ASCII).equals("IHDR")) {
+        return "not a PNG file (no PNG signature and header)";
+      }
+      if (!Arrays.equals(tail.array(), PNG_IEND)) {
+        return "truncated PNG (no end chunk)";
+      }
+      return null;
+    } catch (NoSuchFileException e) {
+      return "image not found";
+    } catch (IOException e) {
+      return "cannot read: " + e;
+    }
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer buffer, long position)
+      throws IOException {
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, position + buffer.position()) < 0) {
+        throw new EOFException("file shrank while being read");
+      }
+    }
   }
 
   /**

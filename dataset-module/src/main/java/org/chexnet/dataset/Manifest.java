@@ -26,8 +26,12 @@ public final class Manifest {
   /** One data file: '/'-separated path relative to the dataset directory. */
   public record FileEntry(String path, long size, String sha256) {}
 
-  /** Files the manifest lists but the directory lacks, has but not listed, or has changed. */
-  public record Report(List<String> missing, List<String> extra, List<String> changed) {
+  /**
+   * Files the manifest lists but the directory lacks, has but not listed, or has changed; and the
+   * digest of the directory as it is now (equal to the manifest's when it matches).
+   */
+  public record Report(
+      List<String> missing, List<String> extra, List<String> changed, String actualDigest) {
     public boolean matches() {
       return missing.isEmpty() && extra.isEmpty() && changed.isEmpty();
     }
@@ -99,6 +103,20 @@ public final class Manifest {
       throw new NoSuchFileException(
           file.toString(), null, "no data manifest; run `chexnet data snapshot " + dir + "`");
     }
+    return readFile(file);
+  }
+
+  /**
+   * Reads a manifest file wherever it is (e.g. one committed beside the experiments, describing a
+   * dataset directory elsewhere).
+   *
+   * @throws NoSuchFileException if {@code file} does not exist
+   * @throws IOException as {@link #read(Path)}
+   */
+  public static Manifest readFile(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "no such data manifest");
+    }
     JsonNode root;
     try {
       root = JSON.readTree(file.toFile());
@@ -158,6 +176,7 @@ public final class Manifest {
     requireDirectory(dir);
     TreeMap<String, FileHashes.Hashed> actual =
         FileHashes.hash(dir, List.of(FILE_NAME), !rehashAll, "Verifying " + dir);
+    String actualDigest = FileHashes.digest(actual.values());
     List<String> missing = new ArrayList<>();
     List<String> changed = new ArrayList<>();
     for (FileEntry entry : files) {
@@ -168,7 +187,7 @@ public final class Manifest {
         changed.add(entry.path());
       }
     }
-    return new Report(missing, new ArrayList<>(actual.keySet()), changed);
+    return new Report(missing, new ArrayList<>(actual.keySet()), changed, actualDigest);
   }
 
   private String toJson() throws JsonProcessingException {

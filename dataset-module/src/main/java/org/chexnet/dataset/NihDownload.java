@@ -21,6 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.slf4j.Logger;
@@ -60,15 +65,30 @@ public final class NihDownload {
       Map<String, String> unavailable,
       Map<String, String> computedSha256) {}
 
+  /** How long a response may send nothing before the attempt is given up (and resumed). */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
   private final HttpClient client;
   private final int attempts;
+  private final Duration stallTimeout;
 
   /**
    * @param attempts tries per file; each retry resumes where the previous one stopped
    */
   public NihDownload(int attempts) {
+    this(attempts, DEFAULT_STALL_TIMEOUT);
+  }
+
+  /**
+   * @param stallTimeout an attempt whose server sends no headers or no body bytes for this long
+   *     fails (a dead connection would otherwise block forever) and the next attempt resumes
+   */
+  public NihDownload(int attempts, Duration stallTimeout) {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be positive, got " + attempts);
+    }
+    if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+      throw new IllegalArgumentException("stall timeout must be positive, got " + stallTimeout);
     }
     this.client =
         HttpClient.newBuilder()
@@ -76,6 +96,7 @@ public final class NihDownload {
             .connectTimeout(Duration.ofSeconds(30))
             .build();
     this.attempts = attempts;
+    this.stallTimeout = stallTimeout;
   }
 
   /**
@@ -255,7 +276,8 @@ public final class NihDownload {
   private void transfer(RemoteFile file, Path part, ProgressBar bar)
       throws IOException, InterruptedException {
     long have = Files.exists(part) ? Files.size(part) : 0;
-    HttpRequest.Builder request = HttpRequest.newBuilder(file.uri()).GET();
+    // The request timeout covers waiting for the response headers; the body has the watchdog.
+    HttpRequest.Builder request = HttpRequest.newBuilder(file.uri()).timeout(stallTimeout).GET();
     if (have > 0) {
       request.header("Range", "bytes=" + have + "-");
     }
@@ -294,14 +316,54 @@ public final class NihDownload {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-    try (InputStream in = response.body();
+    InputStream in = response.body();
+    AtomicLong lastRead = new AtomicLong(System.nanoTime());
+    AtomicBoolean stalled = new AtomicBoolean();
+    // HttpClient has no read timeout: a watchdog closes the body when no byte came for
+    // stallTimeout, which ends the blocked read.
+    ScheduledExecutorService watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "download-stall-watchdog");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long checkMillis = Math.max(1, stallTimeout.toMillis() / 4);
+    watchdog.scheduleWithFixedDelay(
+        () -> {
+          if (System.nanoTime() - lastRead.get() > stallTimeout.toNanos()
+              && !stalled.getAndSet(true)) {
+            try {
+              in.close();
+            } catch (IOException ignored) {
+              // closing is all we can do; the reader sees the stream end either way
+            }
+          }
+        },
+        checkMillis,
+        checkMillis,
+        TimeUnit.MILLISECONDS);
+    try (in;
         OutputStream sink =
             Files.newOutputStream(part, options.toArray(StandardOpenOption[]::new))) {
       byte[] buffer = new byte[1 << 16];
-      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+      for (int read = in.read(buffer); read >= 0 && !stalled.get(); read = in.read(buffer)) {
+        lastRead.set(System.nanoTime());
         sink.write(buffer, 0, read);
         bar.stepBy(read);
       }
+    } catch (IOException e) {
+      if (!stalled.get()) {
+        throw e;
+      }
+    } finally {
+      watchdog.shutdownNow();
+    }
+    if (stalled.get()) {
+      throw new IOException(
+          String.format(
+              "no data for %.1f s after %d bytes",
+              stallTimeout.toMillis() / 1000.0, Files.size(part)));
     }
     if (length >= 0 && Files.size(part) != have + length) {
       throw new IOException(

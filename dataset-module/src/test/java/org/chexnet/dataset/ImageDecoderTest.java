@@ -2,6 +2,7 @@ package org.chexnet.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,22 @@ class ImageDecoderTest {
     NoSuchFileException gone =
         assertThrows(NoSuchFileException.class, () -> new ImageDecoder(64).decodeGray(missing));
     assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
+  }
+
+  @Test
+  void structuralCheckPassesRealImagesAndFindsTruncatedMissingAndForeignFiles() throws IOException {
+    for (String name : new String[] {TestData.GRAY_IMAGE, TestData.RGBA_IMAGE}) {
+      assertNull(ImageDecoder.structuralProblem(TestData.realImage(name)), name);
+    }
+    byte[] real = Files.readAllBytes(TestData.realImage(TestData.GRAY_IMAGE));
+    Path truncated = Files.write(dir.resolve("cut.png"), Arrays.copyOf(real, real.length - 1));
+    assertEquals("truncated PNG (no end chunk)", ImageDecoder.structuralProblem(truncated));
+    Path text = Files.writeString(dir.resolve("text.png"), "not an image, but long enough");
+    assertEquals(
+        "not a PNG file (no PNG signature and header)", ImageDecoder.structuralProblem(text));
+    Path empty = Files.write(dir.resolve("empty.png"), new byte[0]);
+    assertEquals("not a PNG file (0 bytes)", ImageDecoder.structuralProblem(empty));
+    assertEquals("image not found", ImageDecoder.structuralProblem(dir.resolve("gone.png")));
   }
 
   /** A 2x2 gray PNG with the given samples, row-major. */

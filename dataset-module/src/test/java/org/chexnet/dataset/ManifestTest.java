@@ -86,6 +86,31 @@ class ManifestTest {
             + "changed: Data_Entry_2017_v2020.csv\n"
             + "1 missing, 1 extra, 1 changed\n",
         report.describe(10));
+    // The actual digest is what a fresh snapshot of the changed directory records.
+    assertNotEquals(manifest.digest(), report.actualDigest());
+    assertEquals(Manifest.snapshot(dir).digest(), report.actualDigest());
+    assertEquals(report.actualDigest(), Manifest.verify(dir).actualDigest());
+  }
+
+  @Test
+  void aHashCacheThatCannotBeWrittenDoesNotStopVerification() throws IOException {
+    Manifest manifest = Manifest.snapshot(dir);
+    // A non-empty directory in the cache's place cannot be replaced, even by root (as a read-only
+    // mount refuses the write).
+    Files.delete(dir.resolve(FileHashes.CACHE));
+    Files.createDirectories(dir.resolve(FileHashes.CACHE).resolve("blocker"));
+    Manifest.Report report = manifest.verify(dir, false);
+    assertTrue(report.matches(), report.describe(5));
+  }
+
+  @Test
+  void aManifestFileCanLiveAwayFromItsData(@TempDir Path elsewhere) throws IOException {
+    Manifest written = Manifest.snapshot(dir);
+    Path file = Files.move(dir.resolve(Manifest.FILE_NAME), elsewhere.resolve("data.json"));
+    Manifest read = Manifest.readFile(file);
+    assertEquals(written.digest(), read.digest());
+    assertTrue(read.verify(dir, false).matches());
+    assertThrows(NoSuchFileException.class, () -> Manifest.readFile(dir.resolve("none.json")));
   }
 
   @Test

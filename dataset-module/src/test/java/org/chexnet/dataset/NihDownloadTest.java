@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,11 @@ class NihDownloadTest {
 
   /** File name to the byte count after which the next response for it is cut (once). */
   private final Map<String, Integer> cutOnce = new ConcurrentHashMap<>();
+
+  /** File name to the byte count after which the next response for it stops sending (once). */
+  private final Map<String, Integer> stallOnce = new ConcurrentHashMap<>();
+
+  private final CountDownLatch stalledConnectionClosedByClient = new CountDownLatch(1);
 
   /** "NAME RANGE-HEADER" per request, "-" when none. */
   private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -64,10 +72,22 @@ class NihDownloadTest {
         new Thread(
             () -> {
               while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                  handle(socket);
+                try {
+                  Socket socket = server.accept();
+                  // A thread per connection: a stalled response must not hold up the retry.
+                  Thread connection =
+                      new Thread(
+                          () -> {
+                            try (socket) {
+                              handle(socket);
+                            } catch (IOException gone) {
+                              // the client went away
+                            }
+                          });
+                  connection.setDaemon(true);
+                  connection.start();
                 } catch (IOException closed) {
-                  // the test ended, or the client went away
+                  // the test ended
                 }
               }
             });
@@ -119,6 +139,23 @@ class NihDownloadTest {
     head.append("Content-Length: ").append(body.length - from).append("\r\n");
     head.append("Connection: close\r\n\r\n");
     out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+    Integer stall = stallOnce.remove(name);
+    if (stall != null) {
+      // A dead connection: part of the body, then silence with the socket still open, until the
+      // client gives up (or 10 s pass).
+      out.write(body, from, stall - from);
+      out.flush();
+      socket.setSoTimeout(10_000);
+      try {
+        while (socket.getInputStream().read() >= 0) {
+          // drain until the client closes
+        }
+        stalledConnectionClosedByClient.countDown();
+      } catch (IOException timeout) {
+        // the client never closed
+      }
+      return;
+    }
     Integer cut = cutOnce.remove(name);
     // A cut response stops mid-body and closes the socket, as a flaky network would.
     out.write(body, from, (cut == null ? body.length : cut) - from);
@@ -165,6 +202,23 @@ class NihDownloadTest {
     NihDownload.Outcome again = new NihDownload(3).fetch(wanted, out, false);
     assertEquals(3, again.present().size());
     assertEquals(List.of(), requests);
+  }
+
+  @Test
+  void aStalledConnectionIsGivenUpAndResumed() throws Exception {
+    byte[] archive = files.get("images_001.tar.gz");
+    stallOnce.put("images_001.tar.gz", archive.length / 3);
+    NihDownload.Outcome outcome =
+        new NihDownload(2, Duration.ofMillis(300))
+            .fetch(List.of(remote("images_001.tar.gz", sha256(archive))), out, false);
+    assertEquals(List.of("images_001.tar.gz"), outcome.fetched());
+    assertEquals(
+        List.of("images_001.tar.gz -", "images_001.tar.gz bytes=" + archive.length / 3 + "-"),
+        requests);
+    assertArrayEquals(png1, Files.readAllBytes(out.resolve("images/" + TestData.GRAY_IMAGE)));
+    // The client hung up on the silent connection (without the guard it would wait for the
+    // server's 10 s give-up instead).
+    assertTrue(stalledConnectionClosedByClient.await(10, TimeUnit.SECONDS));
   }
 
   @Test

@@ -117,6 +117,83 @@ class SpecLoaderTest {
   }
 
   @Test
+  void splitKindsTakeTheirOwnKeys() {
+    ExperimentSpec lists =
+        load(MINIMAL
+                + "  split: lists\n  lists: {train: a.txt, validation: b.txt, test: c.txt, labels: list}\n"
+                + "  view_positions: [PA]\n  subsample: 0.25\n  on_bad_image: skip\n")
+            .spec();
+    assertEquals(DataSpec.Split.LISTS, lists.data().split());
+    assertEquals(
+        new DataSpec.ListsSpec("a.txt", "b.txt", "c.txt", DataSpec.ListsSpec.LabelSource.LIST),
+        lists.data().lists());
+    assertEquals(List.of("PA"), lists.data().viewPositions());
+    assertEquals(0.25, lists.data().subsample());
+    assertEquals(DataSpec.OnBadImage.SKIP, lists.data().onBadImage());
+    ExperimentSpec random =
+        load(MINIMAL
+                + "  split: patient_random\n  fractions: {train: 0.7, validation: 0.1, test: 0.2}\n")
+            .spec();
+    assertEquals(new DataSpec.FractionsSpec(0.7, 0.1, 0.2), random.data().fractions());
+    // Defaults: every image, fail on a bad one, the prepared cache when there is one, the
+    // root's manifest when there is one, refuse a mismatch.
+    DataSpec defaults = load(MINIMAL).spec().data();
+    assertEquals(DataSpec.Split.OFFICIAL, defaults.split());
+    assertEquals(1.0, defaults.subsample());
+    assertEquals(DataSpec.OnBadImage.FAIL, defaults.onBadImage());
+    assertEquals(DataSpec.PreparedCacheUse.AUTO, defaults.preparedCache());
+    assertEquals(null, defaults.manifest());
+    assertEquals(DataSpec.OnDataMismatch.FAIL, defaults.onDataMismatch());
+  }
+
+  @Test
+  void newDataKeysAreCheckedWithTheirLocation() {
+    assertEquals(
+        "experiments/x.yaml:3:3: data.lists is required when split is lists "
+            + "(e.g. {train: FILE, validation: FILE, test: FILE})",
+        error(MINIMAL + "  split: lists\n"));
+    assertEquals(
+        "experiments/x.yaml:4:10: data.lists is only used when split is lists, but split is official",
+        error(MINIMAL + "  lists: {train: a, validation: b, test: c}\n"));
+    assertEquals(
+        "experiments/x.yaml:4:19: data.lists.labels must be one of data_entry, list, got \"nih\"",
+        error(
+            MINIMAL
+                + "  lists: {labels: nih, train: a, validation: b, test: c}\n  split: lists\n"));
+    assertEquals(
+        "experiments/x.yaml:3:3: data.fractions is required when split is patient_random "
+            + "(e.g. {train: 0.7, validation: 0.1, test: 0.2})",
+        error(MINIMAL + "  split: patient_random\n"));
+    assertEquals(
+        "experiments/x.yaml:8:11: data.fractions.test must make train + validation + test sum to 1, "
+            + "got 0.7 + 0.1 + 0.3 = 1.1",
+        error(
+            MINIMAL
+                + "  split: patient_random\n  fractions:\n    train: 0.7\n    validation: 0.1\n"
+                + "    test: 0.3\n"));
+    assertEquals(
+        "experiments/x.yaml:4:10: data.split must be one of official, lists, patient_random, "
+            + "got \"patient-random\"",
+        error(MINIMAL + "  split: patient-random\n"));
+    assertEquals(
+        "experiments/x.yaml:4:19: data.view_positions must list distinct view positions from PA, AP, "
+            + "got [PA, LL]",
+        error(MINIMAL + "  view_positions: [PA, LL]\n"));
+    assertEquals(
+        "experiments/x.yaml:4:14: data.subsample must be a number in (0, 1], got 0",
+        error(MINIMAL + "  subsample: 0\n"));
+    assertEquals(
+        "experiments/x.yaml:4:17: data.on_bad_image must be one of fail, skip, got \"ignore\"",
+        error(MINIMAL + "  on_bad_image: ignore\n"));
+    assertEquals(
+        "experiments/x.yaml:4:21: data.on_data_mismatch must be one of fail, warn, got true",
+        error(MINIMAL + "  on_data_mismatch: true\n"));
+    assertEquals(
+        "experiments/x.yaml:4:19: data.prepared_cache must be one of auto, build, none, got \"yes\"",
+        error(MINIMAL + "  prepared_cache: \"yes\"\n"));
+  }
+
+  @Test
   void customCallbacksMustNameAListenerOnTheClasspath() {
     assertEquals(
         "experiments/x.yaml:7:19: train.callbacks[0].class_name names a class com.example.Missing"
