@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SpecCommand.class,
       DataCommand.class,
       ModelsCommand.class,
+      RunsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

@@ -29,10 +29,10 @@ import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.tracking.GitState;
-import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Provenance;
 import org.chexnet.tracking.Run;
 import org.chexnet.tracking.RunStatus;
+import org.chexnet.tracking.Tracking;
 import org.chexnet.training.Inference;
 import org.chexnet.training.Predictions;
 import org.chexnet.training.TrainableModel;
@@ -74,7 +74,8 @@ public final class ExperimentRunner {
         data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
     String datasetDigest = DatasetDigest.of(data, splits.imageIndexes());
 
-    LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
+    // Local store first; an http(s) tracking.uri or MLFLOW_TRACKING_URI adds a server mirror.
+    Tracking tracking = Tracking.fromUri(spec.tracking().uri(), workDir);
     String experiment =
         spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
     String runName =
@@ -83,7 +84,7 @@ public final class ExperimentRunner {
             : spec.name()
                 + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Run run = store.startRun(experiment, runName);
+    Run run = tracking.startRun(experiment, runName);
     try (run) {
       out.printf("Run %s (%s) in %s%n", run.id(), runName, run.directory());
       GitState git = GitState.capture(workDir);

@@ -192,6 +192,22 @@ public final class ModelRegistry {
     return target;
   }
 
+  /**
+   * The model a {@code models:/} URI names, on disk for serving: downloaded into {@code
+   * cacheRoot/NAME/VERSION} unless there already (a version's files never change in MLflow; an
+   * alias is resolved on every call, so moving it is picked up).
+   *
+   * @return the model's directory (the SavedModel)
+   */
+  public Path fetch(String modelsUri, Path cacheRoot) throws IOException {
+    ModelVersion version = resolve(modelsUri);
+    Path target =
+        cacheRoot
+            .resolve(Keys.requireValid(version.name()))
+            .resolve(Keys.requireValid(version.version()));
+    return Files.isDirectory(target) ? target : download(version, target);
+  }
+
   // runs:/<run_id>/<path> (what MLflow's Python client registers) or an artifact URI
   private String artifactRoot(ModelVersion version) {
     String source = version.source();
