@@ -2,6 +2,7 @@ package org.chexnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.chexnet.cli.spec.SpecException;
 import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
@@ -234,6 +236,20 @@ class TrackingCommandsTest {
         chexnet("models", "download", "models:/cli-chexnet@nobody", "--from", uri, "--out", "x");
     assertEquals(Chexnet.USAGE_ERROR, missing.code());
     assertTrue(missing.text().contains("has no alias 'nobody'"), missing.text());
+  }
+
+  @Test
+  void credentialsInTheSpecsTrackingUriAreRefused() {
+    SpecException error =
+        assertThrows(
+            SpecException.class,
+            () ->
+                SpecLoader.load(
+                    SPEC,
+                    "spec.yaml",
+                    List.of("tracking.uri=https://me:secret@dagshub.com/me/chexnet.mlflow")));
+    assertTrue(error.getMessage().contains("tracking.uri"), error.getMessage());
+    assertTrue(error.getMessage().contains("MLFLOW_TRACKING_PASSWORD"), error.getMessage());
   }
 
   private record Output(int code, String text) {}

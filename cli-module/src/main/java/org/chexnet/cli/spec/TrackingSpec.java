@@ -11,4 +11,15 @@ package org.chexnet.cli.spec;
 public record TrackingSpec(
     @Default("mlruns") String uri,
     @Default("null") String experiment,
-    @Default("null") String runName) {}
+    @Default("null") String runName) {
+
+  public TrackingSpec {
+    // The spec is logged as params and an artifact: a password in the URI would be published.
+    if (uri.matches("(?i)https?://[^/]*@.*")) {
+      throw new InvalidValue(
+          "uri",
+          "must not hold credentials (user:password@): set MLFLOW_TRACKING_USERNAME and"
+              + " MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, instead");
+    }
+  }
+}
