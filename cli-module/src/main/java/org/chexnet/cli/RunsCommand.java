@@ -19,6 +19,7 @@ import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.RunPush;
 import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.Tracking;
+import org.mlflow.tracking.MlflowClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -107,7 +108,8 @@ final class RunsCommand {
                             pushed.sent(), pushed.uploaded()));
           } catch (RuntimeException | IOException e) {
             failed++;
-            System.err.printf("%s (%s): not pushed: %s%n", run.id(), run.name(), e.getMessage());
+            System.err.printf(
+                "%s (%s): not pushed: %s%n", run.id(), run.name(), MlflowServer.describe(e));
           }
         }
       }
@@ -307,12 +309,17 @@ final class RunsCommand {
     T get() throws IOException;
   }
 
-  /** Runs a lookup whose IllegalArgumentException (no such run, bad URI) is the user's to fix. */
+  /**
+   * Runs a lookup whose IllegalArgumentException (no such run, bad URI) or failed server call
+   * (unreachable, an error answer) is reported in one line.
+   */
   static <T> T usage(Lookup<T> lookup) throws IOException {
     try {
       return lookup.get();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
+    } catch (MlflowClientException e) {
+      throw new UsageException("MLflow server: " + MlflowServer.describe(e));
     }
   }
 }

@@ -446,7 +446,7 @@ public final class MlflowServer implements AutoCloseable {
   }
 
   /** One line for a log or an error: the server's own message when it answered. */
-  static String describe(Throwable failure) {
+  public static String describe(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof MlflowHttpException http) {
         return "HTTP "
