@@ -252,6 +252,16 @@ class TrackingCommandsTest {
     assertTrue(error.getMessage().contains("MLFLOW_TRACKING_PASSWORD"), error.getMessage());
   }
 
+  @Test
+  void otherTrackingUriSchemesAreRefused() {
+    SpecException error =
+        assertThrows(
+            SpecException.class,
+            () -> SpecLoader.load(SPEC, "spec.yaml", List.of("tracking.uri=databricks://ws")));
+    assertTrue(
+        error.getMessage().contains("tracking.uri must be a local directory"), error.getMessage());
+  }
+
   private record Output(int code, String text) {}
 
   // Runs the chexnet command line in this JVM; stdout and stderr together.

@@ -14,6 +14,14 @@ public record TrackingSpec(
     @Default("null") String runName) {
 
   public TrackingSpec {
+    // A scheme has two letters at least (C:\runs is a Windows directory).
+    if (uri.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !uri.matches("(https?|file):.*")) {
+      throw new InvalidValue(
+          "uri",
+          "must be a local directory, a file: URI or an MLflow server (http(s)://...), got '"
+              + uri
+              + "'");
+    }
     // The spec is logged as params and an artifact: a password in the URI would be published.
     if (uri.matches("(?i)https?://[^/]*@.*")) {
       throw new InvalidValue(
