@@ -1,15 +1,11 @@
 """Reads a store written by LocalRunStore back with real MLflow, to prove the layout is MLflow's.
 
-Run by hand (a later issue runs it in CI):
+Run by MlflowReadsLocalStoreTest (mvn verify), or by hand on a store it wrote:
 
-    python3 -m venv /tmp/mlflow-venv && /tmp/mlflow-venv/bin/pip install mlflow==2.17.2
-    rm -rf /tmp/mlruns-check
-    mvn -o -B -q -pl tracking-module test -Dtest=MlflowCheckStoreWriter \
-        -Dsurefire.failIfNoSpecifiedTests=false -Dmlflow.check.dir=/tmp/mlruns-check
-    /tmp/mlflow-venv/bin/python tracking-module/src/test/python/read_local_store.py /tmp/mlruns-check
+    python read_local_store.py STORE_DIR
 
 It prints what MLflow read and exits non-zero on the first mismatch with what
-MlflowCheckStoreWriter.java wrote.
+MlflowReadsLocalStoreTest.java wrote.
 """
 
 import sys
@@ -65,4 +61,4 @@ def main(store_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/mlruns-check")
+    main(sys.argv[1])

@@ -31,9 +31,13 @@ def read_run(client, run_id):
         key: [[m.step, m.timestamp, m.value] for m in client.get_metric_history(run_id, key)]
         for key in run.data.metrics
     }
-    with tempfile.TemporaryDirectory() as target:
-        local = mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=target)
-        artifacts = digests(local)
+    artifacts = {}
+    # MLflow cannot download the root of a run that has no artifacts at all (it then fetches the
+    # root as a file, which the server does not have).
+    if client.list_artifacts(run_id):
+        with tempfile.TemporaryDirectory() as target:
+            local = mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=target)
+            artifacts = digests(local)
     return {
         "info": {
             "run_name": run.info.run_name,

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       SpecCommand.class,
       DataCommand.class,
       ModelsCommand.class,
+      RunsCommand.class,
       SweepCommand.class,
       CommandLine.HelpCommand.class
     })

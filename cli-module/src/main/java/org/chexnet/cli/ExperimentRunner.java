@@ -32,6 +32,7 @@ import org.chexnet.tracking.Provenance;
 import org.chexnet.tracking.Run;
 import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.RunStatus;
+import org.chexnet.tracking.Tracking;
 import org.chexnet.training.Inference;
 import org.chexnet.training.Predictions;
 import org.chexnet.training.TrainableModel;
@@ -83,7 +84,8 @@ public final class ExperimentRunner {
     DataSplits splits = data.splits();
     String datasetDigest = data.digest();
 
-    LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
+    // Local store first; an http(s) tracking.uri or MLFLOW_TRACKING_URI adds a server mirror.
+    Tracking tracking = Tracking.fromUri(spec.tracking().uri(), workDir);
     String experiment =
         spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
     String runName =
@@ -92,7 +94,7 @@ public final class ExperimentRunner {
             : spec.name()
                 + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Run run = store.startRun(experiment, runName);
+    Run run = tracking.startRun(experiment, runName);
     try (run) {
       out.printf("Run %s (%s) in %s%n", run.id(), runName, run.directory());
       GitState git = GitState.capture(workDir);

@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
     name = "models",
     mixinStandardHelpOptions = true,
     description = "Model weights and the model registry.",
-    subcommands = {ModelsCommand.DownloadWeights.class})
+    subcommands = {
+      ModelsCommand.DownloadWeights.class,
+      ModelsRegisterCommand.class,
+      ModelsDownloadCommand.class
+    })
 final class ModelsCommand {
   @Command(
       name = "download-weights",

@@ -117,11 +117,26 @@ public final class MlflowServer implements AutoCloseable {
     return client;
   }
 
-  /** The id of the active experiment with that name, created when there is none. */
+  /**
+   * The id of the active experiment with that name, created when there is none. Looked up by search
+   * rather than get-by-name: a missing experiment is then an empty answer, not a 404 that the Java
+   * client would retry.
+   */
   String experimentId(String name) {
-    Optional<Service.Experiment> existing = client.getExperimentByName(name);
+    Optional<Service.Experiment> existing = findExperiment(name);
     if (existing.isEmpty()) {
-      return client.createExperiment(name);
+      try {
+        return client.createExperiment(name);
+      } catch (MlflowHttpException e) {
+        // Another process (a second run, a test) created it between our search and create.
+        if (!isAlreadyExists(e)) {
+          throw e;
+        }
+        existing = findExperiment(name);
+        if (existing.isEmpty()) {
+          throw e;
+        }
+      }
     }
     if (!"active".equals(existing.get().getLifecycleStage())) {
       throw new IllegalStateException(
@@ -134,9 +149,35 @@ public final class MlflowServer implements AutoCloseable {
     return existing.get().getExperimentId();
   }
 
+  /** The experiment with exactly that name, active or deleted. */
+  Optional<Service.Experiment> findExperiment(String name) {
+    return client
+        .searchExperiments("name = " + quoted(name), Service.ViewType.ALL, 10, List.of())
+        .getItems()
+        .stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst();
+  }
+
+  static boolean isAlreadyExists(MlflowHttpException e) {
+    return String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS");
+  }
+
+  /** A string literal for MLflow's search filters. */
+  static String quoted(String value) {
+    if (!value.contains("'")) {
+      return "'" + value + "'";
+    }
+    if (!value.contains("\"")) {
+      return "\"" + value + "\"";
+    }
+    throw new IllegalArgumentException(
+        "Name " + value + " holds both ' and \": MLflow's search filters cannot quote it");
+  }
+
   /** The active run of the experiment that copies the local run with that id, if pushed before. */
   Optional<Service.Run> findCopyOf(String experimentId, String localRunId) {
-    String filter = "tags.`" + SystemTags.LOCAL_RUN_ID + "` = '" + localRunId + "'";
+    String filter = "tags.`" + SystemTags.LOCAL_RUN_ID + "` = " + quoted(localRunId);
     return client
         .searchRuns(List.of(experimentId), filter, Service.ViewType.ACTIVE_ONLY, 1)
         .getItems()
@@ -150,15 +191,7 @@ public final class MlflowServer implements AutoCloseable {
    * @throws IllegalArgumentException when the server has no experiment with that name
    */
   public List<RunRecord> listRuns(Optional<String> experimentName) {
-    Map<String, String> names = new TreeMap<>();
-    ExperimentsPage page = client.searchExperiments();
-    while (true) {
-      page.getItems().forEach(e -> names.put(e.getExperimentId(), e.getName()));
-      if (!page.hasNextPage()) {
-        break;
-      }
-      page = (ExperimentsPage) page.getNextPage();
-    }
+    Map<String, String> names = experimentNames();
     List<String> ids = new ArrayList<>();
     names.forEach(
         (id, name) -> {
@@ -175,25 +208,70 @@ public final class MlflowServer implements AutoCloseable {
               + "; experiments: "
               + new TreeSet<>(names.values()));
     }
-    List<RunRecord> runs = new ArrayList<>();
-    RunsPage runsPage = client.searchRuns(ids, "", Service.ViewType.ACTIVE_ONLY, 1000);
+    return searchRuns(ids, "", names);
+  }
+
+  /**
+   * The run with that server id, else the server's copy of the local run with that id, else the
+   * only active run with that name.
+   *
+   * @throws IllegalArgumentException when there is no such run, or several runs have that name
+   */
+  public RunRecord readRun(String idOrName) {
+    Map<String, String> names = experimentNames();
+    List<String> ids = List.copyOf(names.keySet());
+    String value = quoted(idOrName);
+    for (String filter :
+        List.of(
+            "attributes.run_id = " + value,
+            "tags.`" + SystemTags.LOCAL_RUN_ID + "` = " + value,
+            "attributes.run_name = " + value)) {
+      List<RunRecord> found = ids.isEmpty() ? List.of() : searchRuns(ids, filter, names);
+      if (found.size() == 1) {
+        return found.get(0);
+      }
+      if (found.size() > 1) {
+        throw new IllegalArgumentException(
+            found.size()
+                + " runs on "
+                + uri
+                + " match '"
+                + idOrName
+                + "': give one of their ids: "
+                + found.stream().map(RunRecord::id).toList());
+      }
+    }
+    throw new IllegalArgumentException(
+        "No run with id or name '" + idOrName + "' on " + uri + " (chexnet runs list shows them)");
+  }
+
+  // experiment id -> name, active experiments only
+  private Map<String, String> experimentNames() {
+    Map<String, String> names = new TreeMap<>();
+    ExperimentsPage page = client.searchExperiments();
     while (true) {
-      runsPage
-          .getItems()
-          .forEach(r -> runs.add(record(r, names.get(r.getInfo().getExperimentId()))));
-      if (!runsPage.hasNextPage()) {
+      page.getItems().forEach(e -> names.put(e.getExperimentId(), e.getName()));
+      if (!page.hasNextPage()) {
         break;
       }
-      runsPage = (RunsPage) runsPage.getNextPage();
+      page = (ExperimentsPage) page.getNextPage();
+    }
+    return names;
+  }
+
+  private List<RunRecord> searchRuns(
+      List<String> experimentIds, String filter, Map<String, String> names) {
+    List<RunRecord> runs = new ArrayList<>();
+    RunsPage page = client.searchRuns(experimentIds, filter, Service.ViewType.ACTIVE_ONLY, 1000);
+    while (true) {
+      page.getItems().forEach(r -> runs.add(record(r, names.get(r.getInfo().getExperimentId()))));
+      if (!page.hasNextPage()) {
+        break;
+      }
+      page = (RunsPage) page.getNextPage();
     }
     runs.sort(Comparator.comparingLong(RunRecord::startTime).reversed());
     return runs;
-  }
-
-  /** The run with that (server) id. */
-  public RunRecord readRun(String runId) {
-    Service.Run run = client.getRun(runId);
-    return record(run, client.getExperiment(run.getInfo().getExperimentId()).getName());
   }
 
   private static RunRecord record(Service.Run run, String experimentName) {
@@ -368,7 +446,7 @@ public final class MlflowServer implements AutoCloseable {
   }
 
   /** One line for a log or an error: the server's own message when it answered. */
-  static String describe(Throwable failure) {
+  public static String describe(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof MlflowHttpException http) {
         return "HTTP "

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mlflow.api.proto.Service;
@@ -81,7 +84,11 @@ public final class ModelRegistry {
     return version;
   }
 
-  /** The version a {@code models:/NAME@ALIAS} or {@code models:/NAME/VERSION} URI names. */
+  /**
+   * The version a {@code models:/NAME@ALIAS} or {@code models:/NAME/VERSION} URI names.
+   *
+   * @throws IllegalArgumentException for a malformed URI, or one naming no model version
+   */
   public ModelVersion resolve(String modelsUri) throws IOException {
     Matcher uri = MODELS_URI.matcher(modelsUri);
     if (!uri.matches()) {
@@ -91,19 +98,89 @@ public final class ModelRegistry {
               + "' (expected models:/NAME@ALIAS or models:/NAME/VERSION)");
     }
     String name = uri.group(1);
-    try {
-      JsonNode found =
-          uri.group(2) != null
-              ? server.get("registered-models/alias", Map.of("name", name, "alias", uri.group(2)))
-              : server.get("model-versions/get", Map.of("name", name, "version", uri.group(3)));
-      return parse(found.path("model_version"));
-    } catch (MlflowHttpException e) {
-      if (e.getStatusCode() != 404) {
-        throw e;
+    // Searches, not gets: a missing name, alias or version is then an empty answer rather than
+    // an error status (404 or 400, depending on the server) that the Java client retries.
+    JsonNode model =
+        findModel(name)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "No "
+                            + modelsUri
+                            + " on "
+                            + server.uri()
+                            + ": no registered model '"
+                            + name
+                            + "'"));
+    String version = uri.group(3);
+    if (uri.group(2) != null) {
+      List<String> aliases = new ArrayList<>();
+      for (JsonNode alias : model.path("aliases")) {
+        aliases.add(alias.path("alias").asText());
+        if (alias.path("alias").asText().equals(uri.group(2))) {
+          version = alias.path("version").asText();
+        }
       }
-      throw new IllegalArgumentException(
-          "No " + modelsUri + " on " + server.uri() + ": " + MlflowServer.describe(e), e);
+      if (version == null) {
+        throw new IllegalArgumentException(
+            "No "
+                + modelsUri
+                + " on "
+                + server.uri()
+                + ": model '"
+                + name
+                + "' has no alias '"
+                + uri.group(2)
+                + "' (aliases: "
+                + aliases
+                + ")");
+      }
     }
+    for (JsonNode found : versions(name)) {
+      if (found.path("version").asText().equals(version)) {
+        return parse(found);
+      }
+    }
+    throw new IllegalArgumentException(
+        "No "
+            + modelsUri
+            + " on "
+            + server.uri()
+            + ": model '"
+            + name
+            + "' has no version "
+            + version);
+  }
+
+  /** Every version of the registered model, in the server's order. */
+  private List<JsonNode> versions(String name) throws IOException {
+    List<JsonNode> versions = new ArrayList<>();
+    String pageToken = "";
+    do {
+      Map<String, String> query = new TreeMap<>();
+      query.put("filter", "name = " + MlflowServer.quoted(name));
+      query.put("max_results", "1000");
+      if (!pageToken.isEmpty()) {
+        query.put("page_token", pageToken);
+      }
+      JsonNode page = server.get("model-versions/search", query);
+      page.path("model_versions").forEach(versions::add);
+      pageToken = page.path("next_page_token").asText("");
+    } while (!pageToken.isEmpty());
+    return versions;
+  }
+
+  private Optional<JsonNode> findModel(String name) throws IOException {
+    JsonNode found =
+        server.get(
+            "registered-models/search",
+            Map.of("filter", "name = " + MlflowServer.quoted(name), "max_results", "10"));
+    for (JsonNode model : found.path("registered_models")) {
+      if (model.path("name").asText().equals(name)) {
+        return Optional.of(model);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -113,6 +190,22 @@ public final class ModelRegistry {
   public Path download(ModelVersion version, Path target) throws IOException {
     server.downloadArtifacts(artifactRoot(version), target);
     return target;
+  }
+
+  /**
+   * The model a {@code models:/} URI names, on disk for serving: downloaded into {@code
+   * cacheRoot/NAME/VERSION} unless there already (a version's files never change in MLflow; an
+   * alias is resolved on every call, so moving it is picked up).
+   *
+   * @return the model's directory (the SavedModel)
+   */
+  public Path fetch(String modelsUri, Path cacheRoot) throws IOException {
+    ModelVersion version = resolve(modelsUri);
+    Path target =
+        cacheRoot
+            .resolve(Keys.requireValid(version.name()))
+            .resolve(Keys.requireValid(version.version()));
+    return Files.isDirectory(target) ? target : download(version, target);
   }
 
   // runs:/<run_id>/<path> (what MLflow's Python client registers) or an artifact URI
@@ -127,10 +220,14 @@ public final class ModelRegistry {
   }
 
   private void createModelIfMissing(String name) throws IOException {
+    if (findModel(name).isPresent()) {
+      return;
+    }
     try {
       server.post("registered-models/create", Map.of("name", name));
     } catch (MlflowHttpException e) {
-      if (!String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
+      // Created by someone else since the search.
+      if (!MlflowServer.isAlreadyExists(e)) {
         throw e;
       }
     }

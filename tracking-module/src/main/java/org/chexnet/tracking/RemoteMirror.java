@@ -169,10 +169,11 @@ final class RemoteMirror implements RunMirror {
     failed = true;
     LOG.warn(
         "MLflow server {} failed: {}. The run goes on and is complete locally; copy it to the"
-            + " server later with: chexnet runs push {} --to {}",
+            + " server later with: chexnet runs push {} --to {} --store {}",
         server.uri(),
         MlflowServer.describe(e),
         localRunId,
-        server.uri());
+        server.uri(),
+        store.root());
   }
 }

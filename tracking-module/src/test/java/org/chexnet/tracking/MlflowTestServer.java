@@ -25,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * property {@code chexnet.mlflow} or the environment variable {@code CHEXNET_MLFLOW}, else
  * installed by that script on first use.
  */
-final class MlflowTestServer implements AutoCloseable {
+public final class MlflowTestServer implements AutoCloseable {
   static final String PROPERTY = "chexnet.mlflow";
   static final String ENV = "CHEXNET_MLFLOW";
-  private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
+  private static final Path SCRIPTS = scriptsDirectory();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path mlflow;
@@ -89,7 +89,7 @@ final class MlflowTestServer implements AutoCloseable {
   }
 
   /** Starts a server keeping its database and artifacts under {@code dir}. */
-  static MlflowTestServer start(Path dir) throws IOException, InterruptedException {
+  public static MlflowTestServer start(Path dir) throws IOException, InterruptedException {
     Path mlflow = requireMlflow();
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -100,7 +100,7 @@ final class MlflowTestServer implements AutoCloseable {
     return server;
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
@@ -157,17 +157,18 @@ final class MlflowTestServer implements AutoCloseable {
   }
 
   /** The run as MLflow's Python client reads it from {@code trackingUri}. */
-  JsonNode readRun(String trackingUri, String runId) throws IOException, InterruptedException {
+  public JsonNode readRun(String trackingUri, String runId)
+      throws IOException, InterruptedException {
     return python("read_run.py", trackingUri, "run", runId);
   }
 
   /** The files of a registered model as MLflow's Python client downloads them. */
-  JsonNode readModel(String modelUri) throws IOException, InterruptedException {
+  public JsonNode readModel(String modelUri) throws IOException, InterruptedException {
     return python("read_run.py", uri().toString(), "model", modelUri);
   }
 
   /** Runs one of src/test/python's scripts with the pinned MLflow's Python; returns its JSON. */
-  JsonNode python(String script, String... args) throws IOException, InterruptedException {
+  public JsonNode python(String script, String... args) throws IOException, InterruptedException {
     return JSON.readTree(runPython(mlflow, script, args));
   }
 
@@ -206,6 +207,19 @@ final class MlflowTestServer implements AutoCloseable {
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
+    }
+  }
+
+  // tracking-module/src/test/python, found from these classes (target/test-classes or the
+  // module's test jar in target/), so that other modules' tests can run the scripts too.
+  private static Path scriptsDirectory() {
+    try {
+      Path classes =
+          Path.of(
+              MlflowTestServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return classes.getParent().getParent().resolve("src/test/python");
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Against a real MLflow 2.17.2 server (see {@link MlflowTestServer}): what chexnet logs, mirrors,
  * pushes and registers is read back with MLflow's own Python client and compared.
  */
-class RemoteTrackingTest {
+public class RemoteTrackingTest {
   private static final int EPOCHS = 5;
   @TempDir static Path shared;
   private static MlflowTestServer server;
@@ -201,7 +201,7 @@ class RemoteTrackingTest {
   // ---- helpers ----
 
   /** What chexnet run logs: params, provenance tags, per-epoch metrics, artifacts. */
-  static void logTraining(Run run, int fromEpoch, int toEpoch) throws IOException {
+  public static void logTraining(Run run, int fromEpoch, int toEpoch) throws IOException {
     if (fromEpoch == 0) {
       run.logParams(Map.of("train.optimizer.lr", "0.001", "model.architecture", "densenet121"));
       run.setTags(
@@ -235,7 +235,7 @@ class RemoteTrackingTest {
   }
 
   /** The server's copy equals the local run: info, params, local tags, metric histories, files. */
-  static void assertRunEquals(RunRecord local, LocalRunStore store, JsonNode remote)
+  public static void assertRunEquals(RunRecord local, LocalRunStore store, JsonNode remote)
       throws IOException {
     JsonNode info = remote.path("info");
     assertEquals(local.name(), info.path("run_name").asText());
@@ -320,7 +320,7 @@ class RemoteTrackingTest {
     throw new AssertionError("the mirror did not send " + key + " step " + step + " in 30 s");
   }
 
-  static Path savedModelFixture(Path dir) throws IOException {
+  public static Path savedModelFixture(Path dir) throws IOException {
     Files.createDirectories(dir.resolve("variables"));
     Files.write(dir.resolve("saved_model.pb"), new byte[] {8, 1, 18, 3, 'c', 'x', 'n'});
     Files.writeString(dir.resolve("variables/variables.index"), "index");
@@ -328,7 +328,7 @@ class RemoteTrackingTest {
     return dir;
   }
 
-  static Map<String, String> digests(Path root) throws IOException {
+  public static Map<String, String> digests(Path root) throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {

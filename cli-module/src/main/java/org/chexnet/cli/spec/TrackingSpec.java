@@ -3,7 +3,8 @@ package org.chexnet.cli.spec;
 /**
  * Where runs are recorded.
  *
- * @param uri a local directory in MLflow's file-store layout
+ * @param uri a local directory in MLflow's file-store layout, or an MLflow server ({@code
+ *     http(s)://...}) that the run is mirrored to from the local store {@code mlruns}
  * @param experiment the MLflow experiment; the spec's name when left out
  * @param runName the run's name; the spec's name and the start time when left out
  */
@@ -13,10 +14,20 @@ public record TrackingSpec(
     @Default("null") String runName) {
 
   public TrackingSpec {
-    if (uri.startsWith("http://") || uri.startsWith("https://")) {
+    // A scheme has two letters at least (C:\runs is a Windows directory).
+    if (uri.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !uri.matches("(https?|file):.*")) {
       throw new InvalidValue(
           "uri",
-          "is a remote MLflow server, which is not supported yet: use a local directory such as mlruns");
+          "must be a local directory, a file: URI or an MLflow server (http(s)://...), got '"
+              + uri
+              + "'");
+    }
+    // The spec is logged as params and an artifact: a password in the URI would be published.
+    if (uri.matches("(?i)https?://[^/]*@.*")) {
+      throw new InvalidValue(
+          "uri",
+          "must not hold credentials (user:password@): set MLFLOW_TRACKING_USERNAME and"
+              + " MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, instead");
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.chexnet.tracking;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,21 +9,26 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Not a unit test (its name is outside Surefire's patterns): writes the store that
- * src/test/python/read_local_store.py reads back with real MLflow. See that script for how to run
- * it.
+ * Writes a local store and has MLflow 2.17.2's Python client read it back
+ * (src/test/python/read_local_store.py, which exits non-zero on the first difference).
  */
-class MlflowCheckStoreWriter {
+class MlflowReadsLocalStoreTest {
   @TempDir Path temp;
 
   @Test
-  @EnabledIfSystemProperty(named = "mlflow.check.dir", matches = ".+")
-  void writeStoreForMlflow() throws IOException {
-    LocalRunStore store = new LocalRunStore(Path.of(System.getProperty("mlflow.check.dir")));
+  void mlflowReadsTheRunsWeWrote() throws Exception {
+    Path mlflow = MlflowTestServer.requireMlflow();
+    Path root = temp.resolve("mlruns");
+    writeStore(root);
+    String printed = MlflowTestServer.runPython(mlflow, "read_local_store.py", root.toString());
+    assertTrue(printed.contains("OK: MLflow read the store"), printed);
+  }
+
+  private void writeStore(Path root) throws IOException {
+    LocalRunStore store = new LocalRunStore(root);
 
     try (Run run = store.startRun("x", "mlflow-check")) {
       run.logParams(Map.of("lr", "0.001", "model/arch", "densenet121"));
