@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       SpecCommand.class,
       DataCommand.class,
       ModelsCommand.class,
+      PredictCommand.class,
+      EvaluateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {
