@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       PredictCommand.class,
       EvaluateCommand.class,
+      LocalizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

@@ -54,6 +54,15 @@ sealed interface PredictionModel extends AutoCloseable {
    * @throws UsageException naming what was looked for when {@code model} is none of these
    */
   static PredictionModel open(String model, Path spec, Path runs) throws IOException {
+    return open(model, spec, runs, false);
+  }
+
+  /**
+   * @param needWeights a run gives its best checkpoint even when it has a SavedModel, and a
+   *     SavedModel is refused: class activation maps need the classifier's weights
+   */
+  static PredictionModel open(String model, Path spec, Path runs, boolean needWeights)
+      throws IOException {
     Path path = Path.of(model);
     if (!Files.exists(path)) {
       path = findRun(model, runs);
@@ -61,12 +70,20 @@ sealed interface PredictionModel extends AutoCloseable {
     if (Files.isDirectory(path.resolve("artifacts"))) {
       path = path.resolve("artifacts");
     }
-    if (Files.isRegularFile(path.resolve("saved_model/saved_model.pb"))) {
+    boolean checkpoint = Files.isRegularFile(path.resolve("checkpoints/best/variables.index"));
+    if (Files.isRegularFile(path.resolve("saved_model/saved_model.pb"))
+        && !(needWeights && checkpoint)) {
       path = path.resolve("saved_model");
-    } else if (Files.isRegularFile(path.resolve("checkpoints/best/variables.index"))) {
+    } else if (checkpoint) {
       path = path.resolve("checkpoints/best");
     }
     if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+      if (needWeights) {
+        throw new UsageException(
+            path
+                + ": class activation maps need a checkpoint (the run's checkpoints/best) or"
+                + " --spec with --weights, not a SavedModel");
+      }
       return Serving.load(path);
     }
     if (Files.isRegularFile(path.resolve("variables.index"))) {
