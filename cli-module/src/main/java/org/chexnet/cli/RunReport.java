@@ -78,6 +78,13 @@ final class RunReport {
             options);
     Interval mean = evaluation.bootstrap().mean();
     if (mean.defined()) {
+      out.printf(
+          Locale.ROOT,
+          "Mean %s AUROC %.4f, 95%% bootstrap CI [%.4f, %.4f]%n",
+          split,
+          evaluation.result().meanAuroc(),
+          mean.low(),
+          mean.high());
       run.logMetric(split + "_mean_auroc_ci_low", mean.low(), 0);
       run.logMetric(split + "_mean_auroc_ci_high", mean.high(), 0);
     }

@@ -61,7 +61,7 @@ public final class EvaluationReport {
     Path rocPng = dir.resolve(ROC_PNG);
     Plots.writeRoc(
         rocPng,
-        "ROC, " + title,
+        "ROC per class, " + title,
         classNames,
         evaluation.rocCurves(),
         evaluation.result().perClass().stream().map(ClassAuroc::auroc).toList(),
@@ -71,7 +71,7 @@ public final class EvaluationReport {
     document.image("ROC curves per class", ROC_PNG, Files.readAllBytes(rocPng));
     if (history.isPresent()) {
       Path trainingPng = dir.resolve(TRAINING_PNG);
-      Plots.writeTraining(trainingPng, "Training, " + title, history.get(), 900, 500);
+      Plots.writeTraining(trainingPng, "Loss and AUROC per epoch", history.get(), 900, 500);
       document.image("Training curves", TRAINING_PNG, Files.readAllBytes(trainingPng));
     }
     if (evaluation.operatingPoints().stream().anyMatch(Optional::isPresent)) {
