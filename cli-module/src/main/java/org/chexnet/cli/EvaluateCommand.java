@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Score any model's predictions against the labels and write the run report set"
+      "Score any model's predictions (AUROC with CIs, ROC, operating points) beside CheXNet's.",
+      "Writes the run report set"
           + " (metrics.json, roc.csv, roc.png, report.md, report.html) beside the CheXNet paper"
           + " and the reproductions.",
       "Predictions: the common CSV layout, a header 'Image Index,prob_Atelectasis,...' (any column"

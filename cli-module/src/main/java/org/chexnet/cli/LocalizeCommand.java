@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     name = "localize",
     mixinStandardHelpOptions = true,
     description = {
-      "Localization against NIH's radiologist boxes (BBox_List_2017.csv): for each box, the class"
+      "Score class activation maps against NIH's boxes: pointing game and T(IoBB) per finding.",
+      "For each box of BBox_List_2017.csv, the class"
           + " activation map of its finding; per finding, the share of boxes that hold the map's"
           + " peak (pointing game) and the shares whose IoU and IoBB with the thresholded map"
           + " reach T = 0.1, 0.25, 0.5, 0.75, 0.9 (ChestX-ray8's T(IoBB)).",

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
-      "Batch inference: the 14 probabilities of every image, written as"
+      "Predict the 14 findings' probabilities of a batch of images.",
+      "Writes"
           + " 'Image Index,prob_Atelectasis,...' (the layout `chexnet evaluate` and the CheXNet"
           + " reproductions read).",
       "MODEL is a run directory or id, a checkpoint directory, or a SavedModel directory;"
