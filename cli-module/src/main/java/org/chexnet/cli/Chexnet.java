@@ -2,6 +2,7 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import org.chexnet.cli.spec.SpecException;
+import org.chexnet.training.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
       SpecCommand.class,
       DataCommand.class,
       ModelsCommand.class,
+      SweepCommand.class,
       PredictCommand.class,
       EvaluateCommand.class,
       LocalizeCommand.class,
@@ -39,6 +41,13 @@ public final class Chexnet {
             // The message already says where and what was expected; a stack trace would bury it.
             err.println("error: " + e.getMessage());
             return USAGE_ERROR;
+          }
+          if (e instanceof TrainingDivergedException) {
+            err.println(
+                "error: "
+                    + e.getMessage()
+                    + "\nThe run is marked FAILED; its best checkpoint and last backup are kept.");
+            return 1;
           }
           err.println("error: " + e);
           e.printStackTrace(err);

@@ -16,6 +16,7 @@ import org.chexnet.cli.spec.DataSpec;
 import org.chexnet.cli.spec.EvaluateSpec;
 import org.chexnet.cli.spec.ExperimentSpec;
 import org.chexnet.cli.spec.ModelSpec;
+import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.cli.spec.SpecLoader.LoadedSpec;
 import org.chexnet.cli.spec.TrainSpec;
 import org.chexnet.dataset.BatchLoader;
@@ -33,6 +34,7 @@ import org.chexnet.tracking.GitState;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Provenance;
 import org.chexnet.tracking.Run;
+import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.RunStatus;
 import org.chexnet.training.Inference;
 import org.chexnet.training.Predictions;
@@ -47,6 +49,7 @@ import org.chexnet.training.listeners.ProgressListener;
 import org.chexnet.training.listeners.ReduceLrOnPlateau;
 import org.chexnet.training.listeners.TrackingLogger;
 import org.chexnet.training.listeners.UserListeners;
+import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -54,6 +57,9 @@ import org.tensorflow.TensorFlow;
  * and the record of it all in the local run store.
  */
 public final class ExperimentRunner {
+  /** How many times a run was resumed. */
+  static final String RESUMES_TAG = "chexnet.resumes";
+
   private final PrintStream out;
   private final Path workDir;
 
@@ -66,14 +72,20 @@ public final class ExperimentRunner {
    * @return the finished run
    */
   public Run run(LoadedSpec loaded) throws Exception {
+    return run(loaded, Map.of());
+  }
+
+  /**
+   * @param tags extra tags for the run (a sweep's trials name their parent run here)
+   * @return the finished run
+   */
+  public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
     requireAvailableWeights(spec.model());
-    ChestXray14 data = openData(spec.data());
-    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
-    out.printf(
-        "Data: %s (train %d, validation %d, test %d images)%n",
-        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
-    String datasetDigest = DatasetDigest.of(data, splits.imageIndexes());
+    LoadedData loadedData = loadData(spec);
+    ChestXray14 data = loadedData.data();
+    DataSplits splits = loadedData.splits();
+    String datasetDigest = loadedData.digest();
 
     LocalRunStore store = new LocalRunStore(workDir.resolve(spec.tracking().uri()));
     String experiment =
@@ -92,21 +104,98 @@ public final class ExperimentRunner {
           new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
       run.setTags(provenance.tags());
       run.setTags(dataTags(splits));
+      run.setTags(tags);
+      // Thread counts can change float reduction order, so they belong with the results.
+      for (String setting : List.of("TF_NUM_INTRAOP_THREADS", "TF_DETERMINISTIC_OPS")) {
+        if (System.getenv(setting) != null) {
+          run.setTag("chexnet.env." + setting, System.getenv(setting));
+        }
+      }
       run.logParams(loaded.flatten());
       run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      try {
-        trainAndEvaluate(spec, data, splits, run);
-      } catch (Exception | Error e) {
-        run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
-        run.end(RunStatus.FAILED);
-        throw e;
-      }
-      run.end(RunStatus.FINISHED);
+      execute(spec, data, splits, run);
     }
     return run;
+  }
+
+  /**
+   * Continues a run that was killed or failed part way, from its last backup, with the spec it
+   * recorded; refuses when its data no longer has the digest it started with.
+   *
+   * @param store the local run store holding it
+   */
+  public Run resume(LocalRunStore store, String runIdOrName) throws Exception {
+    RunRecord record;
+    try {
+      record = store.readRun(runIdOrName);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (record.status().equals(RunStatus.FINISHED.name())) {
+      throw new UsageException(
+          "run " + record.id() + " (" + record.name() + ") FINISHED already: nothing to resume");
+    }
+    Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
+    LoadedSpec loaded = SpecLoader.load(specFile, List.of());
+    ExperimentSpec spec = loaded.spec();
+    LoadedData loadedData = loadData(spec);
+    ChestXray14 data = loadedData.data();
+    DataSplits splits = loadedData.splits();
+    String datasetDigest = loadedData.digest();
+    String recorded = record.tags().get(Provenance.DATASET_DIGEST_TAG);
+    if (recorded != null && !recorded.equals(datasetDigest)) {
+      throw new UsageException(
+          "run "
+              + record.id()
+              + " started on data with digest "
+              + recorded
+              + ", "
+              + data.root()
+              + " now has "
+              + datasetDigest
+              + ": resuming would mix two datasets");
+    }
+    Run run = store.reopenRun(record.id());
+    try (run) {
+      int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
+      run.setTag(RESUMES_TAG, String.valueOf(resumes));
+      out.printf("Resuming run %s (%s) in %s%n", run.id(), run.name(), run.directory());
+      execute(spec, data, splits, run);
+    }
+    return run;
+  }
+
+  private void execute(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+      throws Exception {
+    try {
+      trainAndEvaluate(spec, data, splits, run);
+    } catch (Exception | Error e) {
+      run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
+      run.end(RunStatus.FAILED);
+      throw e;
+    }
+    // The best checkpoint is in the artifacts; the backup (with optimizer slots) was only for
+    // resuming.
+    deleteTree(backupDirectory(run));
+    run.end(RunStatus.FINISHED);
+  }
+
+  private static Path backupDirectory(Run run) {
+    return run.directory().resolve("backup");
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
@@ -121,7 +210,14 @@ public final class ExperimentRunner {
     List<LabeledImage> evaluated =
         spec.evaluate().split() == EvaluateSpec.Split.TEST ? splits.test() : splits.validation();
     int evalBatch = spec.evaluate().batchSize();
-    try (TrainableModel model = TrainableModel.create(config, adam, spec.seed());
+    ClassWeights lossWeights =
+        t.loss() == TrainSpec.Loss.WEIGHTED_BINARY_CROSSENTROPY
+            ? recordLossWeights(splits.train(), run)
+            : null;
+    try (TrainableModel model =
+            lossWeights == null
+                ? TrainableModel.create(config, adam, spec.seed())
+                : TrainableModel.create(config, adam, lossWeights, spec.seed());
         BatchLoader train =
             new BatchLoader(
                 data,
@@ -178,7 +274,8 @@ public final class ExperimentRunner {
       }
 
       Trainer.Outcome outcome =
-          new Trainer(Finding.labels(), listeners).fit(model, train, validation, t.epochs());
+          new Trainer(Finding.labels(), listeners, backupDirectory(run), t.backupEveryNBatches())
+              .fit(model, train, validation, t.epochs());
       if (outcome.stopReason() != null) {
         out.println("Training stopped early: " + outcome.stopReason());
       }
@@ -220,6 +317,35 @@ public final class ExperimentRunner {
               + " spec.yaml, checkpoints/)%n",
           artifacts);
     }
+  }
+
+  /** The class weights from the training split's prevalence, written to the run. */
+  private static ClassWeights recordLossWeights(List<LabeledImage> train, Run run)
+      throws java.io.IOException {
+    long[] positives = new long[Finding.COUNT];
+    for (LabeledImage image : train) {
+      for (int c = 0; c < Finding.COUNT; c++) {
+        positives[c] += image.labels()[c] > 0.5f ? 1 : 0;
+      }
+    }
+    ClassWeights weights = ClassWeights.fromPrevalence(positives, train.size());
+    StringBuilder csv =
+        new StringBuilder("finding,training_positives,positive_weight,negative_weight\n");
+    for (int c = 0; c < Finding.COUNT; c++) {
+      csv.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s,%d,%.6f,%.6f%n",
+              Finding.labels().get(c),
+              positives[c],
+              weights.positive()[c],
+              weights.negative()[c]));
+    }
+    run.writeArtifact("loss-weights.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+    run.setTag(
+        "chexnet.loss.weighting",
+        "positives x share of negatives, negatives x share of positives (training split)");
+    return weights;
   }
 
   private TrainingListener listener(CallbackSpec c, Run run, TrainSpec t, int trainImages) {
@@ -296,6 +422,18 @@ public final class ExperimentRunner {
     }
   }
 
+  /** The dataset, its splits and the digest of the images they name. */
+  private record LoadedData(ChestXray14 data, DataSplits splits, String digest) {}
+
+  private LoadedData loadData(ExperimentSpec spec) throws java.io.IOException {
+    ChestXray14 data = openData(spec.data());
+    DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
+    out.printf(
+        "Data: %s (train %d, validation %d, test %d images)%n",
+        data.root(), splits.train().size(), splits.validation().size(), splits.test().size());
+    return new LoadedData(data, splits, DatasetDigest.of(data, splits.imageIndexes()));
+  }
+
   private ChestXray14 openData(DataSpec d) throws java.io.IOException {
     Path root = workDir.resolve(d.root());
     if (!Files.exists(root) && d.synthetic() != null) {
@@ -303,7 +441,19 @@ public final class ExperimentRunner {
       out.printf(
           "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
           s.images(), s.imageSize(), s.imageSize(), root);
-      SyntheticChestXray14.write(root, s.images(), s.imageSize(), s.seed());
+      // Written aside and renamed into place: trials of a sweep starting together may race here,
+      // and none may read a half-written dataset.
+      Files.createDirectories(root.toAbsolutePath().getParent());
+      Path partial = Files.createTempDirectory(root.toAbsolutePath().getParent(), ".synthetic-");
+      SyntheticChestXray14.write(partial, s.images(), s.imageSize(), s.seed());
+      try {
+        Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.io.IOException e) {
+        deleteTree(partial);
+        if (!Files.isDirectory(root)) {
+          throw e;
+        } // else another process wrote the same dataset first
+      }
     }
     if (!Files.isDirectory(root)) {
       throw new UsageException(

@@ -1,10 +1,14 @@
 package org.chexnet.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,13 +19,32 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Train, evaluate and record one experiment.",
-      "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts)."
+      "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts).",
+      "A run killed at any moment (or failed) continues with --resume RUN from its last backup"
+          + " (every train.backup_every_n_batches batches and after each epoch) and ends as if"
+          + " never interrupted."
     })
 final class RunCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "SPEC",
+      arity = "0..1",
       description = "experiment spec, e.g. experiments/quickstart.yaml")
   Path spec;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "RUN",
+      description =
+          "continue a killed or failed run with the spec it recorded: its id or name in --store,"
+              + " or its directory")
+  String resume;
+
+  @Option(
+      names = "--store",
+      paramLabel = "DIR",
+      defaultValue = "mlruns",
+      description = "with --resume: the local run store holding RUN (default ${DEFAULT-VALUE})")
+  Path store;
 
   @Option(
       names = "--set",
@@ -29,6 +52,14 @@ final class RunCommand implements Callable<Integer> {
       description =
           "override a spec key, checked like the file, e.g. --set train.optimizer.lr=1e-4 (repeatable)")
   List<String> overrides = new ArrayList<>();
+
+  @Option(
+      names = "--tag",
+      paramLabel = "KEY=VALUE",
+      description =
+          "an extra tag on the run, e.g. --tag team=radiology or, for a sweep's trials,"
+              + " --tag mlflow.parentRunId=ID (repeatable)")
+  Map<String, String> tags = new LinkedHashMap<>();
 
   @Option(
       names = "--out",
@@ -39,9 +70,31 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The whole spec is checked before anything is written.
-    SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, overrides);
-    Run run = new ExperimentRunner(System.out, Path.of("").toAbsolutePath()).run(loaded);
+    ExperimentRunner runner = new ExperimentRunner(System.out, Path.of("").toAbsolutePath());
+    Run run;
+    if (resume != null) {
+      if (spec != null || !overrides.isEmpty() || !tags.isEmpty()) {
+        throw new UsageException(
+            "--resume continues a run with the spec and tags it recorded: give no SPEC, --set"
+                + " or --tag");
+      }
+      Path runDirectory = Path.of(resume);
+      if (Files.isRegularFile(runDirectory.resolve("meta.yaml"))) {
+        Path absolute = runDirectory.toAbsolutePath().normalize();
+        run =
+            runner.resume(
+                new LocalRunStore(absolute.getParent().getParent()),
+                absolute.getFileName().toString());
+      } else {
+        run = runner.resume(new LocalRunStore(store), resume);
+      }
+    } else {
+      if (spec == null) {
+        throw new UsageException("give an experiment SPEC to run, or --resume RUN");
+      }
+      // The whole spec is checked before anything is written.
+      run = runner.run(SpecLoader.load(spec, overrides), tags);
+    }
     if (out != null) {
       run.exportArtifacts(out);
       System.out.println("Copied the artifacts to " + out);

@@ -147,6 +147,29 @@ class ExperimentRunnerTest {
   }
 
   @Test
+  void classWeightedLossIsComputedFromTheTrainingSplitAndRecorded(@TempDir Path work)
+      throws Exception {
+    SpecLoader.LoadedSpec loaded =
+        SpecLoader.load(SPEC, "spec.yaml", List.of("train.loss=weighted_binary_crossentropy"));
+    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    List<String> rows = Files.readAllLines(run.artifactsDir().resolve("loss-weights.csv"));
+    assertEquals("finding,training_positives,positive_weight,negative_weight", rows.get(0));
+    assertEquals(1 + Finding.COUNT, rows.size());
+    int trainImages =
+        Integer.parseInt(
+            Files.readString(run.directory().resolve("tags/chexnet.data.train_images")));
+    for (String row : rows.subList(1, rows.size())) {
+      String[] f = row.split(",");
+      double share = Double.parseDouble(f[1]) / trainImages;
+      assertEquals(1 - share, Double.parseDouble(f[2]), 1e-6, row);
+      assertEquals(share, Double.parseDouble(f[3]), 1e-6, row);
+    }
+    assertEquals(
+        "weighted_binary_crossentropy",
+        Files.readString(run.directory().resolve("params/train.loss")));
+  }
+
+  @Test
   void malformedSpecFailsBeforeAnythingIsWritten(@TempDir Path work) throws Exception {
     Path data = work.resolve("data");
     Path mlruns = work.resolve("mlruns");

@@ -282,6 +282,18 @@ public final class BatchLoader implements AutoCloseable {
    * errors).
    */
   public Iterator<Batch> epoch(int epoch) {
+    return epoch(epoch, 0);
+  }
+
+  /**
+   * The batches of one epoch from {@code firstBatch} on, in the same order and with the same flips
+   * as a whole epoch: a resumed epoch skips what was trained without decoding it.
+   */
+  public Iterator<Batch> epoch(int epoch, int firstBatch) {
+    if (firstBatch < 0 || firstBatch > batchCount()) {
+      throw new IllegalArgumentException(
+          "firstBatch must be in [0, " + batchCount() + "], got " + firstBatch);
+    }
     if (closed) {
       throw new IllegalStateException("batch loader is closed");
     }
@@ -308,7 +320,7 @@ public final class BatchLoader implements AutoCloseable {
         flips[i] = random.nextBoolean();
       }
     }
-    current = new EpochIterator(epoch, order, flips);
+    current = new EpochIterator(epoch, order, flips, firstBatch);
     return current;
   }
 
@@ -367,10 +379,12 @@ public final class BatchLoader implements AutoCloseable {
     private int submitted;
     private int returned;
 
-    EpochIterator(int epoch, int[] order, boolean[] flips) {
+    EpochIterator(int epoch, int[] order, boolean[] flips, int firstBatch) {
       this.epoch = epoch;
       this.order = order;
       this.flips = flips;
+      this.submitted = firstBatch;
+      this.returned = firstBatch;
       submitAhead();
     }
 

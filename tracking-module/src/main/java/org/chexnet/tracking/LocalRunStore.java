@@ -142,6 +142,21 @@ public final class LocalRunStore {
             + named.stream().map(RunRecord::id).toList());
   }
 
+  /**
+   * The run with that id or name, RUNNING again so that it can be continued (a run killed while
+   * RUNNING, or one that FAILED).
+   *
+   * @throws IllegalArgumentException when there is no such run, or it FINISHED
+   */
+  public Run reopenRun(String idOrName) throws IOException {
+    RunRecord record = readRun(idOrName);
+    if (record.status().equals(RunStatus.FINISHED.name())) {
+      throw new IllegalArgumentException(
+          "run " + record.id() + " (" + record.name() + ") FINISHED already: nothing to resume");
+    }
+    return Run.reopen(runDirectory(record), record);
+  }
+
   /** The directory of a run read by {@link #readRun(String)} or {@link #listRuns}. */
   public Path runDirectory(RunRecord run) {
     return root.resolve(run.experimentId()).resolve(run.id());

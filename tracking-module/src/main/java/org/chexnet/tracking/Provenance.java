@@ -19,6 +19,8 @@ public record Provenance(
     String datasetDigest,
     long seed,
     Map<String, String> versions) {
+  /** The tag holding the digest of the data a run trained and was scored on. */
+  public static final String DATASET_DIGEST_TAG = "chexnet.dataset.digest";
 
   public Provenance {
     Objects.requireNonNull(git, "git");
@@ -55,7 +57,7 @@ public record Provenance(
     tags.put("chexnet.git.in_repository", Boolean.toString(git.inRepository()));
     tags.put("chexnet.git.dirty", Boolean.toString(git.dirty()));
     putIfKnown(tags, "chexnet.spec.digest", specDigest);
-    putIfKnown(tags, "chexnet.dataset.digest", datasetDigest);
+    putIfKnown(tags, DATASET_DIGEST_TAG, datasetDigest);
     tags.put("chexnet.seed", Long.toString(seed));
     versions.forEach((name, version) -> tags.put("chexnet.version." + name, version));
     return Map.copyOf(tags);

@@ -36,20 +36,35 @@ public final class Run implements AutoCloseable {
   private RunStatus status = RunStatus.RUNNING;
   private Long endTime;
 
-  private Run(Path directory, String experimentId, String id, String name, RunMirror mirror) {
+  private Run(
+      Path directory,
+      String experimentId,
+      String id,
+      String name,
+      String userId,
+      long startTime,
+      RunMirror mirror) {
     this.directory = directory;
     this.experimentId = experimentId;
     this.id = id;
     this.name = name;
-    this.userId = System.getProperty("user.name", "");
-    this.startTime = System.currentTimeMillis();
+    this.userId = userId;
+    this.startTime = startTime;
     this.mirror = mirror;
   }
 
   static Run create(Path directory, String experimentId, String id, String name, RunMirror mirror)
       throws IOException {
     Files.createDirectories(directory);
-    Run run = new Run(directory, experimentId, id, name, mirror);
+    Run run =
+        new Run(
+            directory,
+            experimentId,
+            id,
+            name,
+            System.getProperty("user.name", ""),
+            System.currentTimeMillis(),
+            mirror);
     run.writeMeta();
     for (String folder : List.of("artifacts", "metrics", "params", "tags")) {
       Files.createDirectories(directory.resolve(folder));
@@ -59,6 +74,24 @@ public final class Run implements AutoCloseable {
     run.setTag(SystemTags.USER, run.userId);
     run.setTag(SystemTags.SOURCE_TYPE, "LOCAL");
     run.setTag(SystemTags.SOURCE_NAME, "chexnet");
+    return run;
+  }
+
+  /**
+   * The run recorded in {@code record}, RUNNING again (a killed or failed run being resumed): its
+   * id, name, user and start time are kept, its end time cleared.
+   */
+  static Run reopen(Path directory, RunRecord record) throws IOException {
+    Run run =
+        new Run(
+            directory,
+            record.experimentId(),
+            record.id(),
+            record.name(),
+            MlflowYaml.read(directory.resolve(LocalRunStore.META_FILE)).path("user_id").asText(""),
+            record.startTime(),
+            RunMirror.NONE);
+    run.writeMeta();
     return run;
   }
 

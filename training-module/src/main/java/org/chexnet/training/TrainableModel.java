@@ -13,6 +13,7 @@ import org.chexnet.model.Devices;
 import org.chexnet.model.KerasWeights;
 import org.chexnet.model.SavedModels;
 import org.chexnet.training.losses.BinaryCrossEntropy;
+import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.chexnet.training.optimizers.Adam;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -50,7 +51,8 @@ public final class TrainableModel implements AutoCloseable {
   private final int imageValues;
   private final int classes;
 
-  private TrainableModel(DenseNetConfig config, AdamSettings settings, long seed) {
+  private TrainableModel(
+      DenseNetConfig config, AdamSettings settings, ClassWeights lossWeights, long seed) {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -60,7 +62,12 @@ public final class TrainableModel implements AutoCloseable {
       labels =
           tf.withName("labels")
               .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
-      trainingLoss = BinaryCrossEntropy.mean(tf, labels, net.trainingLogits());
+      // As Keras' class weights: they weigh the loss that is minimised; the reported validation
+      // and test losses stay unweighted, comparable across runs.
+      trainingLoss =
+          lossWeights == null
+              ? BinaryCrossEntropy.mean(tf, labels, net.trainingLogits())
+              : BinaryCrossEntropy.weightedMean(tf, labels, net.trainingLogits(), lossWeights);
       loss = tf.withName("loss").identity(BinaryCrossEntropy.mean(tf, labels, net.logits()));
       adam =
           new Adam(
@@ -80,8 +87,19 @@ public final class TrainableModel implements AutoCloseable {
     }
   }
 
+  /** A model trained with the unweighted binary cross-entropy. */
   public static TrainableModel create(DenseNetConfig config, AdamSettings settings, long seed) {
-    return new TrainableModel(config, settings, seed);
+    return new TrainableModel(config, settings, null, seed);
+  }
+
+  /** A model trained with the class-weighted binary cross-entropy. */
+  public static TrainableModel create(
+      DenseNetConfig config, AdamSettings settings, ClassWeights lossWeights, long seed) {
+    if (lossWeights.positive().length != config.numClasses()) {
+      throw new IllegalArgumentException(
+          lossWeights.positive().length + " class weights for " + config.numClasses() + " classes");
+    }
+    return new TrainableModel(config, settings, lossWeights, seed);
   }
 
   /** One optimizer step on a batch; returns the batch's training loss (before the update). */

@@ -28,36 +28,65 @@ public final class Trainer {
   private final List<TrainingListener> listeners;
   private final List<String> classNames;
   private final Path backupDirectory;
+  private final int backupEveryNBatches;
 
   public Trainer(List<String> classNames, List<TrainingListener> listeners) {
-    this(classNames, listeners, null);
+    this(classNames, listeners, null, 0);
   }
 
   /**
-   * @param backupDirectory where each completed epoch is backed up and, when a backup is there
-   *     already, where training resumes from (a killed run restarted with the same spec); null for
-   *     none
+   * @param backupDirectory where training is backed up after each epoch and, when a backup is there
+   *     already, where it resumes from (a killed run restarted with the same spec); null for none
+   * @param backupEveryNBatches also back up every N batches within an epoch (0: only at its end),
+   *     so that a kill in a long epoch loses at most N batches
    */
-  public Trainer(List<String> classNames, List<TrainingListener> listeners, Path backupDirectory) {
+  public Trainer(
+      List<String> classNames,
+      List<TrainingListener> listeners,
+      Path backupDirectory,
+      int backupEveryNBatches) {
+    if (backupEveryNBatches < 0) {
+      throw new IllegalArgumentException(
+          "backupEveryNBatches must be >= 0, got " + backupEveryNBatches);
+    }
     this.classNames = List.copyOf(classNames);
     this.listeners = List.copyOf(listeners);
     this.backupDirectory = backupDirectory;
+    this.backupEveryNBatches = backupEveryNBatches;
   }
 
   public Outcome fit(TrainableModel model, BatchLoader train, BatchLoader validation, int epochs)
       throws Exception {
     TrainingContext context = new TrainingContext(model, epochs, train.batchCount());
     int firstEpoch = 0;
+    int firstBatch = 0;
+    double restoredLossSum = 0;
+    long restoredImages = 0;
+    Map<String, Double> lastEpochLogs = Map.of();
     if (backupDirectory != null && TrainingBackup.exists(backupDirectory)) {
       TrainingBackup.State state = TrainingBackup.restore(backupDirectory, model, listeners);
-      firstEpoch = state.epoch() + 1;
-      context.startEpoch(state.epoch());
-      context.endEpoch(state.epochLogs());
+      lastEpochLogs = state.epochLogs();
+      if (state.epochComplete()) {
+        firstEpoch = state.epoch() + 1;
+      } else {
+        firstEpoch = state.epoch();
+        firstBatch = state.batchesDone();
+        restoredLossSum = state.lossSum();
+        restoredImages = state.images();
+      }
+      if (!lastEpochLogs.isEmpty()) {
+        context.startEpoch(state.epochComplete() ? state.epoch() : state.epoch() - 1);
+        context.endEpoch(lastEpochLogs);
+      }
       if (state.stopReason() != null) {
         context.requestStop(state.stopReason());
       }
       LOG.info(
-          "Resuming after epoch {} (step {}) from {}", firstEpoch, model.step(), backupDirectory);
+          "Resuming at epoch {}, batch {} (step {}) from {}",
+          firstEpoch + 1,
+          firstBatch + 1,
+          model.step(),
+          backupDirectory);
     }
     for (TrainingListener l : listeners) {
       l.onTrainBegin(context);
@@ -68,10 +97,11 @@ public final class Trainer {
       for (TrainingListener l : listeners) {
         l.onEpochBegin(context);
       }
-      double lossSum = 0;
-      int images = 0;
-      int batchIndex = 0;
-      for (Iterator<Batch> it = train.epoch(epoch); it.hasNext(); batchIndex++) {
+      int skipped = epoch == firstEpoch ? firstBatch : 0;
+      double lossSum = epoch == firstEpoch ? restoredLossSum : 0;
+      long images = epoch == firstEpoch ? restoredImages : 0;
+      int batchIndex = skipped;
+      for (Iterator<Batch> it = train.epoch(epoch, skipped); it.hasNext(); batchIndex++) {
         Batch batch = it.next();
         float loss = model.trainStep(batch.images(), batch.labels(), batch.size());
         if (!Float.isFinite(loss)) {
@@ -92,6 +122,18 @@ public final class Trainer {
         for (TrainingListener l : listeners) {
           l.onBatchEnd(context);
         }
+        int done = batchIndex + 1;
+        if (backupDirectory != null
+            && backupEveryNBatches > 0
+            && done % backupEveryNBatches == 0
+            && done < train.batchCount()) {
+          TrainingBackup.save(
+              backupDirectory,
+              context,
+              lastEpochLogs,
+              new TrainingBackup.Progress(done, false, lossSum, images),
+              listeners);
+        }
       }
       Predictions val = Inference.run(model, validation, null);
       EvaluationResult valResult = val.evaluate(classNames);
@@ -104,8 +146,14 @@ public final class Trainer {
       for (TrainingListener l : listeners) {
         l.onEpochEnd(context);
       }
+      lastEpochLogs = Map.copyOf(logs);
       if (backupDirectory != null) {
-        TrainingBackup.save(backupDirectory, context, listeners);
+        TrainingBackup.save(
+            backupDirectory,
+            context,
+            lastEpochLogs,
+            new TrainingBackup.Progress(train.batchCount(), true, lossSum, images),
+            listeners);
       }
       completed = epoch + 1;
     }

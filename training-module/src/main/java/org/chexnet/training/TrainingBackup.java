@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The state a killed run resumes from (Keras' BackupAndRestore): after each epoch, the whole model
- * (weights, batch-norm statistics, Adam slots, step, learning rate) and every listener's state. The
- * data order needs no saving: it is a function of the seed and the epoch.
+ * The state a killed run resumes from (Keras' BackupAndRestore): after each epoch and, optionally,
+ * every N batches within one, the whole model (weights, batch-norm statistics, Adam slots, step,
+ * learning rate), every listener's state and the epoch's running loss. The data order needs no
+ * saving: it is a function of the seed and the epoch, so a resumed epoch skips the batches done.
  *
  * <p>Crash-safe by ordering: the model goes to a new {@code model-eNNN} directory, then {@code
  * state.json} is atomically replaced to point at it, and only then are older model directories
@@ -25,13 +26,29 @@ final class TrainingBackup {
   private static final String STATE = "state.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What {@code state.json} holds. */
+  /**
+   * What {@code state.json} holds.
+   *
+   * @param epoch the epoch the backup was made in, 0-based
+   * @param batchesDone batches of that epoch trained; all of them when the epoch is complete
+   * @param epochComplete whether the epoch's validation and callbacks ran too
+   * @param lossSum the epoch's summed training loss (per image) so far
+   * @param images the images that sum covers
+   * @param epochLogs the logs of the last complete epoch (empty before the first)
+   */
   record State(
       int epoch,
+      int batchesDone,
+      boolean epochComplete,
+      double lossSum,
+      long images,
       String model,
       Map<String, Double> epochLogs,
       String stopReason,
       List<ListenerState> listeners) {}
+
+  /** Where an epoch stands when a backup is made. */
+  record Progress(int batchesDone, boolean epochComplete, double lossSum, long images) {}
 
   /** One listener's saved state; the class name guards against a changed callback list. */
   record ListenerState(String type, Map<String, String> state) {}
@@ -42,10 +59,15 @@ final class TrainingBackup {
     return Files.isRegularFile(directory.resolve(STATE));
   }
 
-  static void save(Path directory, TrainingContext context, List<TrainingListener> listeners)
+  static void save(
+      Path directory,
+      TrainingContext context,
+      Map<String, Double> lastEpochLogs,
+      Progress progress,
+      List<TrainingListener> listeners)
       throws IOException {
     int epoch = context.epoch();
-    String modelDir = String.format("model-e%03d", epoch);
+    String modelDir = String.format("model-e%03d-b%06d", epoch, progress.batchesDone());
     context.model().saveCheckpoint(directory.resolve(modelDir));
     List<ListenerState> states = new ArrayList<>();
     for (TrainingListener l : listeners) {
@@ -53,7 +75,16 @@ final class TrainingBackup {
     }
     byte[] json =
         JSON.writeValueAsBytes(
-            new State(epoch, modelDir, context.epochLogs(), context.stopReason(), states));
+            new State(
+                epoch,
+                progress.batchesDone(),
+                progress.epochComplete(),
+                progress.lossSum(),
+                progress.images(),
+                modelDir,
+                lastEpochLogs,
+                context.stopReason(),
+                states));
     Path temp = Files.createTempFile(directory, "." + STATE, ".tmp");
     try {
       Files.write(temp, json);
@@ -68,7 +99,7 @@ final class TrainingBackup {
     }
   }
 
-  /** Restores the model and the listeners; returns the saved state (its epoch is complete). */
+  /** Restores the model and the listeners; returns the saved state. */
   static State restore(Path directory, TrainableModel model, List<TrainingListener> listeners)
       throws Exception {
     State state = JSON.readValue(directory.resolve(STATE).toFile(), State.class);

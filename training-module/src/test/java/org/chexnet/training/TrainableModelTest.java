@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,38 @@ class TrainableModelTest {
       // The inference pass (moving statistics) has learned the batch too.
       TrainableModel.BatchPrediction eval = model.evaluate(images, labels, BATCH);
       assertTrue(eval.loss() < initial, "inference loss " + eval.loss() + " vs initial " + initial);
+    }
+  }
+
+  @Test
+  void classWeightedLossTrainsAndUnitWeightsAreThePlainLoss() {
+    SplittableRandom random = new SplittableRandom(12);
+    float[] images = TinyNets.images(random, 8);
+    float[] labels = TinyNets.labels(random, 8);
+    float[] one = new float[TinyNets.CLASSES];
+    java.util.Arrays.fill(one, 1f);
+    var settings = new TrainableModel.AdamSettings(1e-2f, 0.9f, 0.999f, 1e-7f);
+    try (TrainableModel plain = TrainableModel.create(TinyNets.config(), settings, 3);
+        TrainableModel unit =
+            TrainableModel.create(
+                TinyNets.config(), settings, new ClassWeights(one, one.clone()), 3)) {
+      for (int step = 0; step < 3; step++) {
+        assertEquals(plain.trainStep(images, labels, 8), unit.trainStep(images, labels, 8), 1e-6);
+      }
+    }
+    float[] positive = new float[TinyNets.CLASSES];
+    float[] negative = new float[TinyNets.CLASSES];
+    java.util.Arrays.fill(positive, 0.8f);
+    java.util.Arrays.fill(negative, 0.2f);
+    try (TrainableModel weighted =
+        TrainableModel.create(
+            TinyNets.config(), settings, new ClassWeights(positive, negative), 3)) {
+      float first = weighted.trainStep(images, labels, 8);
+      float last = first;
+      for (int step = 0; step < 30; step++) {
+        last = weighted.trainStep(images, labels, 8);
+      }
+      assertTrue(last < first * 0.5, "weighted loss " + first + " -> " + last);
     }
   }
 

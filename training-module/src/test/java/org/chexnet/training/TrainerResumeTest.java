@@ -3,6 +3,7 @@ package org.chexnet.training;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,24 @@ class TrainerResumeTest {
     }
   }
 
+  /** Crashes (like a kill) in the middle of an epoch, after the given batch's callbacks. */
+  private static final class CrashAtBatch implements TrainingListener {
+    private final int epoch;
+    private final int batch;
+
+    CrashAtBatch(int epoch, int batch) {
+      this.epoch = epoch;
+      this.batch = batch;
+    }
+
+    @Override
+    public void onBatchEnd(TrainingContext context) {
+      if (context.epoch() == epoch && context.batch() == batch) {
+        throw new IllegalStateException("simulated crash at epoch " + epoch + ", batch " + batch);
+      }
+    }
+  }
+
   private static float[] predictions(TrainableModel model) {
     return Inference.run(model, validation, null).probabilities();
   }
@@ -88,7 +107,7 @@ class TrainerResumeTest {
     Trainer.Outcome expectedOutcome;
     try (TrainableModel model = TinyNets.model(3)) {
       expectedOutcome =
-          new Trainer(Finding.labels(), callbacks(straight), straight.resolve("backup"))
+          new Trainer(Finding.labels(), callbacks(straight), straight.resolve("backup"), 0)
               .fit(model, train, validation, EPOCHS);
       expected = predictions(model);
     }
@@ -101,7 +120,7 @@ class TrainerResumeTest {
       assertThrows(
           IllegalStateException.class,
           () ->
-              new Trainer(Finding.labels(), withCrash, crashed.resolve("backup"))
+              new Trainer(Finding.labels(), withCrash, crashed.resolve("backup"), 0)
                   .fit(model, train, validation, EPOCHS));
     }
     // Restarted in a fresh process-like setting: another seed proves everything comes from the
@@ -110,7 +129,7 @@ class TrainerResumeTest {
       List<TrainingListener> resumedCallbacks = new java.util.ArrayList<>(callbacks(crashed));
       resumedCallbacks.add(new CrashAfter(-1));
       Trainer.Outcome outcome =
-          new Trainer(Finding.labels(), resumedCallbacks, crashed.resolve("backup"))
+          new Trainer(Finding.labels(), resumedCallbacks, crashed.resolve("backup"), 0)
               .fit(model, train, validation, EPOCHS);
       assertArrayEquals(expected, predictions(model), 0f, "weights after the last epoch");
       assertEquals(expectedOutcome.epochsCompleted(), outcome.epochsCompleted());
@@ -124,17 +143,59 @@ class TrainerResumeTest {
   }
 
   @Test
+  void aRunKilledMidEpochResumesFromItsLastBatchBackup(@TempDir Path dir) throws Exception {
+    assertTrue(train.batchCount() >= 4, "the test needs epochs of at least 4 batches");
+    Path straight = dir.resolve("straight");
+    float[] expected;
+    Trainer.Outcome expectedOutcome;
+    try (TrainableModel model = TinyNets.model(3)) {
+      expectedOutcome =
+          new Trainer(Finding.labels(), callbacks(straight), straight.resolve("backup"), 2)
+              .fit(model, train, validation, 3);
+      expected = predictions(model);
+    }
+
+    Path crashed = dir.resolve("crashed");
+    try (TrainableModel model = TinyNets.model(3)) {
+      List<TrainingListener> withCrash = new java.util.ArrayList<>(callbacks(crashed));
+      // Batch index 3 is the 4th: its backup would come after the callbacks, so the last one is
+      // after batch 2 of epoch 1.
+      withCrash.add(new CrashAtBatch(1, 3));
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              new Trainer(Finding.labels(), withCrash, crashed.resolve("backup"), 2)
+                  .fit(model, train, validation, 3));
+    }
+    String state = Files.readString(crashed.resolve("backup/state.json"));
+    assertTrue(state.contains("\"epoch\":1,\"batchesDone\":2,\"epochComplete\":false"), state);
+    try (TrainableModel model = TinyNets.model(99)) {
+      List<TrainingListener> resumedCallbacks = new java.util.ArrayList<>(callbacks(crashed));
+      resumedCallbacks.add(new CrashAtBatch(-1, -1));
+      Trainer.Outcome outcome =
+          new Trainer(Finding.labels(), resumedCallbacks, crashed.resolve("backup"), 2)
+              .fit(model, train, validation, 3);
+      assertArrayEquals(expected, predictions(model), 0f, "weights after the last epoch");
+      assertEquals(expectedOutcome.lastEpochLogs(), outcome.lastEpochLogs());
+    }
+    assertEquals(
+        Files.readString(straight.resolve("history.csv")),
+        Files.readString(crashed.resolve("history.csv")),
+        "the resumed epoch's mean training loss covers all of its batches once");
+  }
+
+  @Test
   void aBackupFromAnotherCallbackListIsRefused(@TempDir Path dir) throws Exception {
     Path backup = dir.resolve("backup");
     try (TrainableModel model = TinyNets.model(3)) {
-      new Trainer(Finding.labels(), callbacks(dir), backup).fit(model, train, validation, 1);
+      new Trainer(Finding.labels(), callbacks(dir), backup, 0).fit(model, train, validation, 1);
     }
     try (TrainableModel model = TinyNets.model(3)) {
       IllegalStateException e =
           assertThrows(
               IllegalStateException.class,
               () ->
-                  new Trainer(Finding.labels(), List.of(), backup)
+                  new Trainer(Finding.labels(), List.of(), backup, 0)
                       .fit(model, train, validation, 2));
       assertEquals(
           "the backup in "

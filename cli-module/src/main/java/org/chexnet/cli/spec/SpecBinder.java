@@ -12,7 +12,9 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -223,7 +225,9 @@ public final class SpecBinder {
       if (!node.isObject()) {
         throw error(path, "must be a mapping", node);
       }
-      return Map.copyOf(JSON.convertValue(node, new TypeReference<Map<String, Object>>() {}));
+      // In file order: Map.copyOf's order changes from one JVM to the next.
+      return Collections.unmodifiableMap(
+          JSON.convertValue(node, new TypeReference<LinkedHashMap<String, Object>>() {}));
     }
     throw new IllegalStateException("unsupported spec type " + type + " at " + path);
   }

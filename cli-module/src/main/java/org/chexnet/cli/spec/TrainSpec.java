@@ -2,20 +2,32 @@ package org.chexnet.cli.spec;
 
 import java.util.List;
 
-/** How the network is trained; the defaults are the seed's. */
+/**
+ * How the network is trained; the defaults are the seed's.
+ *
+ * @param backupEveryNBatches besides the backup after each epoch, back up every N batches (0: never
+ *     within an epoch), so that `chexnet run --resume` loses at most N batches of a long epoch
+ */
 public record TrainSpec(
     @Default("10") @Min(1) int epochs,
     @Default("16") @Min(1) int batchSize,
     @Default("binary_crossentropy") Loss loss,
     OptimizerSpec optimizer,
     @Default("true") boolean horizontalFlip,
+    @Default("500") @Min(0) int backupEveryNBatches,
     @Default(
             "[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger},"
                 + " {type: mlflow_logger}]")
         List<CallbackSpec> callbacks) {
 
+  /**
+   * {@code binary_crossentropy}: CheXNet's unweighted loss; {@code weighted_binary_crossentropy}:
+   * each class's positives weighted by the training share of its negatives and vice versa (the
+   * Keras reproduction's class weights), recorded in the run's {@code loss-weights.csv}.
+   */
   public enum Loss {
-    BINARY_CROSSENTROPY
+    BINARY_CROSSENTROPY,
+    WEIGHTED_BINARY_CROSSENTROPY
   }
 
   /** Adam with Keras' defaults except the seed's learning rate. */

@@ -1,0 +1,109 @@
+package org.chexnet.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.chexnet.cli.sweep.KubernetesJob;
+import org.chexnet.cli.sweep.Sweep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "sweep",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a hyperparameter sweep: every trial a full run, recorded as a child of one parent run.",
+      "Trials run as separate processes, --parallel at a time, the cores split between them."
+          + " Running the same sweep again skips finished trials and resumes unfinished ones"
+          + " from their backups. The parent run gets sweep-summary.md/.csv, sweep.png and the"
+          + " best trial's spec (best-spec.yaml)."
+    })
+final class SweepCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SWEEP", description = "sweep spec, e.g. experiments/lr-sweep.yaml")
+  Path sweep;
+
+  @Option(
+      names = "--parallel",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "trials at a time (default ${DEFAULT-VALUE})")
+  int parallel;
+
+  @Option(
+      names = "--trial",
+      paramLabel = "INDEX",
+      description = "run only this trial, in this process (what each pod of --emit k8s does)")
+  Integer trial;
+
+  @Option(
+      names = "--parent-run",
+      paramLabel = "ID",
+      description = "with --trial or --emit: the parent run the trials are children of")
+  String parentRun;
+
+  @Option(
+      names = "--emit",
+      paramLabel = "k8s",
+      description =
+          "write a Kubernetes Indexed Job (one completion index per trial) and the ConfigMap with"
+              + " the specs, instead of running")
+  String emit;
+
+  @Option(names = "--image", paramLabel = "IMAGE", description = "with --emit: the container image")
+  String image;
+
+  @Option(
+      names = "--tracking-uri",
+      paramLabel = "URI",
+      description = "with --emit: the MLflow server the trials record to (MLFLOW_TRACKING_URI)")
+  String trackingUri;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "with --emit: write here instead of standard output")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    if (parallel < 1) {
+      throw new UsageException("--parallel must be at least 1, got " + parallel);
+    }
+    Path workDir = Path.of("").toAbsolutePath();
+    if (emit != null) {
+      if (!emit.equals("k8s")) {
+        throw new UsageException("--emit must be k8s, got '" + emit + "'");
+      }
+      if (image == null) {
+        throw new UsageException("--emit k8s needs --image: a container image with chexnet");
+      }
+      String yaml =
+          KubernetesJob.render(Sweep.plan(sweep, workDir), image, trackingUri, parallel, parentRun);
+      if (out == null) {
+        System.out.print(yaml);
+      } else {
+        Files.writeString(out, yaml);
+        System.out.println("Wrote " + out);
+      }
+      return 0;
+    }
+    Sweep runner = new Sweep(System.out, workDir, thisCli());
+    if (trial != null) {
+      runner.runTrial(sweep, trial, parentRun);
+    } else {
+      runner.run(sweep, parallel);
+    }
+    return 0;
+  }
+
+  /** This same CLI in a new JVM: the running java, classpath and main class. */
+  static List<String> thisCli() {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
+        System.getProperty("java.class.path"),
+        Chexnet.class.getName());
+  }
+}
