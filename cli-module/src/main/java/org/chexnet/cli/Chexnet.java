@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       RunsCommand.class,
       SweepCommand.class,
+      PredictCommand.class,
+      EvaluateCommand.class,
+      LocalizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

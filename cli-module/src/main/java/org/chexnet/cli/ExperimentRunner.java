@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.chexnet.cli.spec.CallbackSpec;
 import org.chexnet.cli.spec.DataSpec;
 import org.chexnet.cli.spec.EvaluateSpec;
@@ -271,13 +272,13 @@ public final class ExperimentRunner {
       }
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
       Predictions predictions = Inference.run(model, test, "Evaluating on " + split);
-      EvaluationResult result = predictions.evaluate(Finding.labels());
+      Optional<Predictions> thresholdSet =
+          split.equals("test")
+              ? Optional.of(Inference.run(model, validation, "Validation, for thresholds"))
+              : Optional.empty();
+      EvaluationResult result =
+          RunReport.write(spec, run, split, predictions, thresholdSet, out).result();
       Path artifacts = run.artifactsDir();
-      EvaluationReport.writeMetricsJson(result, artifacts.resolve("metrics.json"));
-      EvaluationReport.writeMarkdown(
-          result,
-          spec.name() + ": " + split + " AUROC (run " + run.id() + ")",
-          artifacts.resolve("report.md"));
       PredictionsCsv.write(
           artifacts.resolve("predictions.csv"),
           Finding.labels(),
@@ -293,7 +294,8 @@ public final class ExperimentRunner {
       out.println();
       out.println(EvaluationReport.consoleTable(result));
       out.printf(
-          "%nResults: %s (metrics.json, report.md, predictions.csv, spec.yaml, checkpoints/)%n",
+          "%nResults: %s (report.html, report.md, metrics.json, roc.csv, predictions.csv,"
+              + " spec.yaml, checkpoints/)%n",
           artifacts);
     }
   }

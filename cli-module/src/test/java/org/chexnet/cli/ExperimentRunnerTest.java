@@ -98,6 +98,7 @@ class ExperimentRunnerTest {
         assertTrue(metrics.get("auroc").has(finding), finding);
       }
       assertTrue(Files.readString(artifacts.resolve("report.md")).contains("Pleural_Thickening"));
+      RunReportTest.assertDetailedReport(artifacts, 1000);
       List<String> history = Files.readAllLines(artifacts.resolve("history.csv"));
       assertEquals("epoch,learning_rate,loss,val_loss,val_mean_auroc", history.get(0));
       assertEquals(3, history.size());

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-/** Writes an {@link EvaluationResult} as dvc metrics, a Markdown report and a console table. */
+/**
+ * Writes an evaluation as dvc metrics and plots, PNG charts, a Markdown and an HTML report, and a
+ * console table.
+ */
 public final class EvaluationReport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,23 +34,14 @@ public final class EvaluationReport {
   private EvaluationReport() {}
 
   /**
-   * metrics.json for {@code dvc metrics show}: {@code {"mean_auroc": 0.87, "images": 1234, "auroc":
-   * {"Atelectasis": 0.81, ...}}}. An undefined AUROC is written as null: JSON has no NaN, and null
-   * keeps the class visible.
-   */
-  public static void writeMetricsJson(EvaluationResult result, Path file) throws IOException {
-    writeJson(baseMetrics(result), file);
-  }
-
-  /**
    * Writes the whole evaluation into {@code dir}: metrics.json (the keys above plus the 95%
    * intervals), roc.csv ({@code class,fpr,tpr,threshold}, the curves' corners), roc.png,
-   * training.png (from {@code historyCsv}, when given), operating-points.csv (with validation
+   * training.png (from {@code history}, when given), operating-points.csv (with validation
    * predictions), report.md and a self-contained report.html.
    *
    * @param test the predictions to score, with their labels
    * @param validation predictions on which the operating points' thresholds are chosen
-   * @param historyCsv a Keras CSVLogger file (epoch, loss, val_loss, val_mean_auroc, ...)
+   * @param history the run's per-epoch metrics (see {@link TrainingHistory#read})
    * @return what was computed, e.g. for a console summary
    */
   public static DetailedEvaluation writeAll(
@@ -56,14 +50,9 @@ public final class EvaluationReport {
       List<String> classNames,
       PredictionSet test,
       Optional<PredictionSet> validation,
-      Optional<Path> historyCsv,
+      Optional<TrainingHistory> history,
       ReportOptions options)
       throws IOException {
-    // Read the history first: a malformed file fails before anything is written.
-    Optional<TrainingHistory> history =
-        historyCsv.isPresent()
-            ? Optional.of(TrainingHistory.read(historyCsv.get()))
-            : Optional.empty();
     DetailedEvaluation evaluation =
         DetailedEvaluation.compute(classNames, test, validation, options);
     Files.createDirectories(dir);
@@ -72,7 +61,7 @@ public final class EvaluationReport {
     Path rocPng = dir.resolve(ROC_PNG);
     Plots.writeRoc(
         rocPng,
-        "ROC, " + title,
+        "ROC per class, " + title,
         classNames,
         evaluation.rocCurves(),
         evaluation.result().perClass().stream().map(ClassAuroc::auroc).toList(),
@@ -82,7 +71,7 @@ public final class EvaluationReport {
     document.image("ROC curves per class", ROC_PNG, Files.readAllBytes(rocPng));
     if (history.isPresent()) {
       Path trainingPng = dir.resolve(TRAINING_PNG);
-      Plots.writeTraining(trainingPng, "Training, " + title, history.get(), 900, 500);
+      Plots.writeTraining(trainingPng, "Loss and AUROC per epoch", history.get(), 900, 500);
       document.image("Training curves", TRAINING_PNG, Files.readAllBytes(trainingPng));
     }
     if (evaluation.operatingPoints().stream().anyMatch(Optional::isPresent)) {
@@ -105,7 +94,11 @@ public final class EvaluationReport {
     return metrics;
   }
 
-  /** The base keys, then 95% intervals and the comparisons' mean differences. */
+  /**
+   * {@code {"mean_auroc": 0.87, "images": 1234, "auroc": {"Atelectasis": 0.81, ...}}} for {@code
+   * dvc metrics show}, then 95% intervals and the comparisons' mean differences. An undefined value
+   * is written as null: JSON has no NaN, and null keeps the class visible.
+   */
   private static Map<String, Object> detailedMetrics(DetailedEvaluation e) {
     Map<String, Object> metrics = baseMetrics(e.result());
     metrics.put("mean_auroc_ci", interval(e.bootstrap().mean()));
@@ -206,63 +199,6 @@ public final class EvaluationReport {
     AtomicFiles.write(file, csv.toString());
   }
 
-  /**
-   * report.md: our per-class AUROC beside the CheXNet paper and the reproductions, with the means
-   * in the last row, positives/negatives per class, and the undefined classes with their reason.
-   */
-  public static void writeMarkdown(EvaluationResult result, String title, Path file)
-      throws IOException {
-    ReferenceResults reference = ReferenceResults.load();
-    List<String> sources = reference.sources();
-    StringBuilder md = new StringBuilder();
-    md.append("# ").append(title).append("\n\n");
-    md.append("- Images: ").append(result.images()).append('\n');
-    md.append("- Mean AUROC: ")
-        .append(format(result.meanAuroc()))
-        .append(" (over ")
-        .append(definedCount(result))
-        .append(" of ")
-        .append(result.perClass().size())
-        .append(" classes)\n\n");
-
-    md.append("| Class | AUROC | Positives | Negatives");
-    sources.forEach(source -> md.append(" | ").append(source));
-    md.append(" |\n|---|---:|---:|---:");
-    sources.forEach(source -> md.append("|---:"));
-    md.append("|\n");
-    for (ClassAuroc c : result.perClass()) {
-      md.append("| ")
-          .append(c.className())
-          .append(" | ")
-          .append(format(c.auroc()))
-          .append(" | ")
-          .append(c.positives())
-          .append(" | ")
-          .append(c.negatives());
-      sources.forEach(
-          source -> md.append(" | ").append(format(reference.auroc(source, c.className()))));
-      md.append(" |\n");
-    }
-    md.append("| **Mean** | **").append(format(result.meanAuroc())).append("** |  | ");
-    sources.forEach(source -> md.append(" | ").append(format(reference.mean(source))));
-    md.append(" |\n");
-
-    List<ClassAuroc> undefined = result.undefinedClasses();
-    if (!undefined.isEmpty()) {
-      md.append("\n## Undefined classes\n\n")
-          .append(
-              "Left out of the mean AUROC; the reference means still cover all their classes.\n\n");
-      undefined.forEach(
-          c ->
-              md.append("- ")
-                  .append(c.className())
-                  .append(": ")
-                  .append(c.undefinedReason())
-                  .append('\n'));
-    }
-    AtomicFiles.write(file, md.toString());
-  }
-
   /** Aligned plain-text table: class, AUROC, positives and the paper's AUROC, the mean last. */
   public static String consoleTable(EvaluationResult result) {
     ReferenceResults reference = ReferenceResults.load();
@@ -298,10 +234,6 @@ public final class EvaluationReport {
       table.append('\n');
     }
     return table.toString();
-  }
-
-  private static long definedCount(EvaluationResult result) {
-    return result.perClass().stream().filter(ClassAuroc::defined).count();
   }
 
   private static String format(OptionalDouble value) {

@@ -13,6 +13,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** PNG charts with XChart, rendered off screen. */
@@ -60,6 +61,7 @@ public final class Plots {
             .build();
     style(chart);
     chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+    chart.getStyler().setXAxisDecimalPattern("0.0#").setYAxisDecimalPattern("0.0#");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     XYSeries chance = chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1});
     chance.setMarker(SeriesMarkers.NONE);
@@ -75,6 +77,7 @@ public final class Plots {
         XYSeries series = chart.addSeries(label, curve.fpr(), curve.tpr());
         series.setMarker(SeriesMarkers.NONE);
         series.setLineColor(PALETTE[c % PALETTE.length]);
+        series.setLineStyle(SeriesLines.SOLID);
       }
     }
     write(chart, file);
@@ -82,7 +85,8 @@ public final class Plots {
 
   /**
    * Training curves: every loss column (loss, val_loss, ...) on the left axis, every AUROC column
-   * (val_mean_auroc, ...) on the right, against the epoch.
+   * (val_mean_auroc, ...) on the right, against the epoch counted from 1 as the console does
+   * (history.csv counts from 0, as Keras).
    */
   public static void writeTraining(
       Path file, String title, TrainingHistory history, int width, int height) throws IOException {
@@ -110,7 +114,7 @@ public final class Plots {
       List<Double> y = new ArrayList<>();
       for (int i = 0; i < history.epochs().length; i++) {
         if (!Double.isNaN(column.getValue()[i])) {
-          x.add(history.epochs()[i]);
+          x.add(history.epochs()[i] + 1);
           y.add(column.getValue()[i]);
         }
       }

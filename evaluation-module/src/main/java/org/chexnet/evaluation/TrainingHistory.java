@@ -24,18 +24,23 @@ import org.apache.commons.csv.CSVRecord;
  */
 public record TrainingHistory(double[] epochs, Map<String, double[]> columns) {
 
-  private static final CSVFormat FORMAT =
-      CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(false).build();
+  /** A comma-separated history, CSVLogger's default. */
+  public static TrainingHistory read(Path csv) throws IOException {
+    return read(csv, ',');
+  }
 
   /**
+   * @param separator the CSVLogger's separator
    * @throws IllegalArgumentException "file:line: ..." on a missing epoch column, a row of the wrong
    *     width or a value that is not a number
    */
-  public static TrainingHistory read(Path csv) throws IOException {
+  public static TrainingHistory read(Path csv, char separator) throws IOException {
+    CSVFormat format =
+        CSVFormat.DEFAULT.builder().setDelimiter(separator).setIgnoreEmptyLines(false).build();
     List<String> header = null;
     List<double[]> rows = new ArrayList<>();
     try (Reader reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
-        CSVParser parser = FORMAT.parse(reader)) {
+        CSVParser parser = format.parse(reader)) {
       for (CSVRecord record : parser) {
         String where = csv + ":" + record.getRecordNumber() + ": ";
         if (header == null) {

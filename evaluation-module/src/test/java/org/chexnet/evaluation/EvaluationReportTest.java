@@ -1,6 +1,7 @@
 package org.chexnet.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,50 +11,143 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EvaluationReportTest {
 
+  static final List<String> CLASSES = List.of("Atelectasis", "Effusion", "Hernia");
+
   @TempDir Path dir;
 
-  @Test
-  void metricsJsonHasExactKeysAndNullForUndefined() throws IOException {
-    Path file = dir.resolve("metrics.json");
-    EvaluationResult result = EvaluationResultTest.sample();
-    EvaluationReport.writeMetricsJson(result, file);
-
-    JsonNode json = new ObjectMapper().readTree(file.toFile());
-    assertEquals(List.of("mean_auroc", "images", "auroc"), fieldNames(json));
-    assertEquals(result.meanAuroc(), json.get("mean_auroc").doubleValue(), 0);
-    assertEquals(4, json.get("images").intValue());
-    JsonNode auroc = json.get("auroc");
-    assertEquals(List.of("Atelectasis", "Effusion", "Hernia"), fieldNames(auroc));
-    assertEquals(0.75, auroc.get("Atelectasis").doubleValue(), 0);
-    assertTrue(auroc.get("Hernia").isNull());
-    assertEquals(List.of("metrics.json"), filesIn(dir));
+  /**
+   * {@code images} images whose scores separate the labels, Hernia without a positive.
+   *
+   * @param prefix image name prefix, so that two sets do not share images
+   */
+  static PredictionSet sample(int images, long seed, String prefix) {
+    Random random = new Random(seed);
+    List<String> names = new ArrayList<>();
+    float[] probabilities = new float[images * 3];
+    float[] labels = new float[images * 3];
+    for (int i = 0; i < images; i++) {
+      names.add(prefix + i + ".png");
+      for (int c = 0; c < 3; c++) {
+        boolean positive = c < 2 && random.nextDouble() < 0.4;
+        labels[i * 3 + c] = positive ? 1 : 0;
+        probabilities[i * 3 + c] =
+            (float) Math.min(1, Math.max(0, random.nextGaussian() * 0.2 + (positive ? 0.6 : 0.4)));
+      }
+    }
+    return new PredictionSet(names, probabilities, labels);
   }
 
   @Test
-  void markdownHasARowPerClassBesideThePaperAndTheMeans() throws IOException {
-    Path file = dir.resolve("report.md");
-    EvaluationReport.writeMarkdown(EvaluationResultTest.sample(), "Test split", file);
+  void writeAllWritesEveryFileWithTheAgreedKeys() throws IOException {
+    PredictionSet test = sample(60, 1, "t");
+    Path history = dir.resolve("history.csv");
+    Files.writeString(
+        history,
+        "epoch,learning_rate,loss,val_loss,val_mean_auroc\n0,0.001,0.7,0.69,0.6\n1,0.001,0.6,0.65,NA\n");
+    Path out = dir.resolve("report");
+    DetailedEvaluation e =
+        EvaluationReport.writeAll(
+            out,
+            "Test split",
+            CLASSES,
+            test,
+            Optional.of(sample(50, 2, "v")),
+            Optional.of(TrainingHistory.read(history)),
+            ReportOptions.defaults().withBootstrap(200, 7));
 
-    String md = Files.readString(file);
+    assertEquals(
+        List.of(
+            "metrics.json",
+            "operating-points.csv",
+            "report.html",
+            "report.md",
+            "roc.csv",
+            "roc.png",
+            "training.png"),
+        filesIn(out));
+    JsonNode json = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertEquals(
+        List.of(
+            "mean_auroc",
+            "images",
+            "auroc",
+            "mean_auroc_ci",
+            "auroc_ci",
+            "auroc_delong_ci",
+            "bootstrap",
+            "vs_reference"),
+        fieldNames(json));
+    assertEquals(e.result().meanAuroc(), json.get("mean_auroc").doubleValue(), 0);
+    assertEquals(60, json.get("images").intValue());
+    assertEquals(CLASSES, fieldNames(json.get("auroc")));
+    assertEquals(
+        Auroc.of(test.scores(0), test.truth(0)),
+        json.get("auroc").get("Atelectasis").doubleValue(),
+        0);
+    assertTrue(json.get("auroc").get("Hernia").isNull(), "undefined is null, never 0.5 or NaN");
+    assertTrue(json.get("auroc_ci").get("Hernia").isNull());
+    JsonNode ci = json.get("auroc_ci").get("Effusion");
+    double effusion = json.get("auroc").get("Effusion").doubleValue();
+    assertTrue(ci.get("low").doubleValue() < effusion && effusion < ci.get("high").doubleValue());
+    assertEquals(200, json.get("bootstrap").get("replicates").intValue());
+    assertEquals(7, json.get("bootstrap").get("seed").intValue());
+
+    List<String> roc = Files.readAllLines(out.resolve("roc.csv"));
+    assertEquals("class,fpr,tpr,threshold", roc.get(0));
+    assertEquals("Atelectasis,0.0,0.0,inf", roc.get(1));
+    assertTrue(roc.stream().noneMatch(line -> line.startsWith("Hernia")));
+    assertTrue(roc.contains("Effusion,1.0,1.0," + lastThreshold(e.rocCurves().get(1))));
+
+    List<String> points = Files.readAllLines(out.resolve("operating-points.csv"));
+    assertEquals(
+        "class,rule,threshold,tp,fp,tn,fn,sensitivity,specificity,ppv,npv,f1", points.get(0));
+    assertTrue(points.get(1).startsWith("Atelectasis,Youden's J,"), points.get(1));
+    // Hernia: validation has no positive, so no threshold.
+    assertEquals(3, points.size());
+
+    String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.startsWith("# Test split\n"));
-    assertTrue(md.contains("- Images: 4\n"));
-    assertTrue(md.contains("- Mean AUROC: 0.7083 (over 2 of 3 classes)"));
     assertTrue(
         md.contains(
-            "| Class | AUROC | Positives | Negatives | chexnet_paper_2017 | arnoweng_chexnet"
-                + " | jrzech_reproduce_chexnet | zoogzog_chexnet |"));
-    assertTrue(md.contains("| Atelectasis | 0.7500 | 2 | 2 | 0.8094 | 0.8294 | 0.8180 | 0.8321 |"));
-    assertTrue(md.contains("| Effusion | 0.6667 | 3 | 1 | 0.8638 | 0.8870 | 0.8827 | 0.8860 |"));
-    assertTrue(md.contains("| Hernia | — | 0 | 4 | 0.9164 | 0.9104 | 0.9175 | 0.9416 |"));
-    assertTrue(md.contains("| **Mean** | **0.7083** |  |  | 0.8414 |"));
+            "| Class | AUROC | 95% CI bootstrap | 95% CI DeLong | Positives | Negatives"
+                + " | chexnet_paper_2017 | arnoweng_chexnet | jrzech_reproduce_chexnet"
+                + " | zoogzog_chexnet | Δ vs chexnet_paper_2017 |"),
+        md);
+    assertTrue(md.contains("| Hernia | — | — | — | 0 | 60 | 0.9164 | 0.9104 | 0.9175 | 0.9416 |"));
+    assertTrue(md.contains("## Operating points"));
     assertTrue(md.contains("- Hernia: no positive images in this split"));
-    assertEquals(List.of("report.md"), filesIn(dir));
+    assertTrue(md.contains("![ROC curves per class](roc.png)"));
+    assertTrue(md.contains("![Training curves](training.png)"));
+
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.startsWith("<!DOCTYPE html>"));
+    assertEquals(2, html.split("src=\"data:image/png;base64,", -1).length - 1, "plots embedded");
+    assertTrue(html.contains("<td>Hernia</td>"));
+    assertEquals(900, ImageIO.read(out.resolve("roc.png").toFile()).getWidth());
+  }
+
+  @Test
+  void withoutValidationOrHistoryTheirFilesAreLeftOut() throws IOException {
+    EvaluationReport.writeAll(
+        dir,
+        "t",
+        CLASSES,
+        sample(30, 3, "t"),
+        Optional.empty(),
+        Optional.empty(),
+        ReportOptions.defaults().withBootstrap(20, 1));
+    assertEquals(
+        List.of("metrics.json", "report.html", "report.md", "roc.csv", "roc.png"), filesIn(dir));
+    assertFalse(Files.readString(dir.resolve("report.md")).contains("Operating points"));
   }
 
   @Test
@@ -70,13 +164,23 @@ class EvaluationReportTest {
   }
 
   @Test
-  void overwritesAnExistingFileWithoutLeavingTempFiles() throws IOException {
-    Path file = dir.resolve("out").resolve("metrics.json");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, "stale");
-    EvaluationReport.writeMetricsJson(EvaluationResultTest.sample(), file);
-    assertTrue(new ObjectMapper().readTree(file.toFile()).has("mean_auroc"));
-    assertEquals(List.of("metrics.json"), filesIn(file.getParent()));
+  void overwritesExistingFilesWithoutLeavingTempFiles() throws IOException {
+    Files.writeString(dir.resolve("metrics.json"), "stale");
+    EvaluationReport.writeAll(
+        dir,
+        "t",
+        CLASSES,
+        sample(30, 3, "t"),
+        Optional.empty(),
+        Optional.empty(),
+        ReportOptions.defaults().withBootstrap(20, 1));
+    assertTrue(new ObjectMapper().readTree(dir.resolve("metrics.json").toFile()).has("mean_auroc"));
+    assertEquals(
+        List.of("metrics.json", "report.html", "report.md", "roc.csv", "roc.png"), filesIn(dir));
+  }
+
+  private static String lastThreshold(RocCurve curve) {
+    return Float.toString((float) curve.thresholds()[curve.size() - 1]);
   }
 
   static List<String> filesIn(Path directory) throws IOException {
@@ -85,7 +189,7 @@ class EvaluationReportTest {
     }
   }
 
-  private static List<String> fieldNames(JsonNode node) {
+  static List<String> fieldNames(JsonNode node) {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     return names;

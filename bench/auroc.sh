@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# All 14 AUROCs of 25,596 images (NIH's official test list size) and a 1000-replicate bootstrap
+# of them: ours (bench/AurocBench.java through the evaluation module) and scikit-learn's
+# (bench/sklearn_auroc.py), on the same generated predictions, one after the other, both pinned
+# to the same CPUs. Needs the built CLI jars (cli-module/target/lib) and python3 for the venv.
+#   bench/auroc.sh [images] [replicates] [cpus]      defaults: 25596 1000 0,1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+images="${1:-25596}" replicates="${2:-1000}" cpus="${3:-0,1}" seed=42
+venv="$HOME/.cache/chexnet/sklearn-1.9.1"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q numpy==2.4.6 scikit-learn==1.9.1
+fi
+if [ ! -f cli-module/target/lib/evaluation-module-0.1.0-SNAPSHOT.jar ]; then
+  mvn -B -q -o -pl cli-module -am -DskipTests -Dfmt.skip package
+fi
+pin=()
+if command -v taskset > /dev/null; then pin=(taskset -c "$cpus"); fi
+data="$(mktemp -d)"
+trap 'rm -rf "$data"' EXIT
+"$venv/bin/python" bench/sklearn_auroc.py generate "$data" "$images" "$seed"
+"${pin[@]}" java -cp "cli-module/target/lib/*" bench/AurocBench.java "$data" "$replicates" "$seed"
+OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "${pin[@]}" \
+  "$venv/bin/python" bench/sklearn_auroc.py time "$data" "$replicates" "$seed"
