@@ -22,13 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one).
  */
 public final class BatchLoader implements AutoCloseable {
-  /** Crops per image with {@link Builder#tenCrop}: 4 corners and the centre, then their mirrors. */
-  public static final int CROPS = 10;
-
   private final List<LabeledImage> images;
   private final GraySource source;
   private final int imageSize;
-  private final int cropSize;
   private final int batchSize;
   private final boolean shuffle;
   private final boolean flip;
@@ -76,19 +72,10 @@ public final class BatchLoader implements AutoCloseable {
     if (b.source == null) {
       throw new IllegalArgumentException("no image source: call decode(...) or prepared(...)");
     }
-    if (b.cropSize > 0 && (b.shuffle || b.flip || b.cropSize > b.source.size())) {
-      throw new IllegalArgumentException(
-          "ten-crop is for evaluation: no shuffle or flip, and crop "
-              + b.cropSize
-              + " must fit the "
-              + b.source.size()
-              + " px images");
-    }
     this.images = List.copyOf(b.images);
     this.source = b.cacheInMemory ? new MemoryCache(b.source, images.size()) : b.source;
     b.source.check(this.images);
     this.imageSize = b.source.size();
-    this.cropSize = b.cropSize;
     this.batchSize = b.batchSize;
     this.shuffle = b.shuffle;
     this.flip = b.flip;
@@ -121,7 +108,6 @@ public final class BatchLoader implements AutoCloseable {
     private boolean cacheInMemory;
     private long seed;
     private int threads = 2;
-    private int cropSize;
 
     private Builder(List<LabeledImage> images) {
       this.images = images;
@@ -188,42 +174,9 @@ public final class BatchLoader implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Test-time augmentation: each image becomes {@value #CROPS} consecutive {@code cropSize} crops
-     * (top-left, top-right, bottom-left, bottom-right, centre, then the same mirrored), as
-     * torchvision's TenCrop; images are the source's size (e.g. prepared at 256 for 224 crops).
-     * Labels and names are repeated per crop; average predictions with {@link #averageCrops}.
-     */
-    public Builder tenCrop(int cropSize) {
-      this.cropSize = cropSize;
-      return this;
-    }
-
     public BatchLoader build() {
       return new BatchLoader(this);
     }
-  }
-
-  /**
-   * Averages the predictions of ten-crop batches: {@code predictions} holds {@value #CROPS} rows of
-   * {@code classes} per image, consecutively; returns one row per image.
-   */
-  public static float[] averageCrops(float[] predictions, int classes) {
-    if (predictions.length % (CROPS * classes) != 0) {
-      throw new IllegalArgumentException(
-          predictions.length
-              + " predictions are not "
-              + CROPS
-              + " crops x "
-              + classes
-              + " classes");
-    }
-    float[] mean = new float[predictions.length / CROPS];
-    for (int i = 0; i < predictions.length; i++) {
-      int image = i / (CROPS * classes);
-      mean[image * classes + i % classes] += predictions[i] / CROPS;
-    }
-    return mean;
   }
 
   /** Gray size x size images by name. */
@@ -336,39 +289,18 @@ public final class BatchLoader implements AutoCloseable {
   private Batch load(int batch, int[] order, boolean[] flips) throws IOException {
     int start = batch * batchSize;
     int count = Math.min(images.size(), start + batchSize) - start;
-    int crops = cropSize > 0 ? CROPS : 1;
-    int side = cropSize > 0 ? cropSize : imageSize;
-    int pixels = side * side * ImageNetNormalization.CHANNELS;
-    float[] batchImages = new float[count * crops * pixels];
-    float[] batchLabels = new float[count * crops * Finding.COUNT];
-    List<String> names = new ArrayList<>(count * crops);
+    int pixels = imageSize * imageSize * ImageNetNormalization.CHANNELS;
+    float[] batchImages = new float[count * pixels];
+    float[] batchLabels = new float[count * Finding.COUNT];
+    List<String> names = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       LabeledImage image = images.get(order[start + i]);
       byte[] gray = source.gray(image.imageIndex());
-      for (int c = 0; c < crops; c++) {
-        int slot = i * crops + c;
-        if (cropSize > 0) {
-          int far = imageSize - cropSize;
-          int[] corner = {0, 0, far, 0, 0, far, far, far, far / 2, far / 2};
-          int k = c % 5;
-          ImageNetNormalization.writeCrop(
-              gray,
-              imageSize,
-              corner[2 * k],
-              corner[2 * k + 1],
-              cropSize,
-              c >= 5,
-              batchImages,
-              slot * pixels);
-        } else {
-          ImageNetNormalization.writeHwc(
-              gray, imageSize, flips[start + i], batchImages, slot * pixels);
-        }
-        System.arraycopy(image.labels(), 0, batchLabels, slot * Finding.COUNT, Finding.COUNT);
-        names.add(image.imageIndex());
-      }
+      ImageNetNormalization.writeHwc(gray, imageSize, flips[start + i], batchImages, i * pixels);
+      System.arraycopy(image.labels(), 0, batchLabels, i * Finding.COUNT, Finding.COUNT);
+      names.add(image.imageIndex());
     }
-    return new Batch(batchImages, batchLabels, count * crops, List.copyOf(names));
+    return new Batch(batchImages, batchLabels, count, List.copyOf(names));
   }
 
   private final class EpochIterator implements Iterator<Batch> {
