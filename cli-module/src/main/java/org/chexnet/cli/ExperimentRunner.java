@@ -284,6 +284,15 @@ public final class ExperimentRunner {
           Finding.labels(),
           predictions.imageIndexes(),
           predictions.probabilities());
+      if (thresholdSet.isPresent()) {
+        // With it, `chexnet evaluate --validation-predictions` redoes the report from files.
+        PredictionsCsv.write(
+            artifacts.resolve("validation-predictions.csv"),
+            Finding.labels(),
+            thresholdSet.get().imageIndexes(),
+            thresholdSet.get().probabilities());
+      }
+      writeTrainingMetrics(run, outcome, checkpoint);
       run.logMetric(split + "_loss", predictions.meanLoss(), 0);
       if (!Double.isNaN(result.meanAuroc())) {
         run.logMetric(split + "_mean_auroc", result.meanAuroc(), 0);
@@ -298,6 +307,28 @@ public final class ExperimentRunner {
               + " spec.yaml, checkpoints/)%n",
           artifacts);
     }
+  }
+
+  /**
+   * How training ended, as a flat JSON for `dvc metrics show`: epochs, the best epoch (1-based) and
+   * its monitored value, and the last epoch's logs.
+   */
+  private static void writeTrainingMetrics(
+      Run run, Trainer.Outcome outcome, ModelCheckpoint checkpoint) throws java.io.IOException {
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("epochs_completed", outcome.epochsCompleted());
+    if (checkpoint != null && checkpoint.bestEpoch() >= 0) {
+      metrics.put("best_epoch", checkpoint.bestEpoch() + 1);
+      metrics.put("best_" + checkpoint.monitor(), checkpoint.bestValue());
+    }
+    Map<String, Double> last = new java.util.TreeMap<>(outcome.lastEpochLogs());
+    last.replaceAll((k, v) -> v == null || v.isNaN() ? null : v);
+    metrics.put("last_epoch", last);
+    run.writeArtifact(
+        "training-metrics.json",
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writerWithDefaultPrettyPrinter()
+            .writeValueAsBytes(metrics));
   }
 
   /** The class weights from the training split's prevalence, written to the run. */

@@ -1,0 +1,146 @@
+package org.chexnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The project's own dvc.yaml under a real, pinned DVC, in a fresh git repository with a small
+ * synthetic dataset: repro, metrics, plots, a no-op second repro, a parameter change that reruns
+ * only the stage it feeds, and a DVC experiment over params.yaml.
+ */
+class DvcPipelineTest {
+  private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+
+  /** params.yaml at test size: the same keys as the project's, smaller values. */
+  private static String tinyParams() throws Exception {
+    return Files.readString(PROJECT.resolve("params.yaml"))
+        .replace(
+            "synthetic: {images: 1200, image_size: 128, seed: 7}",
+            "synthetic: {images: 120, image_size: 32, seed: 7}")
+        .replace("image_size: 64", "image_size: 32")
+        .replace("blocks: [2, 2, 2, 2]", "blocks: [1, 1, 1, 1]")
+        .replace("growth_rate: 12", "growth_rate: 4")
+        .replace("epochs: 10", "epochs: 2")
+        .replace("replicates: 1000", "replicates: 50");
+  }
+
+  @Test
+  void projectPipelineRunsUnderRealDvc(@TempDir Path repo) throws Exception {
+    Path bin = PythonTools.venvBin(Path.of("src/test/python/requirements-dvc.txt"));
+    String params = tinyParams();
+    assertTrue(params.contains("images: 120") && params.contains("epochs: 2"), params);
+    Files.writeString(repo.resolve("params.yaml"), params);
+    for (String file :
+        List.of(
+            "dvc.yaml",
+            ".dvcignore",
+            ".dvc/config",
+            ".dvc/.gitignore",
+            ".dvc/plots/roc_by_class.json")) {
+      Files.createDirectories(repo.resolve(file).getParent());
+      Files.copy(PROJECT.resolve(file), repo.resolve(file));
+    }
+    for (String module : List.of("dataset", "model", "training", "evaluation", "tracking", "cli")) {
+      copyTree(
+          PROJECT.resolve(module + "-module/src/main"), repo.resolve(module + "-module/src/main"));
+    }
+    // The stages call ./chexnet; here it is this build's CLI.
+    Path launcher = repo.resolve("chexnet");
+    Files.writeString(
+        launcher,
+        "#!/bin/sh\nexec '"
+            + Path.of(System.getProperty("java.home"), "bin", "java")
+            + "' -cp '"
+            + System.getProperty("java.class.path")
+            + "' "
+            + Chexnet.class.getName()
+            + " \"$@\"\n");
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(repo.resolve(".gitignore"), "/mlruns/\n");
+    run(repo, bin, "git", "init", "-q");
+    run(repo, bin, "git", "add", "-A");
+    run(repo, bin, "git", "commit", "-qm", "pipeline");
+
+    String first = run(repo, bin, "dvc", "repro");
+    for (String stage : List.of("prepare", "train", "evaluate")) {
+      assertTrue(first.contains("Running stage '" + stage + "'"), first);
+    }
+    String metrics = run(repo, bin, "dvc", "metrics", "show");
+    assertTrue(metrics.contains("results/evaluate/metrics.json"), metrics);
+    assertTrue(metrics.contains("mean_auroc"), metrics);
+    assertTrue(metrics.contains("best_val_loss"), metrics);
+    String plots = run(repo, bin, "dvc", "plots", "show", "--json");
+    assertTrue(
+        plots.contains("val_loss") && plots.contains("\"fpr\""),
+        plots.substring(0, Math.min(2000, plots.length())));
+
+    String second = run(repo, bin, "dvc", "repro");
+    assertFalse(second.contains("Running stage"), second);
+
+    // A parameter only the evaluate stage reads: only it runs again.
+    Files.writeString(
+        repo.resolve("params.yaml"), params.replace("replicates: 50", "replicates: 60"));
+    String third = run(repo, bin, "dvc", "repro");
+    assertTrue(third.contains("Running stage 'evaluate'"), third);
+    assertFalse(third.contains("Running stage 'train'"), third);
+    assertFalse(third.contains("Running stage 'prepare'"), third);
+
+    run(repo, bin, "git", "add", "-A");
+    run(repo, bin, "git", "commit", "-qm", "pipeline ran");
+    String experiment = run(repo, bin, "dvc", "exp", "run", "-S", "train.optimizer.lr=0.0001");
+    assertTrue(experiment.contains("Running stage 'train'"), experiment);
+    assertFalse(experiment.contains("Running stage 'prepare'"), experiment);
+    String shown = run(repo, bin, "dvc", "exp", "show", "--json");
+    assertTrue(shown.contains("0.0001"), shown.substring(0, Math.min(3000, shown.length())));
+  }
+
+  /** Runs a command in {@code dir} with the venv's bin first on PATH; fails on a non-zero exit. */
+  private static String run(Path dir, Path bin, String... command) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("DVC_NO_ANALYTICS", "1");
+    env.put("GIT_AUTHOR_NAME", "test");
+    env.put("GIT_AUTHOR_EMAIL", "test@example.org");
+    env.put("GIT_COMMITTER_NAME", "test");
+    env.put("GIT_COMMITTER_EMAIL", "test@example.org");
+    Path log = Files.createTempFile("dvc", ".log");
+    builder.redirectOutput(log.toFile());
+    Process p = builder.start();
+    assertTrue(p.waitFor(10, TimeUnit.MINUTES), String.join(" ", command) + " timed out");
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    Files.delete(log);
+    assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
+    return out;
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    List<Path> paths = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(from)) {
+      walk.forEach(paths::add);
+    }
+    for (Path p : paths) {
+      Path target = to.resolve(from.relativize(p).toString());
+      if (Files.isDirectory(p)) {
+        Files.createDirectories(target);
+      } else {
+        Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+  }
+}
