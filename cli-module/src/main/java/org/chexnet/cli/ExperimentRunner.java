@@ -66,7 +66,7 @@ public final class ExperimentRunner {
    */
   public Run run(LoadedSpec loaded) throws Exception {
     ExperimentSpec spec = loaded.spec();
-    requireAvailableWeights(spec.model());
+    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
     ChestXray14 data = openData(spec.data());
     DataSplits splits = data.officialSplit(spec.data().validationFraction(), spec.seed());
     out.printf(
@@ -97,7 +97,7 @@ public final class ExperimentRunner {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
       try {
-        trainAndEvaluate(spec, data, splits, run);
+        trainAndEvaluate(spec, data, splits, run, weightsFile);
       } catch (Exception | Error e) {
         run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
         run.end(RunStatus.FAILED);
@@ -108,7 +108,8 @@ public final class ExperimentRunner {
     return run;
   }
 
-  private void trainAndEvaluate(ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run)
+  private void trainAndEvaluate(
+      ExperimentSpec spec, ChestXray14 data, DataSplits splits, Run run, Path weightsFile)
       throws Exception {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
@@ -161,6 +162,9 @@ public final class ExperimentRunner {
           config.imageSize(),
           config.imageSize(),
           model.trainableParameterCount());
+      if (weightsFile != null) {
+        run.setTags(PretrainedWeights.load(model, weightsFile, out));
+      }
       List<TrainingListener> listeners = new ArrayList<>();
       ModelCheckpoint checkpoint = null;
       for (CallbackSpec c : t.callbacks()) {
@@ -191,6 +195,8 @@ public final class ExperimentRunner {
         out.println(
             "Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
       }
+      // The serving export (weights and BN statistics of the evaluated model, no optimizer state).
+      model.exportSavedModel(run.artifactsDir().resolve("saved_model"));
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
       Predictions predictions = Inference.run(model, test, "Evaluating on " + split);
       EvaluationResult result = predictions.evaluate(Finding.labels());
@@ -282,16 +288,6 @@ public final class ExperimentRunner {
       case DENSENET201 -> DenseNetConfig.densenet201(imageSize, classes);
       case CUSTOM -> DenseNetConfig.custom(model.blocks(), model.growthRate(), imageSize, classes);
     };
-  }
-
-  /** Never train from random weights when the spec asked for pretrained ones. */
-  private static void requireAvailableWeights(ModelSpec model) {
-    if (model.weights() == ModelSpec.Weights.IMAGENET) {
-      throw new UsageException(
-          "model.weights: imagenet: loading Keras' ImageNet DenseNet weights is not "
-              + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
-              + "seeded random initialisation");
-    }
   }
 
   private ChestXray14 openData(DataSpec d) throws java.io.IOException {
