@@ -79,7 +79,7 @@ public final class ExperimentRunner {
    */
   public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
-    requireAvailableWeights(spec.model());
+    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
     DataPreparation.Prepared data =
         new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
     DataSplits splits = data.splits();
@@ -116,7 +116,7 @@ public final class ExperimentRunner {
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      execute(spec, data, splits, run);
+      execute(spec, data, splits, run, weightsFile);
     }
     return run;
   }
@@ -141,6 +141,7 @@ public final class ExperimentRunner {
     Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
     LoadedSpec loaded = SpecLoader.load(specFile, List.of());
     ExperimentSpec spec = loaded.spec();
+    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
     DataPreparation.Prepared data =
         new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
     DataSplits splits = data.splits();
@@ -163,16 +164,20 @@ public final class ExperimentRunner {
       int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
       run.setTag(RESUMES_TAG, String.valueOf(resumes));
       out.printf("Resuming run %s (%s) in %s%n", run.id(), run.name(), run.directory());
-      execute(spec, data, splits, run);
+      execute(spec, data, splits, run, weightsFile);
     }
     return run;
   }
 
   private void execute(
-      ExperimentSpec spec, DataPreparation.Prepared data, DataSplits splits, Run run)
+      ExperimentSpec spec,
+      DataPreparation.Prepared data,
+      DataSplits splits,
+      Run run,
+      Path weightsFile)
       throws Exception {
     try {
-      trainAndEvaluate(spec, data, splits, run);
+      trainAndEvaluate(spec, data, splits, run, weightsFile);
     } catch (Exception | Error e) {
       run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
       run.end(RunStatus.FAILED);
@@ -200,7 +205,11 @@ public final class ExperimentRunner {
   }
 
   private void trainAndEvaluate(
-      ExperimentSpec spec, DataPreparation.Prepared data, DataSplits splits, Run run)
+      ExperimentSpec spec,
+      DataPreparation.Prepared data,
+      DataSplits splits,
+      Run run,
+      Path weightsFile)
       throws Exception {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
@@ -239,6 +248,9 @@ public final class ExperimentRunner {
           config.imageSize(),
           config.imageSize(),
           model.trainableParameterCount());
+      if (weightsFile != null) {
+        run.setTags(PretrainedWeights.load(model, weightsFile, out));
+      }
       List<TrainingListener> listeners = new ArrayList<>();
       ModelCheckpoint checkpoint = null;
       for (CallbackSpec c : t.callbacks()) {
@@ -270,6 +282,8 @@ public final class ExperimentRunner {
         out.println(
             "Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
       }
+      // The serving export (weights and BN statistics of the evaluated model, no optimizer state).
+      model.exportSavedModel(run.artifactsDir().resolve("saved_model"));
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
       Predictions predictions = Inference.run(model, test, "Evaluating on " + split);
       Optional<Predictions> thresholdSet =
@@ -422,16 +436,6 @@ public final class ExperimentRunner {
       case DENSENET201 -> DenseNetConfig.densenet201(imageSize, classes);
       case CUSTOM -> DenseNetConfig.custom(model.blocks(), model.growthRate(), imageSize, classes);
     };
-  }
-
-  /** Never train from random weights when the spec asked for pretrained ones. */
-  private static void requireAvailableWeights(ModelSpec model) {
-    if (model.weights() == ModelSpec.Weights.IMAGENET) {
-      throw new UsageException(
-          "model.weights: imagenet: loading Keras' ImageNet DenseNet weights is not "
-              + "available in this version; set model.weights: none (or --set model.weights=none) to train from a "
-              + "seeded random initialisation");
-    }
   }
 
   private static Map<String, String> dataTags(DataSplits splits) {

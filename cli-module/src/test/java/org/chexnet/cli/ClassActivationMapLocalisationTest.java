@@ -14,8 +14,11 @@ import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.evaluation.ClassAuroc;
+import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.training.Inference;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
 import org.junit.jupiter.api.Test;
@@ -23,12 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Class activation maps must show where the evidence is. Each synthetic finding is drawn only in
- * its own cell of the image ({@link SyntheticChestXray14#region}); after brief training the hottest
- * pixel of a finding's map on images showing it must fall in that cell, and the maps must not all
- * peak in one corner (the artifact other CheXNet reproductions report).
+ * its own cell of the image ({@link SyntheticChestXray14#region}); once the network has learnt the
+ * findings, the hottest pixel of a finding's map on images showing it must fall in that cell, and
+ * the maps must not peak in a corner (the artifact other CheXNet reproductions report).
+ *
+ * <p>The network must be trained to convergence first: after 6 epochs (test AUROC 0.66 to 0.99 per
+ * class) the maps of the weakly learnt classes peak on the image border, in a corner more often
+ * than not, because the border features the network uses as a bias outweigh the faint evidence;
+ * after 20 epochs (every class above 0.99) about 90% of maps peak in their cell and none in a
+ * corner. So the test checks that the network has learnt every finding before it judges the maps.
  */
 class ClassActivationMapLocalisationTest {
   private static final int SIZE = 64;
+  private static final int EPOCHS = 20;
 
   @Test
   void mapsPeakWhereTheFindingIsDrawn(@TempDir Path dir) throws Exception {
@@ -51,11 +61,21 @@ class ClassActivationMapLocalisationTest {
             new BatchLoader(data, splits.train(), SIZE, 16, true, false, true, 1, 1);
         BatchLoader test =
             new BatchLoader(data, splits.test(), SIZE, 32, false, false, false, 1, 1)) {
-      for (int epoch = 0; epoch < 6; epoch++) {
+      for (int epoch = 0; epoch < EPOCHS; epoch++) {
         for (Iterator<Batch> it = train.epoch(epoch); it.hasNext(); ) {
           Batch batch = it.next();
           model.trainStep(batch.images(), batch.labels(), batch.size());
         }
+      }
+      EvaluationResult learnt = Inference.run(model, test, "test").evaluate(Finding.labels());
+      for (ClassAuroc c : learnt.perClass()) {
+        assertTrue(
+            c.auroc() >= 0.95,
+            "the network has not learnt "
+                + c.className()
+                + " (test AUROC "
+                + c.auroc()
+                + "): its maps cannot show where the finding is");
       }
       ClassActivationMaps cams = model.classActivationMaps();
       for (Iterator<Batch> it = test.epoch(0); it.hasNext(); ) {
@@ -86,9 +106,9 @@ class ClassActivationMapLocalisationTest {
             + " peak pixels, %d in a corner%n",
         hits, maps, 100 * hitRate, peaksByPixel.size(), cornerPeaks);
     assertTrue(maps >= 100, "too few positive test maps: " + maps);
-    assertTrue(hitRate >= 0.7, "only " + hits + " of " + maps + " maps peak in their region");
+    assertTrue(hitRate >= 0.8, "only " + hits + " of " + maps + " maps peak in their region");
     assertTrue(peaksByPixel.size() >= 14, "peaks cluster on " + peaksByPixel.size() + " pixels");
-    assertTrue(cornerPeaks < 0.1 * maps, cornerPeaks + " of " + maps + " maps peak in a corner");
+    assertTrue(cornerPeaks < 0.02 * maps, cornerPeaks + " of " + maps + " maps peak in a corner");
   }
 
   /** Within an eighth of the image of one of its four corners. */

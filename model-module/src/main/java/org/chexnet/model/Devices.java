@@ -1,6 +1,7 @@
 package org.chexnet.model;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_CloseSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteBuffer;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteDeviceList;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteGraph;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSession;
@@ -10,6 +11,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListCount
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetRegisteredKernelsForOp;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_Message;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewGraph;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSession;
@@ -18,16 +20,20 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewStatus;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.internal.c_api.TF_Buffer;
 import org.tensorflow.internal.c_api.TF_DeviceList;
 import org.tensorflow.internal.c_api.TF_Graph;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.proto.KernelList;
 
 /**
  * The devices TensorFlow can place ops on. TensorFlow puts a graph on the first GPU by itself when
@@ -56,6 +62,27 @@ public final class Devices {
     return visible().stream().anyMatch(d -> d.type().equals("GPU"));
   }
 
+  /** Whether the loaded TensorFlow has GPU kernels (the {@code -Pgpu} build), device or not. */
+  public static boolean builtWithCuda() {
+    TensorFlow.version(); // loads the native library
+    TF_Status status = TF_NewStatus();
+    TF_Buffer buffer = TF_GetRegisteredKernelsForOp("MatMul", status);
+    try {
+      check(status, "listing the MatMul kernels");
+      byte[] bytes = new byte[(int) buffer.length()];
+      new BytePointer(buffer.data()).capacity(bytes.length).get(bytes);
+      return KernelList.parseFrom(bytes).getKernelList().stream()
+          .anyMatch(k -> k.getDeviceType().equals("GPU"));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("TensorFlow returned an unreadable kernel list", e);
+    } finally {
+      if (buffer != null && !buffer.isNull()) {
+        TF_DeleteBuffer(buffer);
+      }
+      TF_DeleteStatus(status);
+    }
+  }
+
   /** Logs where a new session's ops will run: the first GPU, or the CPU and why. */
   public static void logPlacement() {
     List<Device> devices = visible();
@@ -67,10 +94,16 @@ public final class Devices {
           TensorFlow.version(),
           gpus.get(0),
           gpus);
+    } else if (builtWithCuda()) {
+      LOG.warn(
+          "TensorFlow {} (GPU build): no GPU visible, falling back to the CPU (check the NVIDIA"
+              + " driver, CUDA 12 libraries and CUDA_VISIBLE_DEVICES; devices: {})",
+          TensorFlow.version(),
+          devices.stream().map(Device::name).toList());
     } else {
       LOG.info(
-          "TensorFlow {}: no GPU visible, running on the CPU (a GPU needs the -Pgpu build, CUDA"
-              + " drivers and a visible device; devices: {})",
+          "TensorFlow {} (CPU build): running on the CPU; build with -Pgpu to use a GPU"
+              + " (devices: {})",
           TensorFlow.version(),
           devices.stream().map(Device::name).toList());
     }

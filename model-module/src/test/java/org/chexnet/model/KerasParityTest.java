@@ -116,6 +116,36 @@ class KerasParityTest {
     }
   }
 
+  /**
+   * Exports the Keras weights of a fixture as our SavedModel, for {@code
+   * src/test/python/check_saved_model.py} to load with Python TensorFlow and compare against Keras'
+   * outputs: {@code -Dchexnet.savedModelOut=DIR}, with {@code -Dchexnet.kerasParityDir} for a
+   * fixture other than the committed one.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "chexnet.savedModelOut", matches = ".+")
+  void exportsTheFixtureNetworkForPythonTensorFlow() throws IOException {
+    String other = System.getProperty("chexnet.kerasParityDir");
+    Path fixture = other != null ? Path.of(other) : weightsFile.getParent();
+    DenseNetConfig config = KERAS_TINY;
+    if (other != null) {
+      try (HdfFile expected = new HdfFile(fixture.resolve("expected.h5"))) {
+        int[] blocks = (int[]) expected.getAttribute("blocks").getData();
+        int size = expected.getDatasetByPath("images").getDimensions()[1];
+        config =
+            new DenseNetConfig(
+                java.util.Arrays.stream(blocks).boxed().toList(), 32, 64, 4, 0.5, size, 14);
+      }
+    }
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
+      DenseNetGraph net = DenseNet.build(Ops.create(g), config, 1);
+      s.initialize();
+      KerasWeights.read(fixture.resolve("weights.h5")).assignTo(s, net);
+      SavedModels.export(s, config, Path.of(System.getProperty("chexnet.savedModelOut")));
+    }
+  }
+
   @Test
   void aNotopFileLeavesTheHeadAtItsInitialValues() throws IOException {
     KerasWeights full = KerasWeights.read(weightsFile);

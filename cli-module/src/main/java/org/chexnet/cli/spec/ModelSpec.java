@@ -7,12 +7,17 @@ import java.util.List;
  * {@code growth_rate} (small networks for tests and the quickstart).
  *
  * @param weights {@code imagenet} (Keras' ImageNet weights) or {@code none} (random, seeded)
+ * @param weightsPath for {@code weights: imagenet}: a Keras HDF5 weight file, or a directory
+ *     holding Keras' DenseNet-121 file, relative to the working directory; {@code null} reads the
+ *     cache that {@code chexnet models download-weights} fills ($CHEXNET_WEIGHTS_DIR, else
+ *     ~/.cache/chexnet/weights)
  */
 public record ModelSpec(
     @Default("densenet121") Architecture architecture,
     @Default("null") @Min(1) List<Integer> blocks,
     @Default("null") @Min(1) Integer growthRate,
-    @Default("imagenet") Weights weights) {
+    @Default("imagenet") Weights weights,
+    @Default("null") String weightsPath) {
 
   public enum Architecture {
     DENSENET121,
@@ -48,6 +53,11 @@ public record ModelSpec(
       throw new InvalidValue(
           "growth_rate",
           "is only for architecture: custom (" + SpecBinder.enumName(architecture) + " fixes it)");
+    }
+    if (weights == Weights.NONE && weightsPath != null) {
+      throw new InvalidValue(
+          "weights_path",
+          "is only for weights: imagenet (weights: none starts from random weights)");
     }
     if (blocks != null && blocks.isEmpty()) {
       throw new InvalidValue("blocks", "must list at least one dense block");
