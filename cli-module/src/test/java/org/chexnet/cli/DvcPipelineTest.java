@@ -110,8 +110,12 @@ class DvcPipelineTest {
 
   /** Runs a command in {@code dir} with the venv's bin first on PATH; fails on a non-zero exit. */
   private static String run(Path dir, Path bin, String... command) throws Exception {
+    List<String> line = new ArrayList<>(List.of(command));
+    if (Files.isExecutable(bin.resolve(command[0]))) {
+      line.set(0, bin.resolve(command[0]).toString()); // PATH below is the child's, not ours
+    }
     ProcessBuilder builder =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("DVC_NO_ANALYTICS", "1");
