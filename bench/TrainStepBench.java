@@ -43,7 +43,42 @@ public final class TrainStepBench {
       }
       report("train", batch, size, train);
       report("inference", batch, size, infer);
+      // DenseNet-121 forward is about 2.87 GMAC per 224x224 image (scaling with the area); a
+      // training step is the forward and a backward of about twice that: 3 x 2 FLOP per MAC.
+      double trainFlops = 2.87e9 * (size * size) / (224.0 * 224.0) * 3 * 2;
+      double roof = matMulRoof();
+      double median = median(train);
+      System.out.printf(
+          "{\"impl\": \"chexnet-java\", \"work\": \"roof\", \"matmul_gflops\": %.1f,"
+              + " \"train_gflops\": %.1f, \"share_of_roof\": %.3f}%n",
+          roof / 1e9, batch * trainFlops / median / 1e9, batch * trainFlops / median / roof);
     }
+  }
+
+  /** This machine's float32 MatMul rate through TensorFlow: 2048x2048 products, best of 10. */
+  private static double matMulRoof() {
+    int n = 2048;
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph();
+        org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      var a =
+          tf.random.randomUniform(tf.constant(new int[] {n, n}), org.tensorflow.types.TFloat32.class);
+      var product = tf.linalg.matMul(a, a);
+      var sum = tf.sum(product, tf.constant(new int[] {0, 1}));
+      double best = Double.MAX_VALUE;
+      for (int i = 0; i < 10; i++) {
+        long t0 = System.nanoTime();
+        s.runner().fetch(sum).run().close();
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      }
+      return 2.0 * n * n * n / best;
+    }
+  }
+
+  private static double median(double[] seconds) {
+    double[] sorted = seconds.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static void report(String work, int batch, int size, double[] seconds) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Full DenseNet-121 training step and inference (batch 16, 224x224): ours and PyTorch's, one
 # after the other in the same sitting, with peak resident memory of each process.
-# Needs the built CLI (./chexnet --help builds it) and Debian's python3-torch/python3-torchvision.
+# Needs the built CLI (./chexnet --help builds it), Debian's python3-torch/python3-torchvision and,
+# for the Keras peer, the pinned tensorflow-cpu of bench/requirements-keras.txt (installed here).
 #   bench/train-step.sh [batch] [size] [steps]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +11,8 @@ export TF_CPP_MIN_LOG_LEVEL=1
 peak() { grep -o 'Maximum resident set size (kbytes): [0-9]*' "$1" | grep -o '[0-9]*$' | awk '{printf "%.2f GB\n", $1/1048576}'; }
 /usr/bin/time -v java -cp "cli-module/target/lib/*" bench/TrainStepBench.java "$batch" "$size" "$steps" 2> /tmp/bench-java.time
 echo "chexnet-java peak RSS: $(peak /tmp/bench-java.time)"
+keras="$(tools/setup-venv.sh bench/requirements-keras.txt)"
+/usr/bin/time -v "$keras/python" bench/keras_train_step.py "$batch" "$size" "$steps" 2> /tmp/bench-keras.time
+echo "keras peak RSS: $(peak /tmp/bench-keras.time)"
 /usr/bin/time -v /usr/bin/python3 bench/pytorch_train_step.py "$batch" "$size" "$steps" 2> /tmp/bench-torch.time
 echo "pytorch peak RSS: $(peak /tmp/bench-torch.time)"

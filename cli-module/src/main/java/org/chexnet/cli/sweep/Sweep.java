@@ -29,6 +29,7 @@ import org.chexnet.tracking.Run;
 import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.RunStatus;
 import org.chexnet.tracking.SystemTags;
+import org.chexnet.tracking.Tracking;
 
 /**
  * Runs a sweep: each trial a full {@code chexnet run} in its own process (its own TensorFlow
@@ -62,9 +63,14 @@ public final class Sweep {
       Path sweepFile,
       Path baseFile,
       List<Trial> trials,
-      LocalRunStore store,
+      Tracking tracking,
       String experiment,
-      String digest) {}
+      String digest) {
+    /** The local store every trial and the parent are written to first. */
+    public LocalRunStore store() {
+      return tracking.local();
+    }
+  }
 
   /** Reads the sweep and checks every trial's spec before anything runs. */
   public static Plan plan(Path sweepFile, Path workDir) throws IOException {
@@ -81,10 +87,12 @@ public final class Sweep {
       }
     }
     ExperimentSpec b = base.spec();
-    LocalRunStore store = new LocalRunStore(workDir.resolve(b.tracking().uri()));
+    // As each trial's own run: local first, mirrored to a server when the spec or
+    // MLFLOW_TRACKING_URI names one.
+    Tracking tracking = Tracking.fromUri(b.tracking().uri(), workDir);
     String experiment = b.tracking().experiment() != null ? b.tracking().experiment() : b.name();
     String digest = sha256(Files.readString(sweepFile) + "\n---\n" + base.resolvedYaml());
-    return new Plan(spec, sweepFile, baseFile, trials, store, experiment, digest);
+    return new Plan(spec, sweepFile, baseFile, trials, tracking, experiment, digest);
   }
 
   /**
@@ -145,7 +153,7 @@ public final class Sweep {
   }
 
   private Run startParent(Plan plan) throws IOException {
-    Run parent = plan.store().startRun(plan.experiment(), plan.spec().name());
+    Run parent = plan.tracking().startRun(plan.experiment(), plan.spec().name());
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(DIGEST_TAG, plan.digest());
     tags.put("chexnet.sweep.trials", String.valueOf(plan.trials().size()));

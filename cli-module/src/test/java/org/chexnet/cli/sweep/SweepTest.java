@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.chexnet.cli.Chexnet;
 import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.MlflowServer;
+import org.chexnet.tracking.MlflowTestServer;
 import org.chexnet.tracking.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +120,40 @@ class SweepTest {
     console.reset();
     sweep.run(work.resolve("sweep.yaml"), 2);
     assertTrue(console.toString().contains("finished already"), console.toString());
+  }
+
+  @Test
+  void sweepTrackedOnARealMlflowServerHasTheParentAndItsChildrenThere(@TempDir Path work)
+      throws Exception {
+    try (MlflowTestServer server = MlflowTestServer.start(work.resolve("server"))) {
+      Files.writeString(
+          work.resolve("base.yaml"),
+          BASE.replace(
+              "tracking: {experiment: sweeps}",
+              "tracking: {experiment: sweeps, uri: " + server.uri() + "}"));
+      Files.writeString(work.resolve("sweep.yaml"), SWEEP);
+      ByteArrayOutputStream console = new ByteArrayOutputStream();
+      Path parentDir =
+          new Sweep(new PrintStream(console, true, StandardCharsets.UTF_8), work, cli())
+              .run(work.resolve("sweep.yaml"), 2);
+      LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
+      String parentId = parentDir.getFileName().toString();
+      List<RunRecord> children = children(store, parentId);
+      assertEquals(4, children.size(), console.toString());
+      try (MlflowServer remote = MlflowServer.connect(server.uri(), Map.of())) {
+        RunRecord remoteParent = remote.readRun(parentId);
+        assertEquals("FINISHED", remoteParent.status());
+        assertEquals("lr-batch", remoteParent.name());
+        assertTrue(remoteParent.metrics().containsKey("best_val_loss"), remoteParent.toString());
+        for (RunRecord child : children) {
+          RunRecord copy = remote.readRun(child.id());
+          assertEquals("FINISHED", copy.status());
+          assertEquals(remoteParent.id(), copy.tags().get("mlflow.parentRunId"), child.name());
+          assertEquals(
+              child.params().get("train.optimizer.lr"), copy.params().get("train.optimizer.lr"));
+        }
+      }
+    }
   }
 
   private static List<RunRecord> children(LocalRunStore store, String parentId) throws Exception {
