@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       RunsCommand.class,
       SweepCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {
