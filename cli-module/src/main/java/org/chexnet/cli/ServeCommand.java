@@ -99,11 +99,7 @@ final class ServeCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  try {
-                    server.close();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
+                  server.close();
                   stopped.countDown();
                 }));
     String version = source.info().version() == null ? "" : " version " + source.info().version();

@@ -183,9 +183,13 @@ public final class MicroBatcher implements AutoCloseable {
 
   /** Stops the worker; queued requests fail. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closed = true;
     worker.interrupt();
-    worker.join();
+    try {
+      worker.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

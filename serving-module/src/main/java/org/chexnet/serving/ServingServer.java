@@ -374,7 +374,7 @@ public final class ServingServer implements AutoCloseable {
 
   /** Stops accepting requests, then the batcher, then frees the model. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     app.stop();
     batcher.close();
     predictor.close();
