@@ -1,6 +1,7 @@
 package org.chexnet.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,7 +12,9 @@ import org.chexnet.serving.SavedModelPredictor;
 import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "serve",
@@ -21,6 +24,8 @@ import picocli.CommandLine.Option;
             + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"
             + " /health, /api/v1/openapi.json).")
 final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--model",
       required = true,
@@ -94,20 +99,21 @@ final class ServeCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     ServingServer server = ServingServer.start(source.info(), predictor, options);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                }));
+    Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
     String version = source.info().version() == null ? "" : " version " + source.info().version();
-    System.out.printf(
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
         "Serving %s%s (%s) at http://%s:%d/%n",
         source.info().name(), version, source.savedModel(), host, server.port());
-    System.out.flush();
-    stopped.await();
+    out.flush();
+    try {
+      // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      server.close();
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+    }
     return 0;
   }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
@@ -73,6 +74,7 @@ public final class ServingServer implements AutoCloseable {
   private final List<String> findings;
   private final Map<String, byte[]> staticFiles = new LinkedHashMap<>();
   private final Javalin app;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ServingServer(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
@@ -372,9 +374,12 @@ public final class ServingServer implements AutoCloseable {
     }
   }
 
-  /** Stops accepting requests, then the batcher, then frees the model. */
+  /** Stops accepting requests, then the batcher, then frees the model; once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     app.stop();
     batcher.close();
     predictor.close();
