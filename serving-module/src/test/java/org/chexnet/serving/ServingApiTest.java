@@ -18,6 +18,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,23 +95,35 @@ class ServingApiTest {
   @Test
   void multipartAndJpegUploadsArePredicted() throws Exception {
     byte[] png = TinyServedModel.xrayPng();
-    String boundary = "chexnet-test-boundary";
-    ByteArrayOutputStream multipart = new ByteArrayOutputStream();
-    multipart.write(
-        ("--"
-                + boundary
-                + "\r\nContent-Disposition: form-data; name=\"image\";"
-                + " filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    multipart.write(png);
-    multipart.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    // Jetty would spill a large part to a MultiPart* file in the temp directory (and delete it
+    // after the request): watch for one being created.
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    WatchService watcher = tmp.getFileSystem().newWatchService();
+    tmp.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
     HttpResponse<byte[]> response =
+        post(
+            server, "/api/v1/predict", multipart(png), "multipart/form-data; boundary=" + BOUNDARY);
+    assertArrayEquals(model.expectedProbabilities, probabilities(json(response)), 1e-5f);
+    assertError(
         post(
             server,
             "/api/v1/predict",
-            multipart.toByteArray(),
-            "multipart/form-data; boundary=" + boundary);
-    assertArrayEquals(model.expectedProbabilities, probabilities(json(response)), 1e-5f);
+            multipart(new byte[(int) MAX_UPLOAD + 1000]),
+            "multipart/form-data; boundary=" + BOUNDARY),
+        413,
+        "limit of " + MAX_UPLOAD);
+    List<String> spilled = new ArrayList<>();
+    for (WatchKey key = watcher.poll(); key != null; key = watcher.poll()) {
+      for (WatchEvent<?> event : key.pollEvents()) {
+        if (event.context() instanceof Path created
+            && created.getFileName().toString().startsWith("MultiPart")) {
+          spilled.add(created.toString());
+        }
+      }
+      key.reset();
+    }
+    watcher.close();
+    assertEquals(List.of(), spilled, "multipart parts written to " + tmp);
 
     ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
     ImageIO.write(ImageIO.read(new ByteArrayInputStream(png)), "jpeg", jpeg);
@@ -273,6 +289,21 @@ class ServingApiTest {
       assertEquals(4, health.path("largest_batch").asInt());
       assertEquals(1, health.path("batches").asInt());
     }
+  }
+
+  private static final String BOUNDARY = "chexnet-test-boundary";
+
+  private static byte[] multipart(byte[] file) throws IOException {
+    ByteArrayOutputStream multipart = new ByteArrayOutputStream();
+    multipart.write(
+        ("--"
+                + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"image\";"
+                + " filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    multipart.write(file);
+    multipart.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return multipart.toByteArray();
   }
 
   private static byte[] randomBytes(Random random, int n) {
