@@ -150,6 +150,17 @@ class ServingApiTest {
       }
     }
     assertTrue(colored, "no heat colours in the overlay");
+    // The same map as the trained network's own ClassActivationMaps, to rounding.
+    BufferedImage expected = model.expectedEffusionOverlay;
+    for (int y = 0; y < overlay.getHeight(); y++) {
+      for (int x = 0; x < overlay.getWidth(); x++) {
+        int a = overlay.getRGB(x, y);
+        int b = expected.getRGB(x, y);
+        for (int shift = 0; shift <= 16; shift += 8) {
+          assertEquals((b >> shift) & 0xff, (a >> shift) & 0xff, 2, "pixel " + x + "," + y);
+        }
+      }
+    }
     float effusion = model.expectedProbabilities[Finding.EFFUSION.ordinal()];
     assertEquals(
         effusion,

@@ -1,5 +1,6 @@
 package org.chexnet.serving;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.util.SplittableRandom;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
+import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
@@ -31,9 +33,14 @@ final class TinyServedModel {
   final Path artifacts;
   final float[] expectedProbabilities;
 
-  private TinyServedModel(Path artifacts, float[] expectedProbabilities) {
+  /** The trained model's own Effusion CAM of the X-ray over its gray pixels. */
+  final BufferedImage expectedEffusionOverlay;
+
+  private TinyServedModel(
+      Path artifacts, float[] expectedProbabilities, BufferedImage expectedEffusionOverlay) {
     this.artifacts = artifacts;
     this.expectedProbabilities = expectedProbabilities;
+    this.expectedEffusionOverlay = expectedEffusionOverlay;
   }
 
   static byte[] xrayPng() throws IOException {
@@ -56,9 +63,11 @@ final class TinyServedModel {
     Path png = artifacts.resolve("xray.png");
     Files.createDirectories(artifacts);
     Files.write(png, xrayPng());
-    float[] xray = ImageNetNormalization.toHwc(new ImageDecoder(SIZE).decodeGray(png), SIZE, false);
+    byte[] gray = new ImageDecoder(SIZE).decodeGray(png);
+    float[] xray = ImageNetNormalization.toHwc(gray, SIZE, false);
     Files.delete(png);
     float[] expected;
+    BufferedImage overlay;
     try (TrainableModel model =
         TrainableModel.create(
             CONFIG, new TrainableModel.AdamSettings(1e-2f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 3)) {
@@ -66,6 +75,9 @@ final class TinyServedModel {
         model.trainStep(images, labels, 4);
       }
       expected = model.predict(xray, 1);
+      overlay =
+          ClassActivationMaps.overlay(
+              model.classActivationMaps().compute(xray, 1, Finding.EFFUSION.ordinal())[0], gray);
       model.exportSavedModel(artifacts.resolve("saved_model"));
     }
     StringBuilder auroc = new StringBuilder();
@@ -88,6 +100,6 @@ final class TinyServedModel {
         artifacts.resolve("metrics.json"),
         "{\"mean_auroc\": " + MEAN_AUROC + ", \"auroc\": {" + auroc + "}}");
     Files.writeString(artifacts.resolve("operating-points.csv"), thresholds);
-    return new TinyServedModel(artifacts, expected);
+    return new TinyServedModel(artifacts, expected, overlay);
   }
 }
