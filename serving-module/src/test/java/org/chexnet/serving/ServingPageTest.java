@@ -113,6 +113,13 @@ class ServingPageTest {
         Files.createDirectories(SCREENSHOT.getParent());
         File png = browser.getScreenshotAs(OutputType.FILE);
         Files.copy(png.toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+
+        // A file that is not an image: the server's error is shown, the page stays usable.
+        Path notAnImage = dir.resolve("notes.png");
+        Files.writeString(notAnImage, "not an X-ray");
+        browser.findElement(By.id("file")).sendKeys(notAnImage.toAbsolutePath().toString());
+        wait.until(d -> d.findElement(By.id("status")).getText().contains("not an image"));
+        assertEquals("error", browser.findElement(By.id("status")).getAttribute("class"));
       } finally {
         browser.quit();
       }
