@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.csv.CSVFormat;
@@ -101,7 +102,10 @@ public record ModelSource(Path savedModel, ModelInfo info) {
                   }
                 });
       }
-      Thresholds thresholds = readThresholds(savedModel.resolve(OPERATING_POINTS_CSV));
+      // The run's evaluation (thresholds) sits beside the registered SavedModel on the server.
+      Path evaluation = savedModel.resolveSibling(version.version() + ".evaluation");
+      registry.downloadRunFiles(version, List.of(OPERATING_POINTS_CSV), evaluation);
+      Thresholds thresholds = readThresholds(evaluation.resolve(OPERATING_POINTS_CSV));
       return new ModelSource(
           savedModel,
           new ModelInfo(

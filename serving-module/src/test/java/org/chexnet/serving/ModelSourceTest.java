@@ -83,6 +83,7 @@ class ModelSourceTest {
     LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
     Run run = store.startRun("serving", "registered");
     run.logArtifact(model.artifacts.resolve("saved_model"), "");
+    run.logArtifact(model.artifacts.resolve("operating-points.csv"), "");
     run.logMetric("test_mean_auroc", 0.75, 0);
     run.logMetric("test_auroc_Effusion", 0.875, 0);
     run.end(RunStatus.FINISHED);
@@ -101,6 +102,10 @@ class ModelSourceTest {
       assertEquals(version.runId(), source.info().runId());
       assertEquals(0.75, source.info().testMeanAuroc());
       assertEquals(Map.of("Effusion", 0.875), source.info().testAuroc());
+      // The thresholds come from the run's operating points beside the registered model.
+      assertEquals(13, source.info().thresholds().size());
+      assertEquals(TinyServedModel.EFFUSION_THRESHOLD, source.info().thresholds().get("Effusion"));
+      assertEquals("youden", source.info().thresholdRule());
       try (SavedModelPredictor predictor = SavedModelPredictor.load(source.savedModel())) {
         assertEquals(TinyServedModel.SIZE, predictor.imageSize());
       }
