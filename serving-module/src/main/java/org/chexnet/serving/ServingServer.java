@@ -280,12 +280,28 @@ public final class ServingServer implements AutoCloseable {
     if (contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
       bytes = multipartImage(ctx);
     } else {
-      bytes = ctx.bodyAsBytes();
+      bytes = boundedBody(ctx);
     }
     if (bytes.length > options.maxUploadBytes()) {
       throw tooLarge();
     }
     return decoder.toGraySquare(UploadedImages.decode(bytes));
+  }
+
+  /**
+   * The body, reading at most one byte past the limit: a chunked upload has no Content-Length to
+   * refuse it by up front (and Javalin's bodyAsBytes would read it all).
+   */
+  private byte[] boundedBody(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes((int) options.maxUploadBytes() + 1);
+      if (bytes.length > options.maxUploadBytes()) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+    }
   }
 
   private byte[] multipartImage(Context ctx) {

@@ -236,6 +236,18 @@ class ServingApiTest {
         post(server, "/api/v1/predict", new byte[(int) MAX_UPLOAD + 70_000], "image/png"),
         413,
         "limit of " + MAX_UPLOAD);
+    // Chunked, so no Content-Length to refuse it by: the limit holds while reading.
+    byte[] large = new byte[(int) MAX_UPLOAD + 70_000];
+    assertError(
+        http.send(
+            request(server, "/api/v1/predict")
+                .header("Content-Type", "image/png")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(large)))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray()),
+        413,
+        "limit of " + MAX_UPLOAD);
     assertError(
         post(
             server,
