@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       EvaluateCommand.class,
       LocalizeCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {

@@ -102,6 +102,15 @@ public final class ImageDecoder {
     if (image == null) {
       throw new IOException(png + ": not an image format ImageIO can read");
     }
+    return toGraySquare(image);
+  }
+
+  /**
+   * An already decoded image (e.g. an upload, decoded from memory) to gray at size x size.
+   *
+   * @return size*size gray bytes, row-major
+   */
+  public byte[] toGraySquare(BufferedImage image) {
     float[] gray = toGray(image);
     float[] rows = resampleRows(gray, image.getWidth(), image.getHeight());
     float[] resized = resampleColumns(rows, image.getHeight());

@@ -91,6 +91,49 @@ public final class ClassActivationMaps {
     }
   }
 
+  /**
+   * The map of one class for one image from values already fetched (a served SavedModel's {@code
+   * feature_maps} output and its head kernel), upsampled to size x size and scaled to [0, 1].
+   *
+   * @param features one image's feature maps, row-major [height, width, channels]
+   * @param kernel the head's weights, row-major [channels, classes]
+   */
+  public static float[][] fromFeatureMaps(
+      float[] features,
+      int height,
+      int width,
+      int channels,
+      float[] kernel,
+      int classes,
+      int classIndex,
+      int size) {
+    if (features.length != height * width * channels || kernel.length != channels * classes) {
+      throw new IllegalArgumentException(
+          "feature maps ["
+              + height
+              + ", "
+              + width
+              + ", "
+              + channels
+              + "] and kernel ["
+              + channels
+              + ", "
+              + classes
+              + "] do not match "
+              + features.length
+              + " and "
+              + kernel.length
+              + " values");
+    }
+    if (classIndex < 0 || classIndex >= classes) {
+      throw new IllegalArgumentException(
+          "class index must be in [0, " + classes + "), got " + classIndex);
+    }
+    return normalise(
+        upsample(
+            weightedSum(features, 0, height, width, channels, kernel, classes, classIndex), size));
+  }
+
   /** sum_k kernel[k, c] * f[y, x, k] for one image's feature maps starting at {@code offset}. */
   static float[][] weightedSum(
       float[] features,

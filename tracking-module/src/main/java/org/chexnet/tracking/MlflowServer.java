@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -358,6 +360,29 @@ public final class MlflowServer implements AutoCloseable {
             send(request, HttpResponse.BodyHandlers.ofFile(file), "download " + path);
           }
         });
+  }
+
+  /**
+   * Downloads one file, {@code <artifactRoot>/<relativePath>}, to {@code file} (written beside it
+   * and moved into place, so a failed download leaves what was there).
+   */
+  void downloadArtifact(String artifactRoot, String relativePath, Path file) throws IOException {
+    Path directory = file.toAbsolutePath().getParent();
+    Files.createDirectories(directory);
+    Path partial = Files.createTempFile(directory, file.getFileName() + ".", ".partial");
+    try {
+      HttpRequest request =
+          request(proxyUri(artifactRoot, relativePath, null), TRANSFER_TIMEOUT).build();
+      send(
+          request,
+          HttpResponse.BodyHandlers.ofFile(
+              partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+          "download " + relativePath);
+      Files.move(
+          partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
   }
 
   private HttpRequest.Builder request(URI target, Duration timeout) {

@@ -208,6 +208,33 @@ public final class ModelRegistry {
     return Files.isDirectory(target) ? target : download(version, target);
   }
 
+  /**
+   * Files of the version's training run that sit beside its registered directory (a chexnet run's
+   * evaluation: {@code metrics.json}, {@code operating-points.csv}), downloaded into {@code
+   * target}; names the run lacks are left out.
+   *
+   * @return the downloaded files
+   */
+  public List<Path> downloadRunFiles(ModelVersion version, List<String> names, Path target)
+      throws IOException {
+    String root = artifactRoot(version);
+    int slash = root.lastIndexOf('/');
+    if (slash < 0) {
+      return List.of();
+    }
+    String runArtifacts = root.substring(0, slash);
+    Map<String, Long> files = server.listArtifacts(runArtifacts);
+    List<Path> downloaded = new ArrayList<>();
+    for (String name : names) {
+      if (files.containsKey(name)) {
+        Path file = target.resolve(Keys.requireValid(name));
+        server.downloadArtifact(runArtifacts, name, file);
+        downloaded.add(file);
+      }
+    }
+    return downloaded;
+  }
+
   // runs:/<run_id>/<path> (what MLflow's Python client registers) or an artifact URI
   private String artifactRoot(ModelVersion version) {
     String source = version.source();

@@ -1,0 +1,119 @@
+package org.chexnet.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.chexnet.serving.ModelSource;
+import org.chexnet.serving.SavedModelPredictor;
+import org.chexnet.serving.ServingServer;
+import org.chexnet.tracking.Tracking;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Serve a model: a web page to upload a chest X-ray and see its 14 findings and class"
+            + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"
+            + " /health, /api/v1/openapi.json).")
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "MODEL",
+      description =
+          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run directory, a"
+              + " run's artifacts directory, or a SavedModel directory")
+  String model;
+
+  @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
+  int port = 8080;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      description = "address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all)")
+  String host = "127.0.0.1";
+
+  @Option(
+      names = "--max-upload-bytes",
+      paramLabel = "N",
+      description = "largest image accepted (default: ${DEFAULT-VALUE}, 20 MiB)")
+  long maxUploadBytes = 20L << 20;
+
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR",
+      description = "where registry models are downloaded (default: ${DEFAULT-VALUE})")
+  Path cache = Path.of("models");
+
+  @Option(
+      names = "--from",
+      paramLabel = "URI",
+      description =
+          "the MLflow server for models:/ URIs (default: $" + Tracking.TRACKING_URI_ENV + ")")
+  String from;
+
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      description = "most images in one model run (default: ${DEFAULT-VALUE})")
+  int maxBatch = 8;
+
+  @Option(
+      names = "--batch-window-ms",
+      paramLabel = "MS",
+      description =
+          "how long a batch waits for more requests after its first (default: ${DEFAULT-VALUE})")
+  long batchWindowMs = 5;
+
+  @Override
+  public Integer call() throws Exception {
+    if (maxBatch < 1 || batchWindowMs < 0) {
+      throw new UsageException("--max-batch must be positive and --batch-window-ms not negative");
+    }
+    ServingServer.Options options;
+    try {
+      options =
+          new ServingServer.Options(
+              host, port, maxUploadBytes, maxBatch, Duration.ofMillis(batchWindowMs));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    Optional<String> trackingUri =
+        Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
+    ModelSource source = RunsCommand.usage(() -> ModelSource.resolve(model, trackingUri, cache));
+    SavedModelPredictor predictor;
+    try {
+      predictor = SavedModelPredictor.load(source.savedModel());
+    } catch (IOException e) {
+      throw new UsageException(e.getMessage());
+    }
+    ServingServer server = ServingServer.start(source.info(), predictor, options);
+    Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    String version = source.info().version() == null ? "" : " version " + source.info().version();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "Serving %s%s (%s) at http://%s:%d/%n",
+        source.info().name(), version, source.savedModel(), host, server.port());
+    out.flush();
+    try {
+      // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      server.close();
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+    }
+    return 0;
+  }
+}

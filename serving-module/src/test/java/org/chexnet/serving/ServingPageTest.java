@@ -1,0 +1,138 @@
+package org.chexnet.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in headless Chromium (Debian's chromium and chromium-driver): upload a real X-ray, see
+ * 14 sorted bars, click one, see its class activation map. Saves target/serving-page.png. Skipped
+ * without Chromium, except under CI, where .ci/run installs it.
+ */
+class ServingPageTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOT = Path.of("target", "serving-page.png");
+
+  @TempDir Path dir;
+
+  @Test
+  void uploadAnXraySeeFourteenSortedBarsAndTheCamOfAClickedFinding() throws Exception {
+    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!installed && System.getenv("CI") != null) {
+      fail(
+          "Under CI: " + CHROMIUM + " and " + CHROMEDRIVER + " are needed (.ci/run installs them)");
+    }
+    assumeTrue(
+        installed,
+        "no "
+            + CHROMIUM
+            + " / "
+            + CHROMEDRIVER
+            + " (apt-get install chromium"
+            + " chromium-driver)");
+
+    TinyServedModel model = TinyServedModel.export(dir.resolve("artifacts"));
+    ModelSource source = ModelSource.resolve(model.artifacts.toString(), Optional.empty(), dir);
+    Path upload = dir.resolve("00000282_000.png");
+    Files.write(upload, TinyServedModel.xrayPng());
+
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    try (ServingServer server =
+        ServingServer.start(
+            source.info(),
+            SavedModelPredictor.load(source.savedModel()),
+            new ServingServer.Options("127.0.0.1", 0, 1 << 22, 8, Duration.ofMillis(5)))) {
+      ChromeDriver browser = new ChromeDriver(service, options);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        browser.get("http://127.0.0.1:" + server.port() + "/");
+        wait.until(d -> d.findElement(By.id("model-info")).getText().contains("0.813"));
+        String info = browser.findElement(By.id("model-info")).getText();
+        assertTrue(info.contains("artifacts"), info);
+
+        browser.findElement(By.id("file")).sendKeys(upload.toAbsolutePath().toString());
+        wait.until(d -> d.findElements(By.cssSelector("#bars .bar")).size() == 14);
+        assertTrue(loaded(browser, "preview"), "the uploaded X-ray is shown");
+        List<WebElement> bars = browser.findElements(By.cssSelector("#bars .bar"));
+        List<Double> shown = new ArrayList<>();
+        for (WebElement bar : bars) {
+          shown.add(Double.parseDouble(bar.findElement(By.className("value")).getText()));
+        }
+        List<Double> sorted = new ArrayList<>(shown);
+        sorted.sort((a, b) -> Double.compare(b, a));
+        assertEquals(sorted, shown, "bars sorted by probability");
+        assertEquals(
+            13,
+            browser.findElements(By.cssSelector("#bars .bar .threshold")).size(),
+            "a threshold tick for every finding with an operating point (not Hernia)");
+
+        WebElement effusion =
+            browser.findElement(By.cssSelector("#bars .bar[data-finding=Effusion]"));
+        effusion.click();
+        wait.until(
+            d ->
+                "Effusion".equals(d.findElement(By.id("cam")).getAttribute("data-finding"))
+                    && loaded(browser, "cam"));
+        assertTrue(browser.findElement(By.id("cam")).isDisplayed());
+        assertTrue(browser.findElement(By.id("cam-caption")).getText().contains("Effusion"));
+        assertEquals("", browser.findElement(By.id("status")).getText());
+
+        Files.createDirectories(SCREENSHOT.getParent());
+        File png = browser.getScreenshotAs(OutputType.FILE);
+        Files.copy(png.toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+
+        // A file that is not an image: the server's error is shown, the page stays usable.
+        Path notAnImage = dir.resolve("notes.png");
+        Files.writeString(notAnImage, "not an X-ray");
+        browser.findElement(By.id("file")).sendKeys(notAnImage.toAbsolutePath().toString());
+        wait.until(d -> d.findElement(By.id("status")).getText().contains("not an image"));
+        assertEquals("error", browser.findElement(By.id("status")).getAttribute("class"));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  private static boolean loaded(ChromeDriver browser, String imageId) {
+    Object ready =
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "const i = document.getElementById(arguments[0]);"
+                    + " return i.complete && i.naturalWidth > 0;",
+                imageId);
+    return Boolean.TRUE.equals(ready);
+  }
+}
