@@ -7,11 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 images="${1:-25596}" replicates="${2:-1000}" cpus="${3:-0,1}" seed=42
-venv="$HOME/.cache/chexnet/sklearn-1.9.1"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q numpy==2.4.6 scikit-learn==1.9.1
-fi
+python="$(tools/setup-venv.sh bench/requirements-sklearn.txt)/python"
 if [ ! -f cli-module/target/lib/evaluation-module-0.1.0-SNAPSHOT.jar ]; then
   mvn -B -q -o -pl cli-module -am -DskipTests -Dfmt.skip package
 fi
@@ -19,7 +15,7 @@ pin=()
 if command -v taskset > /dev/null; then pin=(taskset -c "$cpus"); fi
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
-"$venv/bin/python" bench/sklearn_auroc.py generate "$data" "$images" "$seed"
+"$python" bench/sklearn_auroc.py generate "$data" "$images" "$seed"
 "${pin[@]}" java -cp "cli-module/target/lib/*" bench/AurocBench.java "$data" "$replicates" "$seed"
 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "${pin[@]}" \
-  "$venv/bin/python" bench/sklearn_auroc.py time "$data" "$replicates" "$seed"
+  "$python" bench/sklearn_auroc.py time "$data" "$replicates" "$seed"

@@ -5,7 +5,7 @@
 #  2. ready float batches (shuffled, seeded flips, ImageNet normalisation, 3 channels, batch 16)
 #     from the prepared uint8 cache through BatchLoader, on 1 and THREADS loader threads.
 # Needs the built CLI (mvn -B -o -pl cli-module -am -DskipTests package: cli-module/target/lib)
-# and python3 (a venv with pinned Pillow is made under ~/.cache/chexnet on first use).
+# and python3 (tools/setup-venv.sh installs the pinned Pillow of bench/requirements-pillow.txt).
 #   bench/data-pipeline.sh [IMAGES_DIR] [ROUNDS] [THREADS] [BATCH_IMAGES]
 # IMAGES_DIR defaults to the 48 shared NIH images (../shared/data/chestxray14/images).
 # JAVA_OPTS is passed to the JVM (e.g. JAVA_OPTS=-XX:+UseParallelGC to compare collectors: decoding
@@ -14,12 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 images="$(realpath "${1:-../shared/data/chestxray14/images}")"
 rounds="${2:-5}" threads="${3:-2}" batch_images="${4:-4096}"
-pillow=13.0.0
-venv="$HOME/.cache/chexnet/pillow-$pillow"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "pillow==$pillow"
-fi
+python="$(tools/setup-venv.sh bench/requirements-pillow.txt)/python"
 
 # A ChestX-ray14-layout directory over the images (links), for ChestXray14 and the cache.
 work="$(mktemp -d)"
@@ -39,4 +34,4 @@ echo "images: $(ls "$work/images" | wc -l) from $images; cores: $(nproc); $(java
 
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:-} -cp "cli-module/target/lib/*" bench/DataPipelineBench.java "$work" "$rounds" "$threads" "$batch_images"
-"$venv/bin/python" bench/pil_decode_resize.py "$images" "$rounds" "$threads"
+"$python" bench/pil_decode_resize.py "$images" "$rounds" "$threads"
