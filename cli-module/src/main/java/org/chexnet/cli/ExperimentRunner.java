@@ -105,7 +105,9 @@ public final class ExperimentRunner {
       run.setTags(dataTags(splits));
       run.setTags(tags);
       // Thread counts can change float reduction order, so they belong with the results.
-      for (String setting : List.of("TF_NUM_INTRAOP_THREADS", "TF_DETERMINISTIC_OPS")) {
+      // and oneDNN's math mode decides float32 or bf16 inside convolutions and products.
+      for (String setting :
+          List.of("TF_NUM_INTRAOP_THREADS", "TF_DETERMINISTIC_OPS", "ONEDNN_DEFAULT_FPMATH_MODE")) {
         if (System.getenv(setting) != null) {
           run.setTag("chexnet.env." + setting, System.getenv(setting));
         }

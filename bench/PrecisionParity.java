@@ -1,0 +1,38 @@
+import java.io.DataOutputStream;
+import java.io.FileOutputStream;
+import java.util.SplittableRandom;
+import org.chexnet.model.DenseNetConfig;
+import org.chexnet.training.TrainableModel;
+
+/**
+ * Writes a seeded full DenseNet-121's probabilities for 16 seeded 224x224 images (big-endian
+ * floats) to args[0], after args[1] training steps: run once with the default float32 math and
+ * once with ONEDNN_DEFAULT_FPMATH_MODE=BF16, then compare the files (bench/precision-parity.sh).
+ */
+public final class PrecisionParity {
+  public static void main(String[] args) throws Exception {
+    int steps = Integer.parseInt(args[1]);
+    SplittableRandom random = new SplittableRandom(1);
+    float[] images = new float[16 * 224 * 224 * 3];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) random.nextGaussian();
+    }
+    float[] labels = new float[16 * 14];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = random.nextDouble() < 0.1 ? 1 : 0;
+    }
+    try (TrainableModel model =
+            TrainableModel.create(
+                DenseNetConfig.densenet121(224, 14),
+                new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f),
+                1);
+        DataOutputStream out = new DataOutputStream(new FileOutputStream(args[0]))) {
+      for (int i = 0; i < steps; i++) {
+        model.trainStep(images, labels, 16);
+      }
+      for (float p : model.predict(images, 16)) {
+        out.writeFloat(p);
+      }
+    }
+  }
+}
