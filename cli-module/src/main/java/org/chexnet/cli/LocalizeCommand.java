@@ -23,6 +23,7 @@ import org.chexnet.evaluation.Localization;
 import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.training.ProgressBars;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,23 +43,7 @@ import picocli.CommandLine.Spec;
 final class LocalizeCommand implements Callable<Integer> {
   @Spec CommandSpec command;
 
-  @Option(
-      names = "--model",
-      paramLabel = "MODEL",
-      description = "a run (directory or id) or a checkpoint directory")
-  String model;
-
-  @Option(
-      names = "--spec",
-      paramLabel = "SPEC",
-      description = "the network's spec: with --weights, or for a checkpoint outside its run")
-  Path spec;
-
-  @Option(
-      names = "--weights",
-      paramLabel = "H5",
-      description = "Keras HDF5 weights of the whole network (needs --spec)")
-  Path weights;
+  @Mixin ModelOptions modelOptions;
 
   @Option(
       names = "--bbox",
@@ -97,18 +82,8 @@ final class LocalizeCommand implements Callable<Integer> {
       description = "images per batch (default ${DEFAULT-VALUE})")
   int batchSize;
 
-  @Option(
-      names = "--runs",
-      defaultValue = "mlruns",
-      paramLabel = "DIR",
-      description = "run store searched for a run id (default ${DEFAULT-VALUE})")
-  Path runs;
-
   @Override
   public Integer call() throws Exception {
-    if ((model == null) == (weights == null) || (weights != null && spec == null)) {
-      throw new UsageException("give either --model MODEL or --spec SPEC --weights W.h5");
-    }
     if (!(mapThreshold > 0 && mapThreshold < 1) || batchSize < 1) {
       throw new UsageException("--map-threshold must be in (0, 1) and --batch-size positive");
     }
@@ -144,10 +119,7 @@ final class LocalizeCommand implements Callable<Integer> {
     }
     List<Localization.BoxScore> scores = new ArrayList<>();
     List<BoundingBox> scored = new ArrayList<>();
-    try (PredictionModel network =
-            weights != null
-                ? PredictionModel.fromKeras(spec, weights)
-                : PredictionModel.open(model, spec, runs, true);
+    try (PredictionModel network = modelOptions.open(true);
         ProgressBar bar = ProgressBars.images("Class activation maps", boxes.size())) {
       ClassActivationMaps cams = ((PredictionModel.Trained) network).classActivationMaps();
       int size = network.imageSize();

@@ -17,6 +17,7 @@ import org.chexnet.dataset.TenCrop;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.training.ProgressBars;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,26 +41,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Spec CommandSpec command;
 
-  @Option(
-      names = "--model",
-      paramLabel = "MODEL",
-      description =
-          "a run (mlruns/EXP/RUN, its artifacts/, or the run id), checkpoints/best, or a"
-              + " saved_model/ directory")
-  String model;
-
-  @Option(
-      names = "--spec",
-      paramLabel = "SPEC",
-      description =
-          "the network's spec: with --weights, or for a checkpoint outside its run directory")
-  Path spec;
-
-  @Option(
-      names = "--weights",
-      paramLabel = "H5",
-      description = "Keras HDF5 weights of the whole network, head included (needs --spec)")
-  Path weights;
+  @Mixin ModelOptions modelOptions;
 
   @Option(
       names = "--images",
@@ -102,31 +84,15 @@ final class PredictCommand implements Callable<Integer> {
       description = "image decoding threads (default ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(
-      names = "--runs",
-      defaultValue = "mlruns",
-      paramLabel = "DIR",
-      description = "run store searched for a run id (default ${DEFAULT-VALUE})")
-  Path runs;
-
   @Override
   public Integer call() throws Exception {
-    if ((model == null) == (weights == null)) {
-      throw new UsageException("give either --model MODEL or --spec SPEC --weights W.h5");
-    }
-    if (weights != null && spec == null) {
-      throw new UsageException("--weights " + weights + " needs --spec SPEC for the network");
-    }
     if (batchSize < 1 || threads < 1) {
       throw new UsageException("--batch-size and --threads must be positive");
     }
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
     float[] probabilities;
-    try (PredictionModel network =
-        weights != null
-            ? PredictionModel.fromKeras(spec, weights)
-            : PredictionModel.open(model, spec, runs)) {
+    try (PredictionModel network = modelOptions.open(false)) {
       if (network.classes() != Finding.COUNT) {
         throw new UsageException(
             network.source()

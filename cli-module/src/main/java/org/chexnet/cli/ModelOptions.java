@@ -1,0 +1,55 @@
+package org.chexnet.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The model a command runs: {@code --model} (a run, its checkpoint or SavedModel) or {@code --spec}
+ * with {@code --weights} (a Keras HDF5 file), shared by {@code predict} and {@code localize}.
+ */
+final class ModelOptions {
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
+      description =
+          "a run (mlruns/EXP/RUN, its artifacts/, or the run id), checkpoints/best, or a"
+              + " saved_model/ directory")
+  String model;
+
+  @Option(
+      names = "--spec",
+      paramLabel = "SPEC",
+      description =
+          "the network's spec: with --weights, or for a checkpoint outside its run directory")
+  Path spec;
+
+  @Option(
+      names = "--weights",
+      paramLabel = "H5",
+      description = "Keras HDF5 weights of the whole network, head included (needs --spec)")
+  Path weights;
+
+  @Option(
+      names = "--runs",
+      defaultValue = "mlruns",
+      paramLabel = "DIR",
+      description = "run store searched for a run id (default ${DEFAULT-VALUE})")
+  Path runs;
+
+  /**
+   * @param needWeights the command needs the network's weights in this process (class activation
+   *     maps), so a run is opened from its checkpoint rather than its SavedModel
+   */
+  PredictionModel open(boolean needWeights) throws IOException {
+    if ((model == null) == (weights == null)) {
+      throw new UsageException("give either --model MODEL or --spec SPEC --weights W.h5");
+    }
+    if (weights != null && spec == null) {
+      throw new UsageException("--weights " + weights + " needs --spec SPEC for the network");
+    }
+    return weights != null
+        ? PredictionModel.fromKeras(spec, weights)
+        : PredictionModel.open(model, spec, runs, needWeights);
+  }
+}
