@@ -21,6 +21,7 @@ import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.Tracking;
 import org.mlflow.tracking.MlflowClientException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -126,16 +127,7 @@ final class RunsCommand {
       mixinStandardHelpOptions = true,
       description = "A table of runs, newest first, with their headline metrics.")
   static final class ListRuns implements Callable<Integer> {
-    @Option(
-        names = "--from",
-        paramLabel = "URI|DIR",
-        description =
-            "a local store or an MLflow server (default: $"
-                + Tracking.TRACKING_URI_ENV
-                + " when it names a server, else "
-                + DEFAULT_STORE
-                + ")")
-    String from;
+    @Mixin FromOption from;
 
     @Option(names = "--experiment", paramLabel = "NAME", description = "only this experiment")
     String experiment;
@@ -143,7 +135,7 @@ final class RunsCommand {
     @Override
     public Integer call() throws IOException {
       List<RunRecord> runs;
-      try (Source source = Source.open(from)) {
+      try (Source source = Source.open(from.from)) {
         runs = source.list(Optional.ofNullable(experiment));
       }
       if (runs.isEmpty()) {
@@ -185,16 +177,7 @@ final class RunsCommand {
     @Parameters(paramLabel = "RUN", arity = "2..*", description = "run ids or names")
     List<String> runs;
 
-    @Option(
-        names = "--from",
-        paramLabel = "URI|DIR",
-        description =
-            "a local store or an MLflow server (default: $"
-                + Tracking.TRACKING_URI_ENV
-                + " when it names a server, else "
-                + DEFAULT_STORE
-                + ")")
-    String from;
+    @Mixin FromOption from;
 
     @Option(names = "--all-params", description = "also show params equal in every run")
     boolean allParams;
@@ -202,7 +185,7 @@ final class RunsCommand {
     @Override
     public Integer call() throws IOException {
       List<RunRecord> records = new ArrayList<>();
-      try (Source source = Source.open(from)) {
+      try (Source source = Source.open(from.from)) {
         for (String run : runs) {
           records.add(source.read(run));
         }
@@ -244,6 +227,20 @@ final class RunsCommand {
       row.addAll(values);
       return row;
     }
+  }
+
+  /** {@code --from}: where {@code list} and {@code compare} read runs. */
+  static final class FromOption {
+    @Option(
+        names = "--from",
+        paramLabel = "URI|DIR",
+        description =
+            "a local store or an MLflow server (default: $"
+                + Tracking.TRACKING_URI_ENV
+                + " when it names a server, else "
+                + DEFAULT_STORE
+                + ")")
+    String from;
   }
 
   /** Where runs are read from: the local store or a server. */
