@@ -161,7 +161,10 @@ public final class ExperimentRunner {
               + datasetDigest
               + ": resuming would mix two datasets");
     }
-    Run run = store.reopenRun(record.id());
+    // With a server in the spec (or MLFLOW_TRACKING_URI), the resumed run is pushed when it ends.
+    Tracking tracking =
+        Tracking.open(store.root(), Tracking.fromUri(spec.tracking().uri(), workDir).remote());
+    Run run = tracking.reopenRun(record.id());
     try (run) {
       int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
       run.setTag(RESUMES_TAG, String.valueOf(resumes));

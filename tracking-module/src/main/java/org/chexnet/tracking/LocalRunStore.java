@@ -149,12 +149,16 @@ public final class LocalRunStore {
    * @throws IllegalArgumentException when there is no such run, or it FINISHED
    */
   public Run reopenRun(String idOrName) throws IOException {
+    return reopenRun(idOrName, RunMirror.NONE);
+  }
+
+  Run reopenRun(String idOrName, RunMirror mirror) throws IOException {
     RunRecord record = readRun(idOrName);
     if (record.status().equals(RunStatus.FINISHED.name())) {
       throw new IllegalArgumentException(
           "run " + record.id() + " (" + record.name() + ") FINISHED already: nothing to resume");
     }
-    return Run.reopen(runDirectory(record), record);
+    return Run.reopen(runDirectory(record), record, mirror);
   }
 
   /** The directory of a run read by {@link #readRun(String)} or {@link #listRuns}. */

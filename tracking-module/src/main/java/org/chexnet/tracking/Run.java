@@ -81,7 +81,7 @@ public final class Run implements AutoCloseable {
    * The run recorded in {@code record}, RUNNING again (a killed or failed run being resumed): its
    * id, name, user and start time are kept, its end time cleared.
    */
-  static Run reopen(Path directory, RunRecord record) throws IOException {
+  static Run reopen(Path directory, RunRecord record, RunMirror mirror) throws IOException {
     Run run =
         new Run(
             directory,
@@ -90,7 +90,7 @@ public final class Run implements AutoCloseable {
             record.name(),
             MlflowYaml.read(directory.resolve(LocalRunStore.META_FILE)).path("user_id").asText(""),
             record.startTime(),
-            RunMirror.NONE);
+            mirror);
     run.writeMeta();
     return run;
   }

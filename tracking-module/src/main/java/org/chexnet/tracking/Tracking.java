@@ -70,6 +70,17 @@ public final class Tracking {
     return open(local, remote, env);
   }
 
+  /**
+   * Continues a run of the local store that was killed or failed (see {@link
+   * LocalRunStore#reopenRun}); with a server, the whole run is pushed there when it ends,
+   * completing the copy the crash cut short.
+   */
+  public Run reopenRun(String idOrName) throws IOException {
+    return local.reopenRun(
+        idOrName,
+        remote.isPresent() ? new PushWhenEnded(remote.get(), env, local) : RunMirror.NONE);
+  }
+
   public LocalRunStore local() {
     return local;
   }

@@ -123,6 +123,21 @@ public class RemoteTrackingTest {
   }
 
   @Test
+  void aResumedRunIsPushedWhenItEnds() throws Exception {
+    LocalRunStore store = new LocalRunStore(temp.resolve("mlruns"));
+    Run crashed = store.startRun("resumed", "crashed-run");
+    logTraining(crashed, 0, 1); // killed after its first epoch: still RUNNING, never on the server
+    Run resumed =
+        Tracking.open(store.root(), Optional.of(server.uri()), Map.of()).reopenRun(crashed.id());
+    logTraining(resumed, 1, EPOCHS);
+    resumed.end(RunStatus.FINISHED);
+    RunRecord local = store.readRun(crashed.id());
+    assertEquals("FINISHED", local.status());
+    assertRunEquals(
+        local, store, server.readRun(server.uri().toString(), remoteIdOf(crashed.id(), "resumed")));
+  }
+
+  @Test
   void serverKilledMidRunThenPushCompletesTheServerCopy() throws Exception {
     Path dir = temp.resolve("dying-server");
     try (MlflowTestServer dying = MlflowTestServer.start(dir)) {

@@ -134,7 +134,7 @@ public final class Sweep {
       return directory;
     }
     Run parent =
-        previous.isPresent() ? plan.store().reopenRun(previous.get().id()) : startParent(plan);
+        previous.isPresent() ? plan.tracking().reopenRun(previous.get().id()) : startParent(plan);
     try (parent) {
       out.printf(
           "Sweep %s: %d trials, %d at a time, parent run %s%n",
@@ -291,7 +291,7 @@ public final class Sweep {
     }
     if (pruned.isPresent()) {
       RunRecord child = children(plan, parentId).get(trial.index());
-      Run run = plan.store().reopenRun(child.id());
+      Run run = plan.tracking().reopenRun(child.id());
       run.setTag(PRUNED_TAG, pruned.get());
       run.end(RunStatus.KILLED);
       out.printf("%nTrial %d stopped: %s%n", trial.index(), pruned.get());
