@@ -25,18 +25,8 @@ import picocli.CommandLine;
 /** `chexnet run` end to end on a tiny network and a small synthetic dataset. */
 class ExperimentRunnerTest {
   private static final String SPEC =
-      """
-      name: tiny
-      seed: 3
-      data:
-        root: data/tiny
-        synthetic: {images: 120, image_size: 32, seed: 5}
-        image_size: 32
-      model:
-        architecture: custom
-        blocks: [1, 1, 1, 1]
-        growth_rate: 4
-        weights: none
+      TinySpecs.dataAndModel("tiny")
+          + """
       train:
         epochs: 2
         batch_size: 16

@@ -21,18 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The report set a run leaves in its artifacts, and the spec keys that shape it. */
 class RunReportTest {
   static final String SPEC =
-      """
-      name: tiny
-      seed: 3
-      data:
-        root: data/tiny
-        synthetic: {images: 120, image_size: 32, seed: 5}
-        image_size: 32
-      model:
-        architecture: custom
-        blocks: [1, 1, 1, 1]
-        growth_rate: 4
-        weights: none
+      TinySpecs.dataAndModel("tiny")
+          + """
       train:
         epochs: 2
         batch_size: 16

@@ -38,18 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrackingCommandsTest {
   private static final String SPEC =
-      """
-      name: tiny-remote
-      seed: 3
-      data:
-        root: data/tiny
-        synthetic: {images: 120, image_size: 32, seed: 5}
-        image_size: 32
-      model:
-        architecture: custom
-        blocks: [1, 1, 1, 1]
-        growth_rate: 4
-        weights: none
+      TinySpecs.dataAndModel("tiny-remote")
+          + """
       train:
         epochs: 2
         batch_size: 16
