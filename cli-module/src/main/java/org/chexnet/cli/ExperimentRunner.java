@@ -79,11 +79,8 @@ public final class ExperimentRunner {
    */
   public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
-    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
-    DataPreparation.Prepared data =
-        new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
-    DataSplits splits = data.splits();
-    String datasetDigest = data.digest();
+    Inputs inputs = inputs(spec);
+    String datasetDigest = inputs.data().digest();
 
     // Local store first; an http(s) tracking.uri or MLFLOW_TRACKING_URI adds a server mirror.
     Tracking tracking = Tracking.fromUri(spec.tracking().uri(), workDir);
@@ -102,7 +99,7 @@ public final class ExperimentRunner {
       Provenance provenance =
           new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
       run.setTags(provenance.tags());
-      run.setTags(dataTags(splits));
+      run.setTags(dataTags(inputs.data().splits()));
       run.setTags(tags);
       // Thread counts can change float reduction order, so they belong with the results.
       // and oneDNN's math mode decides float32 or bf16 inside convolutions and products.
@@ -112,13 +109,13 @@ public final class ExperimentRunner {
           run.setTag("chexnet.env." + setting, System.getenv(setting));
         }
       }
-      data.record(run);
+      inputs.data().record(run);
       run.logParams(loaded.flatten());
       run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      execute(spec, data, splits, run, weightsFile);
+      execute(spec, inputs, run);
     }
     return run;
   }
@@ -143,11 +140,8 @@ public final class ExperimentRunner {
     Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
     LoadedSpec loaded = SpecLoader.load(specFile, List.of());
     ExperimentSpec spec = loaded.spec();
-    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
-    DataPreparation.Prepared data =
-        new DataPreparation(out, workDir).prepare(spec.data(), spec.seed());
-    DataSplits splits = data.splits();
-    String datasetDigest = data.digest();
+    Inputs inputs = inputs(spec);
+    String datasetDigest = inputs.data().digest();
     String recorded = record.tags().get(Provenance.DATASET_DIGEST_TAG);
     if (recorded != null && !recorded.equals(datasetDigest)) {
       throw new UsageException(
@@ -169,20 +163,24 @@ public final class ExperimentRunner {
       int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
       run.setTag(RESUMES_TAG, String.valueOf(resumes));
       out.printf("Resuming run %s (%s) in %s%n", run.id(), run.name(), run.directory());
-      execute(spec, data, splits, run, weightsFile);
+      execute(spec, inputs, run);
     }
     return run;
   }
 
-  private void execute(
-      ExperimentSpec spec,
-      DataPreparation.Prepared data,
-      DataSplits splits,
-      Run run,
-      Path weightsFile)
-      throws Exception {
+  /** What a run reads besides its spec: the weights file to start from (or null) and the data. */
+  private record Inputs(Path weightsFile, DataPreparation.Prepared data) {}
+
+  /** Checked before a run is started or reopened: a missing weights file or bad data stop it. */
+  private Inputs inputs(ExperimentSpec spec) throws java.io.IOException {
+    Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
+    return new Inputs(
+        weightsFile, new DataPreparation(out, workDir).prepare(spec.data(), spec.seed()));
+  }
+
+  private void execute(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
     try {
-      trainAndEvaluate(spec, data, splits, run, weightsFile);
+      trainAndEvaluate(spec, inputs, run);
     } catch (Exception | Error e) {
       run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
       run.end(RunStatus.FAILED);
@@ -209,13 +207,10 @@ public final class ExperimentRunner {
     }
   }
 
-  private void trainAndEvaluate(
-      ExperimentSpec spec,
-      DataPreparation.Prepared data,
-      DataSplits splits,
-      Run run,
-      Path weightsFile)
-      throws Exception {
+  private void trainAndEvaluate(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+    DataPreparation.Prepared data = inputs.data();
+    DataSplits splits = data.splits();
+    Path weightsFile = inputs.weightsFile();
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
     TrainSpec.OptimizerSpec o = t.optimizer();
