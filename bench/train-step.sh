@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Full DenseNet-121 training step and inference (batch 16, 224x224): ours and PyTorch's, one
-# after the other in the same sitting, with peak resident memory of each process.
+# Full DenseNet-121 training step and inference (batch 16, 224x224): ours (float32 and
+# mixed_bfloat16), Keras' and PyTorch's, one after the other in the same sitting, with peak
+# resident memory of each process. Ours runs with the launcher's JVM options (-XX:+UseSerialGC).
 # Needs the built CLI (./chexnet --help builds it), Debian's python3-torch/python3-torchvision and,
 # for the Keras peer, the pinned tensorflow-cpu of bench/requirements-keras.txt (installed here).
 #   bench/train-step.sh [batch] [size] [steps]
@@ -8,9 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 batch="${1:-16}" size="${2:-224}" steps="${3:-7}"
 export TF_CPP_MIN_LOG_LEVEL=1
-peak() { grep -o 'Maximum resident set size (kbytes): [0-9]*' "$1" | grep -o '[0-9]*$' | awk '{printf "%.2f GB\n", $1/1048576}'; }
-/usr/bin/time -v java -cp "cli-module/target/lib/*" bench/TrainStepBench.java "$batch" "$size" "$steps" 2> /tmp/bench-java.time
-echo "chexnet-java peak RSS: $(peak /tmp/bench-java.time)"
+peak() { grep -o 'Maximum resident set size (kbytes): [0-9]*' "$1" | grep -o '[0-9]*$' | awk '{printf "%.2f GiB\n", $1/1048576}'; }
+for precision in float32 mixed_bfloat16; do
+  /usr/bin/time -v java -XX:+UseSerialGC -cp "cli-module/target/lib/*" bench/TrainStepBench.java \
+    "$batch" "$size" "$steps" "$precision" 2> "/tmp/bench-java-$precision.time"
+  echo "chexnet-java $precision peak RSS: $(peak "/tmp/bench-java-$precision.time")"
+done
 keras="$(tools/setup-venv.sh bench/requirements-keras.txt)"
 /usr/bin/time -v "$keras/python" bench/keras_train_step.py "$batch" "$size" "$steps" 2> /tmp/bench-keras.time
 echo "keras peak RSS: $(peak /tmp/bench-keras.time)"

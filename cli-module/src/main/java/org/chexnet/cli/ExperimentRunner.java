@@ -226,9 +226,7 @@ public final class ExperimentRunner {
             ? recordLossWeights(splits.train(), run)
             : null;
     try (TrainableModel model =
-            lossWeights == null
-                ? TrainableModel.create(config, adam, spec.seed())
-                : TrainableModel.create(config, adam, lossWeights, spec.seed());
+            TrainableModel.create(config, adam, lossWeights, t.precision(), spec.seed());
         BatchLoader train =
             data.loader(
                 splits.train(),

@@ -1,7 +1,9 @@
 package org.chexnet.cli;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.chexnet.cli.sweep.KubernetesJob;
@@ -98,12 +100,17 @@ final class SweepCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** This same CLI in a new JVM: the running java, classpath and main class. */
+  /**
+   * This same CLI in a new JVM: the running java, its heap and GC settings (the launcher's
+   * -XX:+UseSerialGC), classpath and main class.
+   */
   static List<String> thisCli() {
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp",
-        System.getProperty("java.class.path"),
-        Chexnet.class.getName());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm") || a.startsWith("-Xss"))
+        .forEach(command::add);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Chexnet.class.getName()));
+    return command;
   }
 }

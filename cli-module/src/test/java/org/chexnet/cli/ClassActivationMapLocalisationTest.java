@@ -34,11 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * class) the maps of the weakly learnt classes peak on the image border, in a corner more often
  * than not, because the border features the network uses as a bias outweigh the faint evidence;
  * after 20 epochs (every class above 0.99) about 90% of maps peak in their cell and none in a
- * corner. So the test checks that the network has learnt every finding before it judges the maps.
+ * corner. How fast a class is learnt depends on the trajectory (oneDNN's max-pool gradient, which
+ * routes ties differently from MaxPoolV2's, left one class at 0.92 after 20 epochs), so the test
+ * trains 30 and checks that the network has learnt every finding before it judges the maps.
  */
 class ClassActivationMapLocalisationTest {
   private static final int SIZE = 64;
-  private static final int EPOCHS = 20;
+  private static final int EPOCHS = 30;
 
   @Test
   void mapsPeakWhereTheFindingIsDrawn(@TempDir Path dir) throws Exception {

@@ -13,7 +13,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * Builds Keras' DenseNet ({@code tf.keras.applications.DenseNet121(include_top=False)}) plus a
@@ -33,6 +36,8 @@ public final class DenseNet {
   private final Ops tf;
   private final DenseNetConfig config;
   private final long seed;
+  private final Precision precision;
+  private final boolean fusedBatchNormRelu;
   private final ScopedNames variableNames;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final List<Variable<TFloat32>> trainable = new ArrayList<>();
@@ -40,10 +45,13 @@ public final class DenseNet {
   private long trainableParameters;
   private Variable<TFloat32> classifierKernel;
 
-  private DenseNet(Ops tf, DenseNetConfig config, long seed) {
+  private DenseNet(
+      Ops tf, DenseNetConfig config, long seed, Precision precision, boolean fusedBatchNormRelu) {
     this.tf = tf;
     this.config = config;
     this.seed = seed;
+    this.precision = precision;
+    this.fusedBatchNormRelu = fusedBatchNormRelu;
     this.variableNames = new ScopedNames(tf.withInitScope());
   }
 
@@ -53,7 +61,23 @@ public final class DenseNet {
    * initial network.
    */
   public static DenseNetGraph build(Ops tf, DenseNetConfig config, long seed) {
-    return new DenseNet(tf, config, seed).build();
+    return build(tf, config, seed, Precision.FLOAT32);
+  }
+
+  /** As {@link #build(Ops, DenseNetConfig, long)}, with the training pass in {@code precision}. */
+  public static DenseNetGraph build(Ops tf, DenseNetConfig config, long seed, Precision precision) {
+    String device = Devices.gpuVisible() ? "GPU" : "CPU";
+    org.tensorflow.proto.DataType dtype =
+        precision == Precision.MIXED_BFLOAT16
+            ? org.tensorflow.proto.DataType.DT_BFLOAT16
+            : org.tensorflow.proto.DataType.DT_FLOAT;
+    return build(tf, config, seed, precision, FusedBatchNormRelu.available(device, dtype));
+  }
+
+  /** As above, choosing the training pass's batch norm + ReLU form (tests compare the two). */
+  static DenseNetGraph build(
+      Ops tf, DenseNetConfig config, long seed, Precision precision, boolean fusedBatchNormRelu) {
+    return new DenseNet(tf, config, seed, precision, fusedBatchNormRelu).build();
   }
 
   private DenseNetGraph build() {
@@ -81,40 +105,56 @@ public final class DenseNet {
   }
 
   private Operand<TFloat32> features(Operand<TFloat32> images, boolean training) {
-    Operand<TFloat32> x = pad(images, 3);
-    x = conv(x, "conv1/conv", 7, config.initialFilters(), 2, "VALID");
-    x = relu(batchNorm(x, "conv1/bn", training));
-    x = pad(x, 1);
-    x =
-        tf.nn.maxPool(
-            x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+    if (training && precision == Precision.MIXED_BFLOAT16) {
+      Operand<TBfloat16> x = tf.dtypes.cast(images, TBfloat16.class);
+      return tf.dtypes.cast(features(x, TBfloat16.class, true), TFloat32.class);
+    }
+    return features(images, TFloat32.class, training);
+  }
+
+  private <T extends TNumber> Operand<T> features(
+      Operand<T> images, Class<T> type, boolean training) {
+    Operand<T> x = pad(images, 3, type);
+    x = conv(x, "conv1/conv", 7, config.initialFilters(), 2, "VALID", type);
+    x = batchNormRelu(x, "conv1/bn", training);
+    x = pad(x, 1, type);
+    x = maxPool3x3Stride2(x);
     List<Integer> blocks = config.blocks();
     for (int b = 0; b < blocks.size(); b++) {
       int stage = b + 2; // Keras numbers stages conv2..conv5
-      x = denseBlock(x, blocks.get(b), "conv" + stage, training);
+      x = denseBlock(x, blocks.get(b), "conv" + stage, training, type);
       if (b < blocks.size() - 1) {
-        x = transition(x, "pool" + stage, training);
+        x = transition(x, "pool" + stage, training, type);
       }
     }
-    return relu(batchNorm(x, "bn", training));
+    return batchNormRelu(x, "bn", training);
   }
 
-  private Operand<TFloat32> denseBlock(
-      Operand<TFloat32> x, int layers, String stage, boolean training) {
+  private <T extends TNumber> Operand<T> denseBlock(
+      Operand<T> x, int layers, String stage, boolean training, Class<T> type) {
     for (int i = 1; i <= layers; i++) {
       String name = stage + "_block" + i;
-      Operand<TFloat32> y = relu(batchNorm(x, name + "_0_bn", training));
-      y = conv(y, name + "_1_conv", 1, config.bottleneckWidth() * config.growthRate(), 1, "VALID");
-      y = relu(batchNorm(y, name + "_1_bn", training));
-      y = conv(y, name + "_2_conv", 3, config.growthRate(), 1, "SAME");
+      Operand<T> y = batchNormRelu(x, name + "_0_bn", training);
+      y =
+          conv(
+              y,
+              name + "_1_conv",
+              1,
+              config.bottleneckWidth() * config.growthRate(),
+              1,
+              "VALID",
+              type);
+      y = batchNormRelu(y, name + "_1_bn", training);
+      y = conv(y, name + "_2_conv", 3, config.growthRate(), 1, "SAME", type);
       x = tf.concat(Arrays.asList(x, y), tf.constant(3));
     }
     return x;
   }
 
-  private Operand<TFloat32> transition(Operand<TFloat32> x, String name, boolean training) {
-    Operand<TFloat32> y = relu(batchNorm(x, name + "_bn", training));
-    y = conv(y, name + "_conv", 1, (int) (channels(x) * config.compression()), 1, "VALID");
+  private <T extends TNumber> Operand<T> transition(
+      Operand<T> x, String name, boolean training, Class<T> type) {
+    Operand<T> y = batchNormRelu(x, name + "_bn", training);
+    y = conv(y, name + "_conv", 1, (int) (channels(x) * config.compression()), 1, "VALID", type);
     return tf.nn.avgPool(y, List.of(1L, 2L, 2L, 1L), List.of(1L, 2L, 2L, 1L), "VALID");
   }
 
@@ -126,43 +166,119 @@ public final class DenseNet {
     return tf.math.add(tf.linalg.matMul(pooled, classifierKernel), bias);
   }
 
-  private Operand<TFloat32> conv(
-      Operand<TFloat32> x, String name, int kernel, int filters, int stride, String padding) {
+  private <T extends TNumber> Operand<T> conv(
+      Operand<T> x,
+      String name,
+      int kernel,
+      int filters,
+      int stride,
+      String padding,
+      Class<T> type) {
     Variable<TFloat32> w = weight(name + "/kernel", Shape.of(kernel, kernel, channels(x), filters));
-    return tf.nn.conv2d(x, w, List.of(1L, (long) stride, (long) stride, 1L), padding);
+    if (kernel == 1 && stride == 1 && type == TBfloat16.class) {
+      return pointwiseAsMatMul(x, as(w, type), filters);
+    }
+    return tf.nn.conv2d(x, as(w, type), List.of(1L, (long) stride, (long) stride, 1L), padding);
   }
 
-  private Operand<TFloat32> batchNorm(Operand<TFloat32> x, String name, boolean training) {
+  /**
+   * A 1x1 convolution as the matrix product it is: [N*H*W, C] x [C, filters]. In bfloat16 oneDNN
+   * computes a 1x1 convolution's weight gradient at about 400 GFLOP/s on AMX, the same product as a
+   * MatMul at 800-1000 (bench: DenseNet-121's bottleneck shapes), and a third of a mixed training
+   * step's convolution time is those gradients. Reshapes of contiguous NHWC are free.
+   */
+  private <T extends TNumber> Operand<T> pointwiseAsMatMul(
+      Operand<T> x, Operand<T> kernel, int filters) {
+    int channels = channels(x);
+    Operand<T> rows = tf.reshape(x, tf.constant(new long[] {-1, channels}));
+    Operand<T> product =
+        tf.linalg.matMul(rows, tf.reshape(kernel, tf.constant(new long[] {channels, filters})));
+    Operand<TInt64> spatial =
+        tf.slice(
+            tf.shape(x, TInt64.class), tf.constant(new long[] {0}), tf.constant(new long[] {3}));
+    return tf.reshape(
+        product, tf.concat(List.of(spatial, tf.constant(new long[] {filters})), tf.constant(0)));
+  }
+
+  /** {@code x} (float32) in the pass's type: master weights and constants cast on the way in. */
+  @SuppressWarnings("unchecked")
+  private <T extends TNumber> Operand<T> as(Operand<TFloat32> x, Class<T> type) {
+    return type == TFloat32.class ? (Operand<T>) x : tf.dtypes.cast(x, type);
+  }
+
+  /**
+   * Batch norm then ReLU. The training pass uses the fused op with an output-only gradient ({@link
+   * FusedBatchNormRelu}) where the device has its kernel and the channels suit it, else the two ops
+   * with {@link OutputMaskedRelu}; both keep one tensor per layer for the backward pass.
+   */
+  private <T extends TNumber> Operand<T> batchNormRelu(
+      Operand<T> x, String name, boolean training) {
     int channels = channels(x);
     Variable<TFloat32> gamma = ones(name + "/gamma", channels, true);
     Variable<TFloat32> beta = zeros(name + "/beta", Shape.of(channels), true);
     Variable<TFloat32> movingMean = zeros(name + "/moving_mean", Shape.of(channels), false);
     Variable<TFloat32> movingVariance = ones(name + "/moving_variance", channels, false);
-    FusedBatchNorm<TFloat32, TFloat32> bn =
-        tf.nn.fusedBatchNorm(
-            x,
-            gamma,
-            beta,
-            movingMean,
-            movingVariance,
-            FusedBatchNorm.epsilon(BN_EPSILON),
-            FusedBatchNorm.isTraining(training),
-            FusedBatchNorm.exponentialAvgFactor(training ? 1f - BN_MOMENTUM : 1f));
-    if (training) {
-      // In training mode the op returns the already-updated moving averages (variance
-      // Bessel-corrected, as Keras does); the training step assigns them.
-      movingAverageUpdates.add(tf.assign(movingMean, bn.batchMean()));
-      movingAverageUpdates.add(tf.assign(movingVariance, bn.batchVariance()));
+    if (!training) {
+      return tf.nn.relu(
+          tf.nn
+              .fusedBatchNorm(
+                  x,
+                  gamma,
+                  beta,
+                  movingMean,
+                  movingVariance,
+                  FusedBatchNorm.epsilon(BN_EPSILON),
+                  FusedBatchNorm.isTraining(false))
+              .y());
     }
-    return bn.y();
+    // In training mode both forms return the already-updated moving averages (variance
+    // Bessel-corrected, as Keras does); the training step assigns them.
+    Operand<T> y;
+    Operand<TFloat32> updatedMean;
+    Operand<TFloat32> updatedVariance;
+    if (fusedBatchNormRelu && channels % FusedBatchNormRelu.CHANNEL_MULTIPLE == 0) {
+      FusedBatchNormRelu.Outputs<T> bn =
+          FusedBatchNormRelu.create(
+              tf, x, gamma, beta, movingMean, movingVariance, BN_EPSILON, 1f - BN_MOMENTUM);
+      y = bn.y();
+      updatedMean = bn.updatedMean();
+      updatedVariance = bn.updatedVariance();
+    } else {
+      FusedBatchNorm<T, TFloat32> bn =
+          tf.nn.fusedBatchNorm(
+              x,
+              gamma,
+              beta,
+              movingMean,
+              movingVariance,
+              FusedBatchNorm.epsilon(BN_EPSILON),
+              FusedBatchNorm.isTraining(true),
+              FusedBatchNorm.exponentialAvgFactor(1f - BN_MOMENTUM));
+      y = OutputMaskedRelu.create(tf, bn.y());
+      updatedMean = bn.batchMean();
+      updatedVariance = bn.batchVariance();
+    }
+    movingAverageUpdates.add(tf.assign(movingMean, updatedMean));
+    movingAverageUpdates.add(tf.assign(movingVariance, updatedVariance));
+    return y;
   }
 
-  private Operand<TFloat32> relu(Operand<TFloat32> x) {
-    return tf.nn.relu(x);
+  private <T extends TNumber> Operand<T> maxPool3x3Stride2(Operand<T> x) {
+    // The attribute form (MaxPool, not the MaxPoolV2 that tf.nn.maxPool builds) is the one
+    // oneDNN takes over; MaxPoolV2's gradient runs on one thread (3% of a DenseNet-121 step).
+    return tf.scope()
+        .opBuilder("MaxPool", "MaxPool")
+        .addInput(x.asOutput())
+        .setAttr("ksize", new long[] {1, 3, 3, 1})
+        .setAttr("strides", new long[] {1, 2, 2, 1})
+        .setAttr("padding", "VALID")
+        .build()
+        .output(0);
   }
 
-  private Operand<TFloat32> pad(Operand<TFloat32> x, int p) {
-    return tf.pad(x, tf.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), tf.constant(0f));
+  private <T extends TNumber> Operand<T> pad(Operand<T> x, int p, Class<T> type) {
+    return tf.pad(
+        x, tf.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), as(tf.constant(0f), type));
   }
 
   private Variable<TFloat32> weight(String name, Shape shape) {
@@ -229,7 +345,7 @@ public final class DenseNet {
     return v;
   }
 
-  private static int channels(Operand<TFloat32> x) {
+  private static int channels(Operand<?> x) {
     return (int) x.shape().get(3);
   }
 }

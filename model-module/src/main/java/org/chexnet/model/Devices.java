@@ -33,6 +33,8 @@ import org.tensorflow.internal.c_api.TF_Graph;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.KernelDef;
 import org.tensorflow.proto.KernelList;
 
 /**
@@ -64,15 +66,32 @@ public final class Devices {
 
   /** Whether the loaded TensorFlow has GPU kernels (the {@code -Pgpu} build), device or not. */
   public static boolean builtWithCuda() {
+    return kernels("MatMul").stream().anyMatch(k -> k.getDeviceType().equals("GPU"));
+  }
+
+  /**
+   * Whether the loaded TensorFlow has a kernel of {@code op} on {@code deviceType} (CPU, GPU) that
+   * accepts {@code dtype} for its type attribute {@code T}.
+   */
+  static boolean hasKernel(String op, String deviceType, DataType dtype) {
+    return kernels(op).stream()
+        .filter(k -> k.getDeviceType().equals(deviceType))
+        .anyMatch(
+            k ->
+                k.getConstraintList().stream()
+                    .filter(c -> c.getName().equals("T"))
+                    .allMatch(c -> c.getAllowedValues().getList().getTypeList().contains(dtype)));
+  }
+
+  private static List<KernelDef> kernels(String op) {
     TensorFlow.version(); // loads the native library
     TF_Status status = TF_NewStatus();
-    TF_Buffer buffer = TF_GetRegisteredKernelsForOp("MatMul", status);
+    TF_Buffer buffer = TF_GetRegisteredKernelsForOp(op, status);
     try {
-      check(status, "listing the MatMul kernels");
+      check(status, "listing the " + op + " kernels");
       byte[] bytes = new byte[(int) buffer.length()];
       new BytePointer(buffer.data()).capacity(bytes.length).get(bytes);
-      return KernelList.parseFrom(bytes).getKernelList().stream()
-          .anyMatch(k -> k.getDeviceType().equals("GPU"));
+      return KernelList.parseFrom(bytes).getKernelList();
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("TensorFlow returned an unreadable kernel list", e);
     } finally {
@@ -106,6 +125,40 @@ public final class Devices {
               + " (devices: {})",
           TensorFlow.version(),
           devices.stream().map(Device::name).toList());
+    }
+  }
+
+  /**
+   * Says so when bfloat16 math has no hardware here: on a CPU without AVX512-BF16 or AMX-BF16 (and
+   * no GPU) oneDNN emulates it, so {@code mixed_bfloat16} trains slower than float32.
+   */
+  public static void warnIfBfloat16IsEmulated() {
+    if (gpuVisible()) {
+      return;
+    }
+    String flags = cpuFlags();
+    if (flags != null && !cpuHasBfloat16(flags)) {
+      LOG.warn(
+          "mixed_bfloat16: this CPU has neither avx512_bf16 nor amx_bf16, so bfloat16 is emulated"
+              + " and training is slower than in float32");
+    }
+  }
+
+  static boolean cpuHasBfloat16(String flags) {
+    List<String> words = List.of(flags.trim().split("\\s+"));
+    return words.contains("avx512_bf16") || words.contains("amx_bf16");
+  }
+
+  /** The first processor's flags from /proc/cpuinfo; null where there is none (not Linux). */
+  private static String cpuFlags() {
+    try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("flags"))
+          .findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1))
+          .orElse(null);
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return null;
     }
   }
 

@@ -11,6 +11,7 @@ import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.DenseNetGraph;
 import org.chexnet.model.Devices;
 import org.chexnet.model.KerasWeights;
+import org.chexnet.model.Precision;
 import org.chexnet.model.SavedModels;
 import org.chexnet.training.losses.BinaryCrossEntropy;
 import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
@@ -52,11 +53,15 @@ public final class TrainableModel implements AutoCloseable {
   private final int classes;
 
   private TrainableModel(
-      DenseNetConfig config, AdamSettings settings, ClassWeights lossWeights, long seed) {
+      DenseNetConfig config,
+      AdamSettings settings,
+      ClassWeights lossWeights,
+      Precision precision,
+      long seed) {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      net = DenseNet.build(tf, config, seed);
+      net = DenseNet.build(tf, config, seed, precision);
       classes = config.numClasses();
       imageValues = config.imageSize() * config.imageSize() * 3;
       labels =
@@ -87,19 +92,29 @@ public final class TrainableModel implements AutoCloseable {
     }
   }
 
-  /** A model trained with the unweighted binary cross-entropy. */
+  /** A model trained in float32 with the unweighted binary cross-entropy. */
   public static TrainableModel create(DenseNetConfig config, AdamSettings settings, long seed) {
-    return new TrainableModel(config, settings, null, seed);
+    return create(config, settings, null, Precision.FLOAT32, seed);
   }
 
-  /** A model trained with the class-weighted binary cross-entropy. */
+  /**
+   * A model trained with the class-weighted binary cross-entropy ({@code lossWeights}; {@code
+   * null}: unweighted), its training pass in {@code precision}.
+   */
   public static TrainableModel create(
-      DenseNetConfig config, AdamSettings settings, ClassWeights lossWeights, long seed) {
-    if (lossWeights.positive().length != config.numClasses()) {
+      DenseNetConfig config,
+      AdamSettings settings,
+      ClassWeights lossWeights,
+      Precision precision,
+      long seed) {
+    if (lossWeights != null && lossWeights.positive().length != config.numClasses()) {
       throw new IllegalArgumentException(
           lossWeights.positive().length + " class weights for " + config.numClasses() + " classes");
     }
-    return new TrainableModel(config, settings, lossWeights, seed);
+    if (precision == Precision.MIXED_BFLOAT16) {
+      Devices.warnIfBfloat16IsEmulated();
+    }
+    return new TrainableModel(config, settings, lossWeights, precision, seed);
   }
 
   /** One optimizer step on a batch; returns the batch's training loss (before the update). */

@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.chexnet.model.Precision;
 import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
+import org.chexnet.training.optimizers.Adam;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +85,31 @@ class TrainableModelTest {
   }
 
   @Test
+  void mixedBfloat16TrainsCloseToFloat32AndKeepsInferenceFloat32() {
+    var settings = new TrainableModel.AdamSettings(1e-2f, 0.9f, 0.999f, Adam.KERAS_EPSILON);
+    try (TrainableModel float32 =
+            TrainableModel.create(TinyNets.config(), settings, null, Precision.FLOAT32, 3);
+        TrainableModel mixed =
+            TrainableModel.create(TinyNets.config(), settings, null, Precision.MIXED_BFLOAT16, 3)) {
+      // Same seed, same weights: the inference pass is float32 in both, so equal to the bit.
+      assertArrayEquals(float32.predict(images, BATCH), mixed.predict(images, BATCH));
+      float referenceLoss = float32.trainStep(images, labels, BATCH);
+      float mixedLoss = mixed.trainStep(images, labels, BATCH);
+      // bfloat16 keeps 8 significant bits (relative error 2^-9 per rounding): the first loss
+      // agrees to about 1%, not to the bit.
+      assertTrue(
+          Math.abs(mixedLoss - referenceLoss) < 0.02 * referenceLoss,
+          "first loss " + mixedLoss + " vs float32 " + referenceLoss);
+      assertTrue(mixedLoss != referenceLoss, "the training pass did not run in bfloat16");
+      float last = mixedLoss;
+      for (int i = 1; i < 40; i++) {
+        last = mixed.trainStep(images, labels, BATCH);
+      }
+      assertTrue(last < 0.5f * mixedLoss, "loss " + mixedLoss + " -> " + last + " after 40 steps");
+    }
+  }
+
+  @Test
   void classWeightedLossTrainsAndUnitWeightsAreThePlainLoss() {
     SplittableRandom random = new SplittableRandom(12);
     float[] images = TinyNets.images(random, 8);
@@ -93,7 +120,11 @@ class TrainableModelTest {
     try (TrainableModel plain = TrainableModel.create(TinyNets.config(), settings, 3);
         TrainableModel unit =
             TrainableModel.create(
-                TinyNets.config(), settings, new ClassWeights(one, one.clone()), 3)) {
+                TinyNets.config(),
+                settings,
+                new ClassWeights(one, one.clone()),
+                Precision.FLOAT32,
+                3)) {
       for (int step = 0; step < 3; step++) {
         assertEquals(plain.trainStep(images, labels, 8), unit.trainStep(images, labels, 8), 1e-6);
       }
@@ -104,7 +135,11 @@ class TrainableModelTest {
     java.util.Arrays.fill(negative, 0.2f);
     try (TrainableModel weighted =
         TrainableModel.create(
-            TinyNets.config(), settings, new ClassWeights(positive, negative), 3)) {
+            TinyNets.config(),
+            settings,
+            new ClassWeights(positive, negative),
+            Precision.FLOAT32,
+            3)) {
       float first = weighted.trainStep(images, labels, 8);
       float last = first;
       for (int step = 0; step < 30; step++) {

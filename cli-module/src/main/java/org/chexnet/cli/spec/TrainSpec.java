@@ -1,10 +1,14 @@
 package org.chexnet.cli.spec;
 
 import java.util.List;
+import org.chexnet.model.Precision;
 
 /**
  * How the network is trained; the defaults are the seed's.
  *
+ * @param precision {@code float32}, or {@code mixed_bfloat16}: the training pass computes and keeps
+ *     its activations in bfloat16 (about 1.5x faster and a third less memory on CPUs with
+ *     AMX/AVX512-BF16; weights, optimizer, validation, test and every metric stay float32)
  * @param backupEveryNBatches besides the backup after each epoch, back up every N batches (0: never
  *     within an epoch), so that `chexnet run --resume` loses at most N batches of a long epoch
  */
@@ -14,6 +18,7 @@ public record TrainSpec(
     @Default("binary_crossentropy") Loss loss,
     OptimizerSpec optimizer,
     @Default("true") boolean horizontalFlip,
+    @Default("float32") Precision precision,
     @Default("500") @Min(0) int backupEveryNBatches,
     @Default(
             "[{type: progress}, {type: model_checkpoint}, {type: reduce_lr_on_plateau}, {type: csv_logger},"

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.model.Precision;
 import org.junit.jupiter.api.Test;
 
 class SpecLoaderTest {
@@ -87,7 +88,7 @@ class SpecLoaderTest {
   void unknownKeySuggestsTheNearOne() {
     assertEquals(
         "experiments/x.yaml:5:3: train.batchsize is not a known key (did you mean batch_size?) "
-            + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, backup_every_n_batches, callbacks)",
+            + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, precision, backup_every_n_batches, callbacks)",
         error(MINIMAL + "train:\n  batchsize: 16\n"));
   }
 
@@ -101,6 +102,13 @@ class SpecLoaderTest {
         "experiments/x.yaml:6:13: train.callbacks[0].type must be one of progress, model_checkpoint, "
             + "reduce_lr_on_plateau, csv_logger, early_stopping, mlflow_logger, custom, got \"dagshub\"",
         error(MINIMAL + "train:\n  callbacks:\n    - type: dagshub\n"));
+    assertEquals(
+        "experiments/x.yaml:5:14: train.precision must be one of float32, mixed_bfloat16, got \"bf16\"",
+        error(MINIMAL + "train:\n  precision: bf16\n"));
+    assertEquals(
+        Precision.MIXED_BFLOAT16,
+        load(MINIMAL + "train:\n  precision: mixed_bfloat16\n").spec().train().precision());
+    assertEquals(Precision.FLOAT32, load(MINIMAL).spec().train().precision());
   }
 
   @Test

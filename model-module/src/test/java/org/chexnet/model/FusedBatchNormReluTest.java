@@ -1,0 +1,119 @@
+package org.chexnet.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+
+class FusedBatchNormReluTest {
+  // Growth 4: 8, 12 and 16 channels take the fused op, the transition's 6 and 10 and 14 the
+  // separate form, so both meet in one network.
+  private static final DenseNetConfig TINY = DenseNetConfig.custom(List.of(1, 2), 4, 16, 3);
+  private static final int BATCH = 4;
+
+  @Test
+  void theFusedKernelIsUsedWhereItExists() {
+    assertTrue(FusedBatchNormRelu.available("CPU", DataType.DT_FLOAT));
+    assertTrue(FusedBatchNormRelu.available("CPU", DataType.DT_BFLOAT16));
+    assertEquals(Devices.builtWithCuda(), FusedBatchNormRelu.available("GPU", DataType.DT_FLOAT));
+  }
+
+  @Test
+  void fusedAndSeparateFormsTrainTheSameNetwork() {
+    for (Precision precision : Precision.values()) {
+      List<float[]> fused = trainingPass(true, precision);
+      List<float[]> separate = trainingPass(false, precision);
+      assertEquals(separate.size(), fused.size());
+      for (int i = 0; i < fused.size(); i++) {
+        float[] a = fused.get(i);
+        float[] b = separate.get(i);
+        for (int j = 0; j < a.length; j++) {
+          // The same kernels compute both: equal up to float rounding of the mask's neighbours.
+          assertEquals(b[j], a[j], 1e-5 * Math.max(1, Math.abs(b[j])), precision + " tensor " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void otherFormsOfTheFusedOpAreNotDifferentiable() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x = tf.constant(new float[][][][] {{{{1f, -1f, 2f, -2f}}}});
+      Operand<TFloat32> ones = tf.constant(new float[] {1f, 1f, 1f, 1f});
+      Operand<TFloat32> zeros = tf.constant(new float[] {0f, 0f, 0f, 0f});
+      FusedBatchNormRelu.create(tf, x, ones, zeros, zeros, ones, 1e-3f, 1f); // registers
+      var identity =
+          g.opBuilder(FusedBatchNormRelu.OP_TYPE, "identity", tf.scope())
+              .addInput(x.asOutput())
+              .addInput(ones.asOutput())
+              .addInput(zeros.asOutput())
+              .addInput(zeros.asOutput())
+              .addInput(ones.asOutput())
+              .addInputList(new Output<?>[0])
+              .setAttr("is_training", true)
+              .setAttr("activation_mode", "Identity")
+              .setAttr("num_side_inputs", 0L)
+              .build();
+      Operand<TFloat32> loss = tf.sum(identity.<TFloat32>output(0), tf.constant(new int[] {0, 3}));
+      Exception e =
+          assertThrows(
+              Exception.class,
+              () -> g.addGradients(loss.asOutput(), new Output<?>[] {x.asOutput()}));
+      assertTrue(String.valueOf(e).contains("training-mode ReLU form"), String.valueOf(e));
+    }
+  }
+
+  /** Training logits, moving-average updates and the gradient of every trainable variable. */
+  private static List<float[]> trainingPass(boolean fusedBatchNormRelu, Precision precision) {
+    SplittableRandom random = new SplittableRandom(5);
+    float[] images = new float[BATCH * 16 * 16 * 3];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) (random.nextDouble() * 4 - 2);
+    }
+    try (Graph g = new Graph();
+        Session s = new Session(g);
+        TFloat32 input =
+            TFloat32.tensorOf(
+                Shape.of(BATCH, 16, 16, 3), d -> d.copyFrom(DataBuffers.of(images)))) {
+      Ops tf = Ops.create(g);
+      DenseNetGraph net = DenseNet.build(tf, TINY, 1, precision, fusedBatchNormRelu);
+      Operand<TFloat32> loss =
+          tf.sum(
+              tf.math.mul(net.trainingLogits(), tf.constant(new float[] {1f, -2f, 3f})),
+              tf.constant(new int[] {0, 1}));
+      Output<?>[] variables =
+          net.trainableVariables().stream().map(Operand::asOutput).toArray(Output<?>[]::new);
+      Output<?>[] gradients = g.addGradients(loss.asOutput(), variables);
+      s.initialize();
+      var runner = s.runner().feed(net.images(), input).fetch(net.trainingLogits());
+      for (Output<?> gradient : gradients) {
+        runner.fetch(gradient);
+      }
+      List<float[]> values = new ArrayList<>();
+      try (Result r = runner.run()) {
+        for (int i = 0; i < r.size(); i++) {
+          TFloat32 t = (TFloat32) r.get(i);
+          float[] v = new float[(int) t.size()];
+          t.copyTo(DataBuffers.of(v));
+          values.add(v);
+        }
+      }
+      return values;
+    }
+  }
+}
