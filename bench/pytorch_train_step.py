@@ -1,5 +1,6 @@
 """Peer: the same DenseNet-121 training step and inference in PyTorch (torchvision densenet121,
-14-way head, Adam, BCE with logits, batch 16, 224x224, 2 threads). Run by bench/train-step.sh."""
+14-way head, Adam, BCE with logits, batch 16, 224x224, 2 threads), in float32 or with the
+forward and loss under torch.autocast("cpu", bfloat16). Run by bench/train-step.sh."""
 import json
 import statistics
 import sys
@@ -11,6 +12,7 @@ import torchvision
 batch = int(sys.argv[1]) if len(sys.argv) > 1 else 16
 size = int(sys.argv[2]) if len(sys.argv) > 2 else 224
 steps = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+precision = sys.argv[4] if len(sys.argv) > 4 else "float32"
 warmup = 2
 torch.set_num_threads(2)
 torch.manual_seed(1)
@@ -34,7 +36,9 @@ def timed(fn):
 def train_step():
     model.train()
     optimizer.zero_grad()
-    loss_fn(model(x), y).backward()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "mixed_bfloat16"):
+        loss = loss_fn(model(x), y)
+    loss.backward()
     optimizer.step()
 
 
@@ -46,5 +50,5 @@ def inference():
 
 for work, fn in (("train", train_step), ("inference", inference)):
     median = timed(fn)
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "work": work, "batch": batch, "size": size,
+    print(json.dumps({"impl": "pytorch-" + torch.__version__ + " " + precision, "work": work, "batch": batch, "size": size,
                       "median_s": round(median, 4), "images_per_s": round(batch / median, 2), "steps": steps}))

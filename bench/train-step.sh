@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Full DenseNet-121 training step and inference (batch 16, 224x224): ours (float32 and
-# mixed_bfloat16), Keras' and PyTorch's, one after the other in the same sitting, with peak
+# Full DenseNet-121 training step and inference (batch 16, 224x224): ours, Keras' and PyTorch's,
+# each in float32 and in mixed bfloat16, one after the other in the same sitting, with peak
 # resident memory of each process. Ours runs with the launcher's JVM options (-XX:+UseSerialGC).
 # Needs the built CLI (./chexnet --help builds it), Debian's python3-torch/python3-torchvision and,
 # for the Keras peer, the pinned tensorflow-cpu of bench/requirements-keras.txt (installed here).
@@ -16,7 +16,13 @@ for precision in float32 mixed_bfloat16; do
   echo "chexnet-java $precision peak RSS: $(peak "/tmp/bench-java-$precision.time")"
 done
 keras="$(tools/setup-venv.sh bench/requirements-keras.txt)"
-/usr/bin/time -v "$keras/python" bench/keras_train_step.py "$batch" "$size" "$steps" 2> /tmp/bench-keras.time
-echo "keras peak RSS: $(peak /tmp/bench-keras.time)"
-/usr/bin/time -v /usr/bin/python3 bench/pytorch_train_step.py "$batch" "$size" "$steps" 2> /tmp/bench-torch.time
-echo "pytorch peak RSS: $(peak /tmp/bench-torch.time)"
+for precision in float32 mixed_bfloat16; do
+  /usr/bin/time -v "$keras/python" bench/keras_train_step.py "$batch" "$size" "$steps" "$precision" \
+    2> "/tmp/bench-keras-$precision.time"
+  echo "keras $precision peak RSS: $(peak "/tmp/bench-keras-$precision.time")"
+done
+for precision in float32 mixed_bfloat16; do
+  /usr/bin/time -v /usr/bin/python3 bench/pytorch_train_step.py "$batch" "$size" "$steps" "$precision" \
+    2> "/tmp/bench-torch-$precision.time"
+  echo "pytorch $precision peak RSS: $(peak "/tmp/bench-torch-$precision.time")"
+done

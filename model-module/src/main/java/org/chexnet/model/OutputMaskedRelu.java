@@ -10,7 +10,8 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * A ReLU whose backward pass needs only its output, so the training graph does not keep the
- * batch-norm output that feeds it.
+ * batch-norm output that feeds it: the training pass's ReLU wherever {@link FusedBatchNormRelu}
+ * cannot be used (no kernel on the device, or channels it does not take).
  *
  * <p>TensorFlow's C++ gradient of {@code Relu} (the one TF Java uses) masks with the op's
  * <em>input</em>; in DenseNet every ReLU follows a batch norm whose output nothing else needs, so

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.chexnet.model.DenseNetConfig;
-import org.junit.jupiter.api.Test;
+import org.chexnet.model.Precision;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Same spec, same seed, same machine: the same numbers, bit for bit. This failed before weight
@@ -14,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * conv's backprop-input changed the gradients from run to run.
  */
 class DeterminismTest {
-  @Test
-  void twoRunsWithTheSameSeedTrainIdentically() {
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void twoRunsWithTheSameSeedTrainIdentically(Precision precision) {
     float[][] predictions = new float[2][];
     float[][] losses = new float[2][12];
     for (int run = 0; run < 2; run++) {
@@ -32,6 +35,8 @@ class DeterminismTest {
           TrainableModel.create(
               DenseNetConfig.custom(List.of(2, 2, 2, 2), 12, 32, 14),
               new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f),
+              null,
+              precision,
               3)) {
         for (int step = 0; step < losses[run].length; step++) {
           losses[run][step] = model.trainStep(images, labels, 16);

@@ -7,7 +7,7 @@ import org.chexnet.model.Precision;
  * How the network is trained; the defaults are the seed's.
  *
  * @param precision {@code float32}, or {@code mixed_bfloat16}: the training pass computes and keeps
- *     its activations in bfloat16 (about 1.5x faster and a third less memory on CPUs with
+ *     its activations in bfloat16 (about 1.65x faster and 30% less memory on CPUs with
  *     AMX/AVX512-BF16; weights, optimizer, validation, test and every metric stay float32)
  * @param backupEveryNBatches besides the backup after each epoch, back up every N batches (0: never
  *     within an epoch), so that `chexnet run --resume` loses at most N batches of a long epoch
