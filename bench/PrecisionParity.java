@@ -3,6 +3,7 @@ import java.io.FileOutputStream;
 import java.util.SplittableRandom;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.Precision;
+import org.chexnet.model.TrainingPass;
 import org.chexnet.training.TrainableModel;
 
 /**
@@ -29,7 +30,7 @@ public final class PrecisionParity {
                 DenseNetConfig.densenet121(224, 14),
                 new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f),
                 null,
-                precision,
+                new TrainingPass(precision, precision == Precision.FLOAT32),
                 1);
         DataOutputStream out = new DataOutputStream(new FileOutputStream(args[0]))) {
       for (int i = 0; i < steps; i++) {

@@ -2,6 +2,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.Precision;
+import org.chexnet.model.TrainingPass;
 import org.chexnet.training.TrainableModel;
 
 /**
@@ -18,7 +19,13 @@ public final class TrainStepBench {
     int steps = Integer.parseInt(args.length > 2 ? args[2] : "7");
     Precision precision =
         Precision.valueOf((args.length > 3 ? args[3] : "float32").toUpperCase(java.util.Locale.ROOT));
-    String impl = "chexnet-java " + precision.name().toLowerCase(java.util.Locale.ROOT);
+    // args[4] true: train.memory_efficient (float32 only).
+    boolean memoryEfficient =
+        precision == Precision.FLOAT32 && args.length > 4 && Boolean.parseBoolean(args[4]);
+    String impl =
+        "chexnet-java "
+            + precision.name().toLowerCase(java.util.Locale.ROOT)
+            + (memoryEfficient ? " memory-efficient" : "");
     SplittableRandom random = new SplittableRandom(1);
     float[] images = new float[batch * size * size * 3];
     for (int i = 0; i < images.length; i++) {
@@ -33,7 +40,7 @@ public final class TrainStepBench {
             DenseNetConfig.densenet121(size, 14),
             new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f),
             null,
-            precision,
+            new TrainingPass(precision, memoryEfficient),
             1)) {
       double[] train = new double[steps];
       for (int i = -warmup; i < steps; i++) {

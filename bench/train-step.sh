@@ -10,10 +10,12 @@ cd "$(dirname "$0")/.."
 batch="${1:-16}" size="${2:-224}" steps="${3:-7}"
 export TF_CPP_MIN_LOG_LEVEL=1
 peak() { grep -o 'Maximum resident set size (kbytes): [0-9]*' "$1" | grep -o '[0-9]*$' | awk '{printf "%.2f GiB\n", $1/1048576}'; }
-for precision in float32 mixed_bfloat16; do
+# float32 (the default), float32 with train.memory_efficient, mixed bfloat16.
+for variant in "float32 false" "float32 true" "mixed_bfloat16 false"; do
+  set -- $variant
   /usr/bin/time -v java -XX:+UseSerialGC -cp "cli-module/target/lib/*" bench/TrainStepBench.java \
-    "$batch" "$size" "$steps" "$precision" 2> "/tmp/bench-java-$precision.time"
-  echo "chexnet-java $precision peak RSS: $(peak "/tmp/bench-java-$precision.time")"
+    "$batch" "$size" "$steps" "$1" "$2" 2> "/tmp/bench-java-$1-$2.time"
+  echo "chexnet-java $1 memory_efficient=$2 peak RSS: $(peak "/tmp/bench-java-$1-$2.time")"
 done
 keras="$(tools/setup-venv.sh bench/requirements-keras.txt)"
 for precision in float32 mixed_bfloat16; do

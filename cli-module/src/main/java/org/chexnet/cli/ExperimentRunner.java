@@ -27,6 +27,7 @@ import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.TrainingPass;
 import org.chexnet.tracking.GitState;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Provenance;
@@ -226,7 +227,12 @@ public final class ExperimentRunner {
             ? recordLossWeights(splits.train(), run)
             : null;
     try (TrainableModel model =
-            TrainableModel.create(config, adam, lossWeights, t.precision(), spec.seed());
+            TrainableModel.create(
+                config,
+                adam,
+                lossWeights,
+                new TrainingPass(t.precision(), t.memoryEfficient()),
+                spec.seed());
         BatchLoader train =
             data.loader(
                 splits.train(),

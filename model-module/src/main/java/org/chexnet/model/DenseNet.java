@@ -36,7 +36,7 @@ public final class DenseNet {
   private final Ops tf;
   private final DenseNetConfig config;
   private final long seed;
-  private final Precision precision;
+  private final TrainingPass trainingPass;
   private final boolean fusedBatchNormRelu;
   private final ScopedNames variableNames;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
@@ -46,11 +46,15 @@ public final class DenseNet {
   private Variable<TFloat32> classifierKernel;
 
   private DenseNet(
-      Ops tf, DenseNetConfig config, long seed, Precision precision, boolean fusedBatchNormRelu) {
+      Ops tf,
+      DenseNetConfig config,
+      long seed,
+      TrainingPass trainingPass,
+      boolean fusedBatchNormRelu) {
     this.tf = tf;
     this.config = config;
     this.seed = seed;
-    this.precision = precision;
+    this.trainingPass = trainingPass;
     this.fusedBatchNormRelu = fusedBatchNormRelu;
     this.variableNames = new ScopedNames(tf.withInitScope());
   }
@@ -61,23 +65,28 @@ public final class DenseNet {
    * initial network.
    */
   public static DenseNetGraph build(Ops tf, DenseNetConfig config, long seed) {
-    return build(tf, config, seed, Precision.FLOAT32);
+    return build(tf, config, seed, TrainingPass.DEFAULT);
   }
 
-  /** As {@link #build(Ops, DenseNetConfig, long)}, with the training pass in {@code precision}. */
-  public static DenseNetGraph build(Ops tf, DenseNetConfig config, long seed, Precision precision) {
+  /** As {@link #build(Ops, DenseNetConfig, long)}, with the training pass computing as said. */
+  public static DenseNetGraph build(
+      Ops tf, DenseNetConfig config, long seed, TrainingPass trainingPass) {
     String device = Devices.gpuVisible() ? "GPU" : "CPU";
     org.tensorflow.proto.DataType dtype =
-        precision == Precision.MIXED_BFLOAT16
+        trainingPass.precision() == Precision.MIXED_BFLOAT16
             ? org.tensorflow.proto.DataType.DT_BFLOAT16
             : org.tensorflow.proto.DataType.DT_FLOAT;
-    return build(tf, config, seed, precision, FusedBatchNormRelu.available(device, dtype));
+    return build(tf, config, seed, trainingPass, FusedBatchNormRelu.available(device, dtype));
   }
 
   /** As above, choosing the training pass's batch norm + ReLU form (tests compare the two). */
   static DenseNetGraph build(
-      Ops tf, DenseNetConfig config, long seed, Precision precision, boolean fusedBatchNormRelu) {
-    return new DenseNet(tf, config, seed, precision, fusedBatchNormRelu).build();
+      Ops tf,
+      DenseNetConfig config,
+      long seed,
+      TrainingPass trainingPass,
+      boolean fusedBatchNormRelu) {
+    return new DenseNet(tf, config, seed, trainingPass, fusedBatchNormRelu).build();
   }
 
   private DenseNetGraph build() {
@@ -105,7 +114,7 @@ public final class DenseNet {
   }
 
   private Operand<TFloat32> features(Operand<TFloat32> images, boolean training) {
-    if (training && precision == Precision.MIXED_BFLOAT16) {
+    if (training && trainingPass.precision() == Precision.MIXED_BFLOAT16) {
       Operand<TBfloat16> x = tf.dtypes.cast(images, TBfloat16.class);
       return tf.dtypes.cast(features(x, TBfloat16.class, true), TFloat32.class);
     }
@@ -136,14 +145,8 @@ public final class DenseNet {
       String name = stage + "_block" + i;
       Operand<T> y = batchNormRelu(x, name + "_0_bn", training);
       y =
-          conv(
-              y,
-              name + "_1_conv",
-              1,
-              config.bottleneckWidth() * config.growthRate(),
-              1,
-              "VALID",
-              type);
+          pointwise(
+              y, name + "_1_conv", config.bottleneckWidth() * config.growthRate(), training, type);
       y = batchNormRelu(y, name + "_1_bn", training);
       y = conv(y, name + "_2_conv", 3, config.growthRate(), 1, "SAME", type);
       x = tf.concat(Arrays.asList(x, y), tf.constant(3));
@@ -154,7 +157,7 @@ public final class DenseNet {
   private <T extends TNumber> Operand<T> transition(
       Operand<T> x, String name, boolean training, Class<T> type) {
     Operand<T> y = batchNormRelu(x, name + "_bn", training);
-    y = conv(y, name + "_conv", 1, (int) (channels(x) * config.compression()), 1, "VALID", type);
+    y = pointwise(y, name + "_conv", (int) (channels(x) * config.compression()), training, type);
     return tf.nn.avgPool(y, List.of(1L, 2L, 2L, 1L), List.of(1L, 2L, 2L, 1L), "VALID");
   }
 
@@ -175,10 +178,24 @@ public final class DenseNet {
       String padding,
       Class<T> type) {
     Variable<TFloat32> w = weight(name + "/kernel", Shape.of(kernel, kernel, channels(x), filters));
-    if (kernel == 1 && stride == 1 && type == TBfloat16.class) {
+    return tf.nn.conv2d(x, as(w, type), List.of(1L, (long) stride, (long) stride, 1L), padding);
+  }
+
+  /**
+   * A 1x1 convolution (dense layers' bottlenecks, transitions). The training pass takes the form
+   * with the cheapest backward pass: in bfloat16 a MatMul; in float32, memory-efficient, one that
+   * recomputes its input rather than keep it ({@link RecomputingPointwiseConv}).
+   */
+  private <T extends TNumber> Operand<T> pointwise(
+      Operand<T> x, String name, int filters, boolean training, Class<T> type) {
+    Variable<TFloat32> w = weight(name + "/kernel", Shape.of(1, 1, channels(x), filters));
+    if (training && type == TBfloat16.class) {
       return pointwiseAsMatMul(x, as(w, type), filters);
     }
-    return tf.nn.conv2d(x, as(w, type), List.of(1L, (long) stride, (long) stride, 1L), padding);
+    if (training && trainingPass.memoryEfficient() && fusedBatchNormRelu) {
+      return RecomputingPointwiseConv.create(tf, x, as(w, type));
+    }
+    return tf.nn.conv2d(x, as(w, type), List.of(1L, 1L, 1L, 1L), "VALID");
   }
 
   /**

@@ -4,7 +4,6 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNormGrad;
 import org.tensorflow.types.TFloat32;
@@ -31,8 +30,7 @@ final class FusedBatchNormRelu {
   static final int CHANNEL_MULTIPLE = 4;
 
   static {
-    // False when already registered (by this class, in an earlier class loader).
-    TensorFlow.registerCustomGradient(OP_TYPE, FusedBatchNormRelu::gradient);
+    CustomGradients.register();
   }
 
   private FusedBatchNormRelu() {}
@@ -78,8 +76,7 @@ final class FusedBatchNormRelu {
     return Devices.hasKernel(OP_TYPE, deviceType, dtype);
   }
 
-  private static List<Operand<?>> gradient(
-      Ops tf, GraphOperation op, List<Output<?>> outputGradients) {
+  static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> outputGradients) {
     var attributes = op.attributes();
     if (!attributes.getAttrString("activation_mode").equals("Relu")
         || !attributes.getAttrBool("is_training")
@@ -97,7 +94,12 @@ final class FusedBatchNormRelu {
     Operand<TNumber> x = (Operand<TNumber>) op.input(0);
     @SuppressWarnings("unchecked")
     Operand<TFloat32> gamma = (Operand<TFloat32>) op.input(1);
-    Operand<TNumber> masked = tf.nn.reluGrad(upstream, op.<TNumber>output(0));
+    // Where a pointwise convolution recomputed this op's output for its own gradient, mask with
+    // that tensor too, so that the forward one is not kept.
+    Output<?> recomputed = RecomputingPointwiseConv.takeRecomputed(op);
+    @SuppressWarnings("unchecked")
+    Operand<TNumber> y = recomputed != null ? (Operand<TNumber>) recomputed : op.<TNumber>output(0);
+    Operand<TNumber> masked = tf.nn.reluGrad(upstream, y);
     FusedBatchNormGrad<TNumber, TFloat32> grad =
         tf.nn.fusedBatchNormGrad(
             masked,

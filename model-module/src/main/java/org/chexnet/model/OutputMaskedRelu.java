@@ -4,7 +4,6 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TNumber;
 
@@ -23,11 +22,10 @@ import org.tensorflow.types.family.TNumber;
  * (TF Java refuses to override a registered one); {@code ReluGrad} has none.
  */
 final class OutputMaskedRelu {
-  private static final String OP_TYPE = "ReluGrad";
+  static final String OP_TYPE = "ReluGrad";
 
   static {
-    // False when already registered (by this class, in an earlier class loader).
-    TensorFlow.registerCustomGradient(OP_TYPE, OutputMaskedRelu::gradient);
+    CustomGradients.register();
   }
 
   private OutputMaskedRelu() {}
@@ -40,8 +38,7 @@ final class OutputMaskedRelu {
     return tf.nn.reluGrad(x, tf.stopGradient(x));
   }
 
-  private static List<Operand<?>> gradient(
-      Ops tf, GraphOperation op, List<Output<?>> outputGradients) {
+  static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> outputGradients) {
     Output<?> features = op.input(1);
     GraphOperation featuresOp = (GraphOperation) features.op();
     if (!featuresOp.type().equals("StopGradient") || !featuresOp.input(0).equals(op.input(0))) {

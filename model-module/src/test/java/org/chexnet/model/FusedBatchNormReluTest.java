@@ -91,7 +91,8 @@ class FusedBatchNormReluTest {
             TFloat32.tensorOf(
                 Shape.of(BATCH, 16, 16, 3), d -> d.copyFrom(DataBuffers.of(images)))) {
       Ops tf = Ops.create(g);
-      DenseNetGraph net = DenseNet.build(tf, TINY, 1, precision, fusedBatchNormRelu);
+      DenseNetGraph net =
+          DenseNet.build(tf, TINY, 1, new TrainingPass(precision, false), fusedBatchNormRelu);
       Operand<TFloat32> loss =
           tf.sum(
               tf.math.mul(net.trainingLogits(), tf.constant(new float[] {1f, -2f, 3f})),

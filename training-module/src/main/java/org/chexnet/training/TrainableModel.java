@@ -13,6 +13,7 @@ import org.chexnet.model.Devices;
 import org.chexnet.model.KerasWeights;
 import org.chexnet.model.Precision;
 import org.chexnet.model.SavedModels;
+import org.chexnet.model.TrainingPass;
 import org.chexnet.training.losses.BinaryCrossEntropy;
 import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.chexnet.training.optimizers.Adam;
@@ -56,12 +57,12 @@ public final class TrainableModel implements AutoCloseable {
       DenseNetConfig config,
       AdamSettings settings,
       ClassWeights lossWeights,
-      Precision precision,
+      TrainingPass trainingPass,
       long seed) {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      net = DenseNet.build(tf, config, seed, precision);
+      net = DenseNet.build(tf, config, seed, trainingPass);
       classes = config.numClasses();
       imageValues = config.imageSize() * config.imageSize() * 3;
       labels =
@@ -92,29 +93,29 @@ public final class TrainableModel implements AutoCloseable {
     }
   }
 
-  /** A model trained in float32 with the unweighted binary cross-entropy. */
+  /** A model trained with the unweighted binary cross-entropy and the default training pass. */
   public static TrainableModel create(DenseNetConfig config, AdamSettings settings, long seed) {
-    return create(config, settings, null, Precision.FLOAT32, seed);
+    return create(config, settings, null, TrainingPass.DEFAULT, seed);
   }
 
   /**
    * A model trained with the class-weighted binary cross-entropy ({@code lossWeights}; {@code
-   * null}: unweighted), its training pass in {@code precision}.
+   * null}: unweighted), its training pass computing as {@code trainingPass} says.
    */
   public static TrainableModel create(
       DenseNetConfig config,
       AdamSettings settings,
       ClassWeights lossWeights,
-      Precision precision,
+      TrainingPass trainingPass,
       long seed) {
     if (lossWeights != null && lossWeights.positive().length != config.numClasses()) {
       throw new IllegalArgumentException(
           lossWeights.positive().length + " class weights for " + config.numClasses() + " classes");
     }
-    if (precision == Precision.MIXED_BFLOAT16) {
+    if (trainingPass.precision() == Precision.MIXED_BFLOAT16) {
       Devices.warnIfBfloat16IsEmulated();
     }
-    return new TrainableModel(config, settings, lossWeights, precision, seed);
+    return new TrainableModel(config, settings, lossWeights, trainingPass, seed);
   }
 
   /** One optimizer step on a batch; returns the batch's training loss (before the update). */

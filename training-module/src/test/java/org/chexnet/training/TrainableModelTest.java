@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.chexnet.model.Precision;
+import org.chexnet.model.TrainingPass;
 import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.chexnet.training.optimizers.Adam;
 import org.junit.jupiter.api.Test;
@@ -88,9 +89,14 @@ class TrainableModelTest {
   void mixedBfloat16TrainsCloseToFloat32AndKeepsInferenceFloat32() {
     var settings = new TrainableModel.AdamSettings(1e-2f, 0.9f, 0.999f, Adam.KERAS_EPSILON);
     try (TrainableModel float32 =
-            TrainableModel.create(TinyNets.config(), settings, null, Precision.FLOAT32, 3);
+            TrainableModel.create(TinyNets.config(), settings, null, TrainingPass.DEFAULT, 3);
         TrainableModel mixed =
-            TrainableModel.create(TinyNets.config(), settings, null, Precision.MIXED_BFLOAT16, 3)) {
+            TrainableModel.create(
+                TinyNets.config(),
+                settings,
+                null,
+                new TrainingPass(Precision.MIXED_BFLOAT16, false),
+                3)) {
       // Same seed, same weights: the inference pass is float32 in both, so equal to the bit.
       assertArrayEquals(float32.predict(images, BATCH), mixed.predict(images, BATCH));
       float referenceLoss = float32.trainStep(images, labels, BATCH);
@@ -123,7 +129,7 @@ class TrainableModelTest {
                 TinyNets.config(),
                 settings,
                 new ClassWeights(one, one.clone()),
-                Precision.FLOAT32,
+                TrainingPass.DEFAULT,
                 3)) {
       for (int step = 0; step < 3; step++) {
         assertEquals(plain.trainStep(images, labels, 8), unit.trainStep(images, labels, 8), 1e-6);
@@ -138,7 +144,7 @@ class TrainableModelTest {
             TinyNets.config(),
             settings,
             new ClassWeights(positive, negative),
-            Precision.FLOAT32,
+            TrainingPass.DEFAULT,
             3)) {
       float first = weighted.trainStep(images, labels, 8);
       float last = first;

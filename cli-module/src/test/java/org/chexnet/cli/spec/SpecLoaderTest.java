@@ -88,7 +88,7 @@ class SpecLoaderTest {
   void unknownKeySuggestsTheNearOne() {
     assertEquals(
         "experiments/x.yaml:5:3: train.batchsize is not a known key (did you mean batch_size?) "
-            + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, precision, backup_every_n_batches, callbacks)",
+            + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, precision, memory_efficient, backup_every_n_batches, callbacks)",
         error(MINIMAL + "train:\n  batchsize: 16\n"));
   }
 
