@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
@@ -78,43 +72,11 @@ class FusedBatchNormReluTest {
     }
   }
 
-  /** Training logits, moving-average updates and the gradient of every trainable variable. */
   private static List<float[]> trainingPass(boolean fusedBatchNormRelu, Precision precision) {
-    SplittableRandom random = new SplittableRandom(5);
-    float[] images = new float[BATCH * 16 * 16 * 3];
-    for (int i = 0; i < images.length; i++) {
-      images[i] = (float) (random.nextDouble() * 4 - 2);
-    }
-    try (Graph g = new Graph();
-        Session s = new Session(g);
-        TFloat32 input =
-            TFloat32.tensorOf(
-                Shape.of(BATCH, 16, 16, 3), d -> d.copyFrom(DataBuffers.of(images)))) {
-      Ops tf = Ops.create(g);
-      DenseNetGraph net =
-          DenseNet.build(tf, TINY, 1, new TrainingPass(precision, false), fusedBatchNormRelu);
-      Operand<TFloat32> loss =
-          tf.sum(
-              tf.math.mul(net.trainingLogits(), tf.constant(new float[] {1f, -2f, 3f})),
-              tf.constant(new int[] {0, 1}));
-      Output<?>[] variables =
-          net.trainableVariables().stream().map(Operand::asOutput).toArray(Output<?>[]::new);
-      Output<?>[] gradients = g.addGradients(loss.asOutput(), variables);
-      s.initialize();
-      var runner = s.runner().feed(net.images(), input).fetch(net.trainingLogits());
-      for (Output<?> gradient : gradients) {
-        runner.fetch(gradient);
-      }
-      List<float[]> values = new ArrayList<>();
-      try (Result r = runner.run()) {
-        for (int i = 0; i < r.size(); i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          float[] v = new float[(int) t.size()];
-          t.copyTo(DataBuffers.of(v));
-          values.add(v);
-        }
-      }
-      return values;
-    }
+    return TrainingPassValues.of(
+        BATCH,
+        16,
+        tf -> DenseNet.build(tf, TINY, 1, new TrainingPass(precision, false), fusedBatchNormRelu),
+        new float[] {1f, -2f, 3f});
   }
 }

@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -73,36 +67,11 @@ class RecomputingPointwiseConvTest {
   }
 
   private static List<float[]> gradients(boolean memoryEfficient) {
-    SplittableRandom random = new SplittableRandom(5);
-    float[] images = new float[BATCH * 32 * 32 * 3];
-    for (int i = 0; i < images.length; i++) {
-      images[i] = (float) (random.nextDouble() * 4 - 2);
-    }
-    try (Graph g = new Graph();
-        Session s = new Session(g);
-        TFloat32 input =
-            TFloat32.tensorOf(
-                Shape.of(BATCH, 32, 32, 3), d -> d.copyFrom(DataBuffers.of(images)))) {
-      Ops tf = Ops.create(g);
-      DenseNetGraph net = build(tf, memoryEfficient);
-      Output<?>[] gradients = g.addGradients(loss(tf, net).asOutput(), variables(net));
-      s.initialize();
-      var runner = s.runner().feed(net.images(), input);
-      for (Output<?> gradient : gradients) {
-        runner.fetch(gradient);
-      }
-      List<float[]> values = new ArrayList<>();
-      try (Result r = runner.run()) {
-        for (int i = 0; i < r.size(); i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          float[] v = new float[(int) t.size()];
-          t.copyTo(DataBuffers.of(v));
-          values.add(v);
-        }
-      }
-      assertTrue(values.stream().anyMatch(v -> v.length > 0 && v[0] != 0f));
-      return values;
-    }
+    List<float[]> values =
+        TrainingPassValues.of(
+            BATCH, 32, tf -> build(tf, memoryEfficient), new float[] {1f, -2f, 3f});
+    assertTrue(values.stream().anyMatch(v -> v.length > 0 && v[0] != 0f));
+    return values;
   }
 
   private static DenseNetGraph build(Ops tf, boolean memoryEfficient) {
