@@ -49,7 +49,22 @@ final class RecomputingPointwiseConv {
 
   /** The recomputed output of {@code fusedBatchNormRelu}, if a pointwise convolution made one. */
   static Output<?> takeRecomputed(GraphOperation fusedBatchNormRelu) {
-    return RECOMPUTED.remove(fusedBatchNormRelu.getUnsafeNativeHandle().address());
+    Output<?> recomputed = RECOMPUTED.remove(fusedBatchNormRelu.getUnsafeNativeHandle().address());
+    // An entry left by an earlier, closed graph whose op had the same address is not ours: ours
+    // recomputes from this op's own input.
+    return recomputed != null && sameTensor(recomputedFrom(recomputed), fusedBatchNormRelu.input(0))
+        ? recomputed
+        : null;
+  }
+
+  private static Output<?> recomputedFrom(Output<?> recomputed) {
+    return ((GraphOperation) recomputed.op()).input(0);
+  }
+
+  private static boolean sameTensor(Output<?> a, Output<?> b) {
+    return a.index() == b.index()
+        && ((GraphOperation) a.op()).getUnsafeNativeHandle().address()
+            == ((GraphOperation) b.op()).getUnsafeNativeHandle().address();
   }
 
   @SuppressWarnings("unchecked")
