@@ -19,6 +19,7 @@ import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.dataset.Finding;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.ImageNetWeights;
+import org.chexnet.model.KerasWeightFiles;
 import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,10 @@
 package org.chexnet.dataset;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -49,8 +47,15 @@ public final class DatasetDigest {
       files.forEach(
           (name, file) ->
               lines.add(
-                  pool.submit(() -> name + '\0' + Files.size(file) + '\0' + sha256(file) + '\n')));
-      MessageDigest digest = sha256();
+                  pool.submit(
+                      () ->
+                          name
+                              + '\0'
+                              + Files.size(file)
+                              + '\0'
+                              + FileHashes.sha256Hex(file)
+                              + '\n')));
+      MessageDigest digest = FileHashes.sha256();
       for (Future<String> line : lines) {
         digest.update(line.get().getBytes(StandardCharsets.UTF_8));
       }
@@ -70,24 +75,5 @@ public final class DatasetDigest {
 
   private static String relative(Path root, Path file) {
     return root.relativize(file).toString().replace('\\', '/');
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-        digest.update(buffer, 0, read);
-      }
-    }
-    return HEX.formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-    }
   }
 }

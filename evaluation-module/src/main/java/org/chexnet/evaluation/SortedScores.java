@@ -97,31 +97,19 @@ final class SortedScores {
 
   /** Mann-Whitney AUROC; NaN without positives or negatives. */
   double auroc() {
-    // Each positive in a group beats every negative below the group and half-beats each negative
-    // inside it. Summing 2U keeps the count integral, so the result is exact.
-    long negativesBelow = 0;
-    long twiceU = 0;
-    int start = 0;
-    for (int end : groupEnds) {
-      long groupPositives = 0;
-      for (int k = start; k < end; k++) {
-        groupPositives += positive[k] ? 1 : 0;
-      }
-      long groupNegatives = end - start - groupPositives;
-      twiceU += groupPositives * (2 * negativesBelow + groupNegatives);
-      negativesBelow += groupNegatives;
-      start = end;
-    }
-    return defined() ? twiceU / (2.0 * positives * negatives) : Double.NaN;
+    return auroc(null);
   }
 
   /**
-   * AUROC of a resample holding image i {@code counts[i]} times: the same walk with weights, so a
-   * bootstrap replicate costs O(n) and equals the AUROC of the resampled arrays exactly.
+   * AUROC of a resample holding image i {@code counts[i]} times ({@code null}: each once): the same
+   * walk with weights, so a bootstrap replicate costs O(n) and equals the AUROC of the resampled
+   * arrays exactly.
    *
-   * @return NaN when the resample holds no positive or no negative
+   * @return NaN when the (re)sample holds no positive or no negative
    */
   double auroc(int[] counts) {
+    // Each positive in a group beats every negative below the group and half-beats each negative
+    // inside it. Summing 2U keeps the count integral, so the result is exact.
     long positivesBelow = 0;
     long negativesBelow = 0;
     long twiceU = 0;
@@ -130,7 +118,7 @@ final class SortedScores {
       long groupPositives = 0;
       long groupNegatives = 0;
       for (int k = start; k < end; k++) {
-        int weight = counts[order[k]];
+        int weight = counts == null ? 1 : counts[order[k]];
         if (positive[k]) {
           groupPositives += weight;
         } else {

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -280,59 +277,10 @@ class KerasParityTest {
     return max;
   }
 
-  /**
-   * Writes {@code weights} minus one layer in Keras' layout, one group per layer with bare weight
-   * names ({@code kernel:0}), as Keras 3's legacy writer does.
-   */
+  /** Writes {@code weights} minus one layer in Keras' layout. */
   private static void writeWithout(KerasWeights weights, String droppedLayer, Path file) {
-    Map<String, List<String>> layers = new LinkedHashMap<>();
-    for (String name : weights.tensors().keySet()) {
-      String layer = name.substring(0, name.lastIndexOf('/'));
-      if (!layer.equals(droppedLayer)) {
-        layers.computeIfAbsent(layer, l -> new ArrayList<>()).add(name);
-      }
-    }
-    try (WritableHdfFile out = HdfFile.write(file)) {
-      out.putAttribute("layer_names", layers.keySet().toArray(String[]::new));
-      for (Map.Entry<String, List<String>> layer : layers.entrySet()) {
-        WritableGroup group = out;
-        for (String part : layer.getKey().split("/")) {
-          group =
-              group.getChild(part) instanceof WritableGroup existing
-                  ? existing
-                  : group.putGroup(part);
-        }
-        List<String> weightNames = new ArrayList<>();
-        for (String name : layer.getValue()) {
-          String weightName = name.substring(name.lastIndexOf('/') + 1) + ":0";
-          weightNames.add(weightName);
-          KerasWeights.Tensor tensor = weights.tensors().get(name);
-          group.putDataset(weightName, nested(tensor.values(), tensor.shape()));
-        }
-        group.putAttribute("weight_names", weightNames.toArray(String[]::new));
-      }
-    }
-  }
-
-  /** A flat row-major array as the nested Java array jhdf writes as a multi-dimensional dataset. */
-  private static Object nested(float[] flat, long[] shape) {
-    int[] dims = new int[shape.length];
-    for (int i = 0; i < dims.length; i++) {
-      dims[i] = (int) shape[i];
-    }
-    Object array = Array.newInstance(float.class, dims);
-    fill(array, flat, new int[] {0});
-    return array;
-  }
-
-  private static void fill(Object array, float[] flat, int[] next) {
-    if (array instanceof float[] row) {
-      System.arraycopy(flat, next[0], row, 0, row.length);
-      next[0] += row.length;
-    } else {
-      for (int i = 0; i < Array.getLength(array); i++) {
-        fill(Array.get(array, i), flat, next);
-      }
-    }
+    Map<String, KerasWeights.Tensor> kept = new LinkedHashMap<>(weights.tensors());
+    kept.keySet().removeIf(name -> name.substring(0, name.lastIndexOf('/')).equals(droppedLayer));
+    KerasWeightFiles.write(kept, file);
   }
 }

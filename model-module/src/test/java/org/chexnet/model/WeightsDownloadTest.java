@@ -6,18 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,29 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WeightsDownloadTest {
   @TempDir Path dir;
-  private HttpServer server;
-  private final byte[] content = new byte[300_000];
+  private RandomFileServer server;
+  private byte[] content;
   private String md5;
 
   @BeforeEach
   void serve() throws Exception {
-    new Random(3).nextBytes(content);
-    md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/weights.h5",
-        exchange -> {
-          exchange.sendResponseHeaders(200, content.length);
-          try (OutputStream body = exchange.getResponseBody()) {
-            body.write(content);
-          }
-        });
-    server.start();
+    server = new RandomFileServer("/weights.h5", 300_000, 3);
+    content = server.content();
+    md5 = server.md5();
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
@@ -103,6 +87,6 @@ class WeightsDownloadTest {
   }
 
   private URI url(String path) {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    return server.url(path);
   }
 }

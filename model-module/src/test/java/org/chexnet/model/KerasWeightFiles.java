@@ -1,4 +1,4 @@
-package org.chexnet.cli;
+package org.chexnet.model;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
@@ -11,17 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
-import org.chexnet.model.DenseNet;
-import org.chexnet.model.DenseNetConfig;
-import org.chexnet.model.DenseNetGraph;
 import org.tensorflow.Graph;
 import org.tensorflow.op.Ops;
 
 /**
  * Writes weight files in Keras' legacy HDF5 layout (root attribute {@code layer_names}, one group
- * per layer with {@code weight_names}), the layout of Keras' official ImageNet files.
+ * per layer with {@code weight_names}), the layout of Keras' official ImageNet files. Shared with
+ * the CLI's tests through this module's test jar.
  */
-final class KerasWeightFiles {
+public final class KerasWeightFiles {
   private KerasWeightFiles() {}
 
   /**
@@ -30,14 +28,28 @@ final class KerasWeightFiles {
    * @param values the flat values of a variable, given its name ({@code conv1/conv/kernel}) and
    *     shape
    */
-  static void write(DenseNetConfig config, Path file, BiFunction<String, long[], float[]> values) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
+  public static void write(
+      DenseNetConfig config, Path file, BiFunction<String, long[], float[]> values) {
+    Map<String, KerasWeights.Tensor> tensors = new LinkedHashMap<>();
     try (Graph g = new Graph()) {
       DenseNetGraph net = DenseNet.build(Ops.create(g), config, 0);
-      net.variables().forEach((name, variable) -> shapes.put(name, variable.shape().asArray()));
+      net.variables()
+          .forEach(
+              (name, variable) -> {
+                long[] shape = variable.shape().asArray();
+                tensors.put(name, new KerasWeights.Tensor(shape, values.apply(name, shape)));
+              });
     }
+    write(tensors, file);
+  }
+
+  /**
+   * A file holding {@code tensors} by Keras name ({@code conv1/conv/kernel}), in order, one group
+   * per layer with bare weight names ({@code kernel:0}), as Keras 3's legacy writer does.
+   */
+  public static void write(Map<String, KerasWeights.Tensor> tensors, Path file) {
     Map<String, List<String>> layers = new LinkedHashMap<>();
-    for (String name : shapes.keySet()) {
+    for (String name : tensors.keySet()) {
       layers
           .computeIfAbsent(name.substring(0, name.lastIndexOf('/')), l -> new ArrayList<>())
           .add(name);
@@ -56,8 +68,8 @@ final class KerasWeightFiles {
         for (String name : layer.getValue()) {
           String weightName = name.substring(name.lastIndexOf('/') + 1) + ":0";
           weightNames.add(weightName);
-          long[] shape = shapes.get(name);
-          group.putDataset(weightName, nested(values.apply(name, shape), shape));
+          KerasWeights.Tensor tensor = tensors.get(name);
+          group.putDataset(weightName, nested(tensor.values(), tensor.shape()));
         }
         group.putAttribute("weight_names", weightNames.toArray(String[]::new));
       }
@@ -65,7 +77,7 @@ final class KerasWeightFiles {
   }
 
   /** Keras-like values: He-normal kernels, unit-variance batch norm, a given head. */
-  static BiFunction<String, long[], float[]> plausible(
+  public static BiFunction<String, long[], float[]> plausible(
       long seed, float headKernel, float headBias) {
     SplittableRandom random = new SplittableRandom(seed);
     return (name, shape) -> {
