@@ -1,0 +1,99 @@
+package org.chexnet.evaluation.calibration;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.chexnet.evaluation.Plots;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * One PNG of small multiples, a reliability diagram per class: observed positive rate against mean
+ * predicted probability per bin, the diagonal for perfect calibration, and each bin's image count
+ * written under its point (the lower row before calibration, the upper row after).
+ */
+public final class ReliabilityDiagram {
+
+  private static final int COLUMNS = 4;
+  private static final int PANEL_WIDTH = 380;
+  private static final int PANEL_HEIGHT = 340;
+
+  private ReliabilityDiagram() {}
+
+  /**
+   * @param calibrated the same classes after post-hoc calibration, drawn beside them
+   */
+  public static void write(
+      Path file, CalibrationEvaluation uncalibrated, Optional<CalibrationEvaluation> calibrated)
+      throws IOException {
+    List<XYChart> panels = new ArrayList<>();
+    for (int c = 0; c < uncalibrated.perClass().size(); c++) {
+      ClassCalibration before = uncalibrated.perClass().get(c);
+      Optional<ClassCalibration> after = calibrated.map(e -> e.perClass().get(c));
+      String title =
+          String.format(Locale.ROOT, "%s, ECE %.3f", before.className(), before.ece())
+              + after.map(a -> String.format(Locale.ROOT, " -> %.3f", a.ece())).orElse("");
+      XYChart chart =
+          Plots.chart(PANEL_WIDTH, PANEL_HEIGHT, title, "Mean predicted", "Observed rate");
+      Styler styler = chart.getStyler();
+      chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+      chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
+      styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+      styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+      styler.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+      styler.setAnnotationTextFontColor(Color.DARK_GRAY);
+      styler.setLegendVisible(c == 0);
+      styler.setLegendPosition(Styler.LegendPosition.InsideNW);
+      XYSeries diagonal = chart.addSeries("perfect", new double[] {0, 1}, new double[] {0, 1});
+      diagonal.setMarker(SeriesMarkers.NONE);
+      diagonal.setLineColor(Color.LIGHT_GRAY);
+      diagonal.setLineStyle(
+          new BasicStroke(
+              1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f}, 0f));
+      diagonal.setShowInLegend(false);
+      addBins(chart, "uncalibrated", before.bins(), Plots.color(0), 0.03);
+      after.ifPresent(a -> addBins(chart, "calibrated", a.bins(), Plots.color(1), 0.10));
+      panels.add(chart);
+    }
+    Plots.writeGrid(file, panels, COLUMNS);
+  }
+
+  private static void addBins(
+      XYChart chart, String name, ReliabilityBins bins, Color color, double countsAt) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (int b = 0; b < ReliabilityBins.BINS; b++) {
+      if (bins.counts()[b] > 0) {
+        x.add(bins.meanPredicted()[b]);
+        y.add(bins.observedRate()[b]);
+        double[] edges = ReliabilityBins.edges(b);
+        chart.addAnnotation(
+            new AnnotationText(
+                compact(bins.counts()[b]), (edges[0] + edges[1]) / 2, countsAt, false));
+      }
+    }
+    XYSeries series = chart.addSeries(name, x, y);
+    series.setMarker(SeriesMarkers.CIRCLE);
+    series.setMarkerColor(color);
+    series.setLineColor(color);
+  }
+
+  /** 950, 9.5k, 12k: short enough for a bin a tenth of a small panel wide. */
+  static String compact(long count) {
+    if (count < 1000) {
+      return Long.toString(count);
+    }
+    return count < 10_000
+        ? String.format(Locale.ROOT, "%.1fk", count / 1000.0)
+        : String.format(Locale.ROOT, "%dk", Math.round(count / 1000.0));
+  }
+}
