@@ -14,6 +14,7 @@ import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -44,7 +45,7 @@ public final class ReliabilityDiagram {
               + after.map(a -> String.format(Locale.ROOT, " -> %.3f", a.ece())).orElse("");
       XYChart chart =
           Plots.chart(PANEL_WIDTH, PANEL_HEIGHT, title, "Mean predicted", "Observed rate");
-      Styler styler = chart.getStyler();
+      XYStyler styler = chart.getStyler();
       chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
       chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
       styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
