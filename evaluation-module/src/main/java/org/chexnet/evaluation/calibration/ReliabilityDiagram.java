@@ -39,7 +39,8 @@ public final class ReliabilityDiagram {
     List<XYChart> panels = new ArrayList<>();
     for (int c = 0; c < uncalibrated.perClass().size(); c++) {
       ClassCalibration before = uncalibrated.perClass().get(c);
-      Optional<ClassCalibration> after = calibrated.map(e -> e.perClass().get(c));
+      int index = c;
+      Optional<ClassCalibration> after = calibrated.map(e -> e.perClass().get(index));
       String title =
           String.format(Locale.ROOT, "%s, ECE %.3f", before.className(), before.ece())
               + after.map(a -> String.format(Locale.ROOT, " -> %.3f", a.ece())).orElse("");
