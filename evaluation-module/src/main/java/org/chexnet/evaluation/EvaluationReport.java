@@ -74,10 +74,16 @@ public final class EvaluationReport {
     Files.createDirectories(dir);
     Map<String, Object> metrics = detailedMetrics(evaluation);
     for (ReportSection section : sections) {
-      if (metrics.putIfAbsent(section.metricsKey(), section.metrics()) != null) {
-        throw new IllegalArgumentException(
-            "two sections write metrics.json key '" + section.metricsKey() + "'");
-      }
+      section
+          .metrics()
+          .forEach(
+              (key, value) -> {
+                if (metrics.containsKey(key)) {
+                  throw new IllegalArgumentException(
+                      "metrics.json key '" + key + "' written twice");
+                }
+                metrics.put(key, value);
+              });
     }
     writeJson(metrics, dir.resolve(METRICS_JSON));
     writeRocCsv(evaluation, dir.resolve(ROC_CSV));

@@ -2,6 +2,7 @@ package org.chexnet.evaluation;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A part of an evaluation beyond the AUROCs (calibration, subgroups, ...) that {@link
@@ -9,11 +10,11 @@ import java.nio.file.Path;
  */
 public interface ReportSection {
 
-  /** The key of this section in metrics.json, e.g. "calibration". */
-  String metricsKey();
-
-  /** The section's metrics.json value: maps, lists, strings, numbers and null only. */
-  Object metrics();
+  /**
+   * The top-level keys this section adds to metrics.json (e.g. "calibration") with their values:
+   * maps, lists, strings, numbers, booleans and null only.
+   */
+  Map<String, Object> metrics();
 
   /**
    * Adds the section's headings, tables and figures to the report.

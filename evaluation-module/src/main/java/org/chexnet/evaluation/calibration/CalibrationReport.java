@@ -58,12 +58,7 @@ public record CalibrationReport(
   }
 
   @Override
-  public String metricsKey() {
-    return "calibration";
-  }
-
-  @Override
-  public Object metrics() {
+  public Map<String, Object> metrics() {
     Map<String, Object> perClass = new LinkedHashMap<>();
     for (int c = 0; c < uncalibrated.perClass().size(); c++) {
       ClassCalibration before = uncalibrated.perClass().get(c);
@@ -78,7 +73,7 @@ public record CalibrationReport(
       }
       perClass.put(before.className(), json);
     }
-    return perClass;
+    return Map.of("calibration", perClass);
   }
 
   @Override
