@@ -35,14 +35,25 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
    */
   public static CalibrationEvaluation compute(
       List<String> classNames, PredictionSet set, int replicates, long seed) {
+    if (replicates < 1) {
+      throw new IllegalArgumentException(
+          "bootstrap replicates must be positive, got " + replicates);
+    }
+    return compute(
+        classNames, set, Resampling.seeded(seed, replicates, set.images()), replicates, seed);
+  }
+
+  /** With given replicates, e.g. the draws a reference implementation used. */
+  static CalibrationEvaluation compute(
+      List<String> classNames,
+      PredictionSet set,
+      Resampling resampling,
+      int replicates,
+      long seed) {
     int classes = set.classes();
     if (classNames.size() != classes) {
       throw new IllegalArgumentException(
           "expected " + classNames.size() + " classes " + classNames + ", got " + classes);
-    }
-    if (replicates < 1) {
-      throw new IllegalArgumentException(
-          "bootstrap replicates must be positive, got " + replicates);
     }
     int images = set.images();
     float[] probabilities = set.probabilities();
@@ -54,7 +65,6 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
       errors[k] = probabilities[k] - (ReliabilityBins.isPositive(labels[k]) ? 1.0 : 0.0);
       bins[k] = (byte) ReliabilityBins.bin(probabilities[k]);
     }
-    Resampling resampling = Resampling.seeded(seed, replicates, images);
     double[][] brier = new double[replicates][];
     double[][] ece = new double[replicates][];
     IntStream.range(0, replicates)

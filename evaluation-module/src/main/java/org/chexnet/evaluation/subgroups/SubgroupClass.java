@@ -32,6 +32,9 @@ public record SubgroupClass(
 
   /** FN / (TP + FN) at the threshold, 1 - sensitivity; NaN without a threshold or positives. */
   public double falseNegativeRate() {
-    return operatingPoint.map(p -> 1 - p.sensitivity()).orElse(Double.NaN);
+    return operatingPoint
+        .filter(p -> p.truePositives() + p.falseNegatives() > 0)
+        .map(p -> (double) p.falseNegatives() / (p.truePositives() + p.falseNegatives()))
+        .orElse(Double.NaN);
   }
 }
