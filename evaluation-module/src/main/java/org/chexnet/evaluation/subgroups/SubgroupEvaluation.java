@@ -71,6 +71,22 @@ public record SubgroupEvaluation(
       double[] thresholds,
       int replicates,
       long seed) {
+    return compute(classNames, set, metadata, attributes, thresholds, replicates, seed, null);
+  }
+
+  /**
+   * @param fixedDraws per attribute and value, the replicates' draws as index arrays into the
+   *     subgroup (e.g. the ones a reference implementation used); null to draw them from the seed
+   */
+  static SubgroupEvaluation compute(
+      List<String> classNames,
+      PredictionSet set,
+      ImageMetadata metadata,
+      List<String> attributes,
+      double[] thresholds,
+      int replicates,
+      long seed,
+      Map<String, Map<String, int[][]>> fixedDraws) {
     int classes = set.classes();
     if (classNames.size() != classes || thresholds.length != classes) {
       throw new IllegalArgumentException(
@@ -109,7 +125,9 @@ public record SubgroupEvaluation(
                       images.stream().mapToInt(Integer::intValue).toArray(),
                       set,
                       thresholds,
-                      Resampling.seeded(root.nextLong(), replicates, images.size()))));
+                      fixedDraws == null
+                          ? Resampling.seeded(root.nextLong(), replicates, images.size())
+                          : Resampling.fixed(fixedDraws.get(name).get(value), images.size()))));
       results.add(evaluate(attribute, groups, withoutValue, classNames, thresholds, replicates));
     }
     return new SubgroupEvaluation(classNames, results, replicates, seed);
