@@ -167,10 +167,17 @@ public record SubgroupAttribute(
   }
 
   private static Optional<Double> padChestAge(ImageMetadata metadata, int row) {
-    Optional<Double> birth = age(metadata, row, PADCHEST_BIRTH);
+    String birth = metadata.cell(row, PADCHEST_BIRTH);
     String date = metadata.cell(row, PADCHEST_STUDY_DATE);
     if (birth.isEmpty() || date.isEmpty()) {
       return Optional.empty();
+    }
+    double birthYear;
+    try {
+      birthYear = Math.floor(Double.parseDouble(birth)); // written 1956.0
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          metadata.where(row) + ": " + PADCHEST_BIRTH + ": '" + birth + "' is not a year");
     }
     if (!date.matches("\\d{8}")) {
       throw new IllegalArgumentException(
@@ -181,7 +188,7 @@ public record SubgroupAttribute(
               + date
               + "' is not a date written yyyymmdd");
     }
-    double years = Integer.parseInt(date.substring(0, 4)) - Math.floor(birth.get());
+    double years = Integer.parseInt(date.substring(0, 4)) - birthYear;
     return years < 0 || years > OLDEST_PLAUSIBLE_AGE ? Optional.empty() : Optional.of(years);
   }
 
