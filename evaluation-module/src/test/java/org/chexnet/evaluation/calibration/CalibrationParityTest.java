@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.chexnet.evaluation.Interval;
+import org.chexnet.evaluation.NihSample;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.Resampling;
 import org.chexnet.evaluation.ScikitLearnReference;
@@ -60,8 +61,8 @@ class CalibrationParityTest {
         "calibration",
         List.of(
             Map.of(
-                "probabilities", rows(set.probabilities()),
-                "labels", rows(set.labels()),
+                "probabilities", NihSample.rows(set.probabilities(), CLASSES.size()),
+                "labels", NihSample.rows(set.labels(), CLASSES.size()),
                 "indexes", draws)));
     input.put(
         "platt", List.of(fitCase(plattFit[0], plattFit[1]), fitCase(plattFit[2], plattFit[3])));
@@ -187,15 +188,6 @@ class CalibrationParityTest {
 
   private static double sigmoid(double z) {
     return 1 / (1 + Math.exp(-z));
-  }
-
-  private static double[][] rows(float[] rowMajor) {
-    int classes = CLASSES.size();
-    double[][] rows = new double[rowMajor.length / classes][classes];
-    for (int k = 0; k < rowMajor.length; k++) {
-      rows[k / classes][k % classes] = rowMajor[k];
-    }
-    return rows;
   }
 
   private static double[] toDoubles(float[] values) {

@@ -9,17 +9,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
+import org.chexnet.evaluation.NihSample;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ReportFormat;
 import org.chexnet.evaluation.ReportOptions;
@@ -40,22 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClinicalEvaluationTest {
 
-  private static final List<String> CLASSES =
-      List.of(
-          "Atelectasis",
-          "Cardiomegaly",
-          "Effusion",
-          "Infiltration",
-          "Mass",
-          "Nodule",
-          "Pneumonia",
-          "Pneumothorax",
-          "Consolidation",
-          "Edema",
-          "Emphysema",
-          "Fibrosis",
-          "Pleural_Thickening",
-          "Hernia");
+  private static final List<String> CLASSES = NihSample.CLASSES;
   private static final int REPLICATES = 200;
 
   @TempDir static Path dir;
@@ -70,13 +54,8 @@ class ClinicalEvaluationTest {
   private static JsonNode metrics;
 
   @BeforeAll
-  static void writeReport() throws IOException, URISyntaxException {
-    metadata =
-        ImageMetadata.read(
-            Path.of(
-                SubgroupEvaluation.class
-                    .getResource("/org/chexnet/evaluation/subgroups/nih-data-entry-sample.csv")
-                    .toURI()));
+  static void writeReport() throws IOException {
+    metadata = NihSample.metadata();
     validation = predictions(0, 600);
     test = predictions(600, 1600);
     options = ReportOptions.defaults().withBootstrap(REPLICATES, 7);
@@ -273,25 +252,17 @@ class ClinicalEvaluationTest {
     assertTrue(markdown.contains("| ECE after platt [95% CI] |"));
   }
 
-  /** Real labels; predictions that rank well but are overconfident (twice the logit). */
+  /** Real labels; predictions that rank well but are overconfident (2.5 times the logit). */
   private static PredictionSet predictions(int from, int to) {
-    SplittableRandom random = new SplittableRandom(from + 11);
-    int classes = CLASSES.size();
-    List<String> images = new ArrayList<>();
-    float[] probabilities = new float[(to - from) * classes];
-    float[] labels = new float[(to - from) * classes];
-    for (int row = from; row < to; row++) {
-      images.add(metadata.cell(row, "Image Index"));
-      List<String> findings = List.of(metadata.cell(row, "Finding Labels").split("\\|"));
-      for (int c = 0; c < classes; c++) {
-        boolean positive = findings.contains(CLASSES.get(c));
-        double logit = random.nextGaussian() - 2 + (positive ? 1.8 : 0);
-        int k = (row - from) * classes + c;
-        probabilities[k] = (float) (1 / (1 + Math.exp(-2.5 * logit)));
-        labels[k] = positive ? 1 : 0;
-      }
-    }
-    return new PredictionSet(images, probabilities, labels);
+    return NihSample.predictions(
+        metadata,
+        from,
+        to,
+        from + 11,
+        (random, row, positive) -> {
+          double logit = random.nextGaussian() - 2 + (positive ? 1.8 : 0);
+          return (float) (1 / (1 + Math.exp(-2.5 * logit)));
+        });
   }
 
   private static List<String> names(JsonNode object) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,8 +15,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.chexnet.evaluation.Interval;
+import org.chexnet.evaluation.NihSample;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ScikitLearnReference;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,22 +34,7 @@ class SubgroupParityTest {
 
   private static final double TOLERANCE = 1e-9;
   private static final int REPLICATES = 40;
-  private static final List<String> CLASSES =
-      List.of(
-          "Atelectasis",
-          "Cardiomegaly",
-          "Effusion",
-          "Infiltration",
-          "Mass",
-          "Nodule",
-          "Pneumonia",
-          "Pneumothorax",
-          "Consolidation",
-          "Edema",
-          "Emphysema",
-          "Fibrosis",
-          "Pleural_Thickening",
-          "Hernia");
+  private static final List<String> CLASSES = NihSample.CLASSES;
   private static final List<String> ATTRIBUTES = List.of("sex", "age", "view");
 
   @TempDir static Path dir;
@@ -59,10 +43,21 @@ class SubgroupParityTest {
   private static JsonNode theirs;
 
   @BeforeAll
-  static void evaluateBoth() throws IOException, URISyntaxException {
-    Path csv = Path.of(SubgroupParityTest.class.getResource("nih-data-entry-sample.csv").toURI());
-    ImageMetadata metadata = ImageMetadata.read(csv);
-    PredictionSet set = predictions(metadata);
+  static void evaluateBoth() throws IOException {
+    Path csv = NihSample.file();
+    ImageMetadata metadata = NihSample.metadata();
+    // Better separated on PA than on AP images; four decimals, so that ties occur.
+    PredictionSet set =
+        NihSample.predictions(
+            metadata,
+            0,
+            metadata.rows(),
+            3,
+            (random, row, positive) -> {
+              double separation = metadata.cell(row, "View Position").equals("AP") ? 0.4 : 2.0;
+              double logit = random.nextGaussian() - 1.5 + (positive ? separation : 0);
+              return (float) (Math.round(10_000 / (1 + Math.exp(-logit))) / 10_000.0);
+            });
     double[] thresholds = new double[CLASSES.size()];
     Arrays.fill(thresholds, 0.3);
     thresholds[5] = Double.NaN; // a class without an operating point
@@ -74,8 +69,8 @@ class SubgroupParityTest {
         Map.of(
             "metadata", csv.toString(),
             "images", set.imageIndexes(),
-            "probabilities", rows(set.probabilities()),
-            "labels", rows(set.labels()),
+            "probabilities", NihSample.rows(set.probabilities(), CLASSES.size()),
+            "labels", NihSample.rows(set.labels(), CLASSES.size()),
             "thresholds", Arrays.stream(thresholds).map(t -> Double.isNaN(t) ? 2.0 : t).toArray(),
             "classes", CLASSES,
             "attributes", ATTRIBUTES,
@@ -207,38 +202,6 @@ class SubgroupParityTest {
     Interval ci = actual.ci();
     assertEquals(ci.low() > 0 || ci.high() < 0, actual.flagged());
     return actual.flagged() ? 1 : 0;
-  }
-
-  /** Real labels from Finding Labels; predictions better separated on PA than on AP images. */
-  private static PredictionSet predictions(ImageMetadata metadata) {
-    SplittableRandom random = new SplittableRandom(3);
-    int classes = CLASSES.size();
-    List<String> images = new ArrayList<>();
-    float[] probabilities = new float[metadata.rows() * classes];
-    float[] labels = new float[metadata.rows() * classes];
-    for (int row = 0; row < metadata.rows(); row++) {
-      images.add(metadata.cell(row, "Image Index"));
-      List<String> findings = List.of(metadata.cell(row, "Finding Labels").split("\\|"));
-      double separation = metadata.cell(row, "View Position").equals("AP") ? 0.4 : 2.0;
-      for (int c = 0; c < classes; c++) {
-        boolean positive = findings.contains(CLASSES.get(c));
-        double logit = random.nextGaussian() - 1.5 + (positive ? separation : 0);
-        // Four decimals, so that ties occur as in a predictions CSV.
-        probabilities[row * classes + c] =
-            (float) (Math.round(10_000 / (1 + Math.exp(-logit))) / 10_000.0);
-        labels[row * classes + c] = positive ? 1 : 0;
-      }
-    }
-    return new PredictionSet(images, probabilities, labels);
-  }
-
-  private static double[][] rows(float[] rowMajor) {
-    int classes = CLASSES.size();
-    double[][] rows = new double[rowMajor.length / classes][classes];
-    for (int k = 0; k < rowMajor.length; k++) {
-      rows[k / classes][k % classes] = rowMajor[k];
-    }
-    return rows;
   }
 
   private static void assertRate(JsonNode expected, double actual, String what) {
