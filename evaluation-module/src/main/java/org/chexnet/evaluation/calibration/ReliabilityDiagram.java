@@ -20,13 +20,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * One PNG of small multiples, a reliability diagram per class: observed positive rate against mean
  * predicted probability per bin, the diagonal for perfect calibration, and each bin's image count
- * written under its point (the lower row before calibration, the upper row after).
+ * written in a band below zero under its bin (the upper row before calibration, the lower row
+ * after).
  */
 public final class ReliabilityDiagram {
 
   private static final int COLUMNS = 4;
   private static final int PANEL_WIDTH = 380;
   private static final int PANEL_HEIGHT = 340;
+  private static final double COUNTS_BAND = -0.16;
 
   private ReliabilityDiagram() {}
 
@@ -47,7 +49,8 @@ public final class ReliabilityDiagram {
       XYChart chart =
           Plots.chart(PANEL_WIDTH, PANEL_HEIGHT, title, "Mean predicted", "Observed rate");
       XYStyler styler = chart.getStyler();
-      chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+      // Below zero, a band for the bin counts, so that they never cover a point.
+      styler.setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(COUNTS_BAND).setYAxisMax(1.0);
       chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
       styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
       styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -62,8 +65,20 @@ public final class ReliabilityDiagram {
           new BasicStroke(
               1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f}, 0f));
       diagonal.setShowInLegend(false);
-      addBins(chart, "uncalibrated", before.bins(), Plots.color(0), 0.03);
-      after.ifPresent(a -> addBins(chart, "calibrated", a.bins(), Plots.color(1), 0.10));
+      addBins(
+          chart,
+          after.isPresent() ? "uncalibrated (counts: upper row)" : "per bin (counts below)",
+          before.bins(),
+          Plots.color(0),
+          COUNTS_BAND / 3);
+      after.ifPresent(
+          a ->
+              addBins(
+                  chart,
+                  "calibrated (counts: lower row)",
+                  a.bins(),
+                  Plots.color(1),
+                  COUNTS_BAND * 3 / 4));
       panels.add(chart);
     }
     Plots.writeGrid(file, panels, COLUMNS);

@@ -193,8 +193,10 @@ public record SubgroupReport(SubgroupEvaluation evaluation) implements ReportSec
                 ? "- Sensitivity, specificity, FNR (false-negative rate, FN / (TP + FN)) at each"
                     + " finding's threshold from the operating points above.\n"
                 : "")
-            + "- Subgroups are few and small for rare findings: an unflagged gap is no evidence"
-            + " of equal performance.");
+            + "- With 14 findings and several attributes, about one gap in 20 is flagged by"
+            + " chance alone when the subgroups do not differ (no correction for multiple"
+            + " comparisons); subgroups are small for rare findings, so an unflagged gap is no"
+            + " evidence of equal performance either.");
   }
 
   private static String aurocCell(SubgroupClass c) {
