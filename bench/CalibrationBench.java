@@ -44,6 +44,24 @@ public final class CalibrationBench {
       CalibrationEvaluation.compute(CLASSES, set, 50, seed);
       SubgroupEvaluation.compute(CLASSES, set, metadata, ATTRIBUTES, thresholds, 50, seed);
     }
+    // The point estimates alone (one replicate), the work the peer does once.
+    double[] onceCalibration = new double[5];
+    double[] onceSubgroups = new double[5];
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      CalibrationEvaluation.compute(CLASSES, set, 1, seed);
+      long t1 = System.nanoTime();
+      SubgroupEvaluation.compute(CLASSES, set, metadata, ATTRIBUTES, thresholds, 1, seed);
+      onceCalibration[i] = (t1 - t0) / 1e9;
+      onceSubgroups[i] = (System.nanoTime() - t1) / 1e9;
+    }
+    System.out.printf(
+        "%s, \"work\": \"once: calibration 14 classes\", \"median_s\": %.4f}%n",
+        base, median(onceCalibration));
+    System.out.printf(
+        "%s, \"work\": \"once: subgroups 3 attributes x 14 classes\", \"median_s\": %.4f}%n",
+        base, median(onceSubgroups));
+
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
