@@ -61,21 +61,39 @@ public final class Bootstrap {
               values[r] = row;
             });
 
+    boolean[] defined = new boolean[classes];
+    for (int c = 0; c < classes; c++) {
+      defined[c] = sortedA[c].defined();
+    }
+    return summarise(values, defined);
+  }
+
+  /**
+   * Percentile intervals of replicate values, the way {@link #aurocs} reports them: per class the
+   * replicates where the value is defined (not NaN), and for the mean the replicates where every
+   * class defined on the full set is defined.
+   *
+   * @param values values[r][c], replicate r's value for class c, NaN when undefined in replicate r
+   * @param defined per class, whether the value is defined on the full set (an undefined class gets
+   *     an undefined interval and is left out of the mean)
+   */
+  public static BootstrapResult summarise(double[][] values, boolean[] defined) {
+    int classes = defined.length;
     List<Interval> perClass = new ArrayList<>(classes);
     List<Integer> used = new ArrayList<>(classes);
     for (int c = 0; c < classes; c++) {
       int column = c;
-      double[] defined =
-          sortedA[c].defined()
+      double[] kept =
+          defined[c]
               ? Arrays.stream(values)
                   .mapToDouble(row -> row[column])
                   .filter(v -> !Double.isNaN(v))
                   .toArray()
               : new double[0];
-      perClass.add(percentileInterval(defined));
-      used.add(defined.length);
+      perClass.add(percentileInterval(kept));
+      used.add(kept.length);
     }
-    int[] definedClasses = IntStream.range(0, classes).filter(c -> sortedA[c].defined()).toArray();
+    int[] definedClasses = IntStream.range(0, classes).filter(c -> defined[c]).toArray();
     double[] means =
         definedClasses.length == 0
             ? new double[0]
@@ -83,11 +101,15 @@ public final class Bootstrap {
                 .mapToDouble(row -> meanOver(row, definedClasses))
                 .filter(v -> !Double.isNaN(v))
                 .toArray();
-    return new BootstrapResult(replicates, perClass, used, percentileInterval(means), means.length);
+    return new BootstrapResult(
+        values.length, perClass, used, percentileInterval(means), means.length);
   }
 
-  /** numpy.percentile(values, [2.5, 97.5]) with its default linear interpolation. */
-  static Interval percentileInterval(double[] values) {
+  /**
+   * numpy.percentile(values, [2.5, 97.5]) with its default linear interpolation; undefined when
+   * {@code values} is empty.
+   */
+  public static Interval percentileInterval(double[] values) {
     if (values.length == 0) {
       return Interval.UNDEFINED;
     }

@@ -4,12 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /** The content of report.md and report.html, built once for both. */
 final class DetailedReport {
-
-  private static final String MISSING = "—";
 
   private DetailedReport() {}
 
@@ -22,9 +19,9 @@ final class DetailedReport {
         "- Images: "
             + result.images()
             + "\n- Mean AUROC: **"
-            + format(result.meanAuroc())
+            + ReportFormat.number(result.meanAuroc())
             + "** "
-            + format(e.bootstrap().mean())
+            + ReportFormat.interval(e.bootstrap().mean())
             + " (over "
             + defined
             + " of "
@@ -48,12 +45,13 @@ final class DetailedReport {
           new ArrayList<>(
               List.of(
                   auroc.className(),
-                  format(auroc.auroc()),
-                  format(e.bootstrap().perClass().get(c)),
-                  format(e.deLong().get(c).ci95()),
+                  ReportFormat.number(auroc.auroc()),
+                  ReportFormat.interval(e.bootstrap().perClass().get(c)),
+                  ReportFormat.interval(e.deLong().get(c).ci95()),
                   Integer.toString(auroc.positives()),
                   Integer.toString(auroc.negatives())));
-      sources.forEach(source -> row.add(format(reference.auroc(source, auroc.className()))));
+      sources.forEach(
+          source -> row.add(ReportFormat.number(reference.auroc(source, auroc.className()))));
       int index = c;
       e.reference().ifPresent(r -> row.addAll(differenceCells(r, index)));
       rows.add(row);
@@ -62,12 +60,12 @@ final class DetailedReport {
         new ArrayList<>(
             List.of(
                 "**Mean**",
-                "**" + format(result.meanAuroc()) + "**",
-                format(e.bootstrap().mean()),
-                MISSING,
+                "**" + ReportFormat.number(result.meanAuroc()) + "**",
+                ReportFormat.interval(e.bootstrap().mean()),
+                ReportFormat.MISSING,
                 "",
                 ""));
-    sources.forEach(source -> mean.add(format(reference.mean(source))));
+    sources.forEach(source -> mean.add(ReportFormat.number(reference.mean(source))));
     e.reference().ifPresent(r -> mean.addAll(meanDifferenceCells(result, r)));
     rows.add(mean);
     doc.table(header, rows);
@@ -82,14 +80,17 @@ final class DetailedReport {
                     new ArrayList<>(
                         List.of(
                             e.classNames().get(c),
-                            format(result.perClass().get(c).auroc()),
-                            format(b.theirs().get(c))));
+                            ReportFormat.number(result.perClass().get(c).auroc()),
+                            ReportFormat.number(b.theirs().get(c))));
                 row.addAll(differenceCells(b, c));
                 pairRows.add(row);
               }
               List<String> pairMean =
                   new ArrayList<>(
-                      List.of("**Mean**", format(result.meanAuroc()), format(b.theirMean())));
+                      List.of(
+                          "**Mean**",
+                          ReportFormat.number(result.meanAuroc()),
+                          ReportFormat.number(b.theirMean())));
               pairMean.addAll(meanDifferenceCells(result, b));
               pairRows.add(pairMean);
               doc.table(
@@ -118,11 +119,11 @@ final class DetailedReport {
                         Double.isInfinite(p.threshold())
                             ? "∞"
                             : String.format(Locale.ROOT, "%.4f", p.threshold()),
-                        format(p.sensitivity()),
-                        format(p.specificity()),
-                        format(p.ppv()),
-                        format(p.npv()),
-                        format(p.f1()),
+                        ReportFormat.number(p.sensitivity()),
+                        ReportFormat.number(p.specificity()),
+                        ReportFormat.number(p.ppv()),
+                        ReportFormat.number(p.npv()),
+                        ReportFormat.number(p.f1()),
                         Long.toString(p.truePositives()),
                         Long.toString(p.falsePositives()),
                         Long.toString(p.trueNegatives()),
@@ -190,40 +191,22 @@ final class DetailedReport {
   private static List<String> differenceCells(DetailedEvaluation.Comparison comparison, int c) {
     DeLong.Difference difference = comparison.deLong().get(c);
     return List.of(
-        signed(difference.difference()),
-        format(comparison.bootstrap().perClass().get(c)),
+        ReportFormat.signed(difference.difference()),
+        ReportFormat.interval(comparison.bootstrap().perClass().get(c)),
         pValue(difference.pValue()));
   }
 
   private static List<String> meanDifferenceCells(
       EvaluationResult result, DetailedEvaluation.Comparison comparison) {
     return List.of(
-        signed(result.meanAuroc() - comparison.theirMean()),
-        format(comparison.bootstrap().mean()),
-        MISSING);
-  }
-
-  private static String format(Interval interval) {
-    return interval.defined()
-        ? String.format(Locale.ROOT, "[%.4f, %.4f]", interval.low(), interval.high())
-        : MISSING;
-  }
-
-  private static String format(OptionalDouble value) {
-    return value.isPresent() ? format(value.getAsDouble()) : MISSING;
-  }
-
-  private static String format(double value) {
-    return Double.isNaN(value) ? MISSING : String.format(Locale.ROOT, "%.4f", value);
-  }
-
-  private static String signed(double value) {
-    return Double.isNaN(value) ? MISSING : String.format(Locale.ROOT, "%+.4f", value);
+        ReportFormat.signed(result.meanAuroc() - comparison.theirMean()),
+        ReportFormat.interval(comparison.bootstrap().mean()),
+        ReportFormat.MISSING);
   }
 
   private static String pValue(double p) {
     if (Double.isNaN(p)) {
-      return MISSING;
+      return ReportFormat.MISSING;
     }
     return p < 1e-4 ? "< 0.0001" : String.format(Locale.ROOT, "%.4f", p);
   }

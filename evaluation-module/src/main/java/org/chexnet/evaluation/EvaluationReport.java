@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * Writes an evaluation as dvc metrics and plots, PNG charts, a Markdown and an HTML report, and a
@@ -19,7 +18,6 @@ import java.util.OptionalDouble;
 public final class EvaluationReport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MISSING = "—";
 
   /** File names {@link #writeAll} writes in its directory. */
   public static final String METRICS_JSON = "metrics.json";
@@ -53,10 +51,41 @@ public final class EvaluationReport {
       Optional<TrainingHistory> history,
       ReportOptions options)
       throws IOException {
+    return writeAll(dir, title, classNames, test, validation, history, options, List.of());
+  }
+
+  /**
+   * {@link #writeAll(Path, String, List, PredictionSet, Optional, Optional, ReportOptions)} with
+   * more sections (calibration, subgroups, ...): each adds its key to metrics.json and its tables
+   * and figures to the reports, in the order given.
+   */
+  public static DetailedEvaluation writeAll(
+      Path dir,
+      String title,
+      List<String> classNames,
+      PredictionSet test,
+      Optional<PredictionSet> validation,
+      Optional<TrainingHistory> history,
+      ReportOptions options,
+      List<ReportSection> sections)
+      throws IOException {
     DetailedEvaluation evaluation =
         DetailedEvaluation.compute(classNames, test, validation, options);
     Files.createDirectories(dir);
-    writeJson(detailedMetrics(evaluation), dir.resolve(METRICS_JSON));
+    Map<String, Object> metrics = detailedMetrics(evaluation);
+    for (ReportSection section : sections) {
+      section
+          .metrics()
+          .forEach(
+              (key, value) -> {
+                if (metrics.containsKey(key)) {
+                  throw new IllegalArgumentException(
+                      "metrics.json key '" + key + "' written twice");
+                }
+                metrics.put(key, value);
+              });
+    }
+    writeJson(metrics, dir.resolve(METRICS_JSON));
     writeRocCsv(evaluation, dir.resolve(ROC_CSV));
     Path rocPng = dir.resolve(ROC_PNG);
     Plots.writeRoc(
@@ -77,6 +106,9 @@ public final class EvaluationReport {
     if (evaluation.operatingPoints().stream().anyMatch(Optional::isPresent)) {
       writeOperatingPointsCsv(evaluation, dir.resolve(OPERATING_POINTS_CSV));
     }
+    for (ReportSection section : sections) {
+      section.addTo(document, dir);
+    }
     AtomicFiles.write(dir.resolve(REPORT_MD), document.markdown());
     AtomicFiles.write(dir.resolve(REPORT_HTML), document.html());
     return evaluation;
@@ -88,7 +120,7 @@ public final class EvaluationReport {
       auroc.put(c.className(), c.defined() ? c.auroc() : null);
     }
     Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("mean_auroc", orNull(result.meanAuroc()));
+    metrics.put("mean_auroc", ReportFormat.json(result.meanAuroc()));
     metrics.put("images", result.images());
     metrics.put("auroc", auroc);
     return metrics;
@@ -101,12 +133,12 @@ public final class EvaluationReport {
    */
   private static Map<String, Object> detailedMetrics(DetailedEvaluation e) {
     Map<String, Object> metrics = baseMetrics(e.result());
-    metrics.put("mean_auroc_ci", interval(e.bootstrap().mean()));
+    metrics.put("mean_auroc_ci", ReportFormat.json(e.bootstrap().mean()));
     Map<String, Object> bootstrap = new LinkedHashMap<>();
     Map<String, Object> deLong = new LinkedHashMap<>();
     for (int c = 0; c < e.classNames().size(); c++) {
-      bootstrap.put(e.classNames().get(c), interval(e.bootstrap().perClass().get(c)));
-      deLong.put(e.classNames().get(c), interval(e.deLong().get(c).ci95()));
+      bootstrap.put(e.classNames().get(c), ReportFormat.json(e.bootstrap().perClass().get(c)));
+      deLong.put(e.classNames().get(c), ReportFormat.json(e.deLong().get(c).ci95()));
     }
     metrics.put("auroc_ci", bootstrap);
     metrics.put("auroc_delong_ci", deLong);
@@ -123,24 +155,10 @@ public final class EvaluationReport {
       DetailedEvaluation e, DetailedEvaluation.Comparison comparison) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("name", comparison.against());
-    json.put("mean_auroc_delta", orNull(e.result().meanAuroc() - comparison.theirMean()));
-    json.put("mean_auroc_delta_ci", interval(comparison.bootstrap().mean()));
+    json.put(
+        "mean_auroc_delta", ReportFormat.json(e.result().meanAuroc() - comparison.theirMean()));
+    json.put("mean_auroc_delta_ci", ReportFormat.json(comparison.bootstrap().mean()));
     return json;
-  }
-
-  /** {"low": ..., "high": ...}, or null when undefined (JSON has no NaN). */
-  private static Map<String, Object> interval(Interval interval) {
-    if (!interval.defined()) {
-      return null;
-    }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("low", interval.low());
-    json.put("high", interval.high());
-    return json;
-  }
-
-  private static Object orNull(double value) {
-    return Double.isNaN(value) ? null : value;
   }
 
   private static void writeJson(Map<String, Object> metrics, Path file) throws IOException {
@@ -208,14 +226,17 @@ public final class EvaluationReport {
       rows.add(
           new String[] {
             c.className(),
-            c.defined() ? format(c.auroc()) : "undefined",
+            c.defined() ? ReportFormat.number(c.auroc()) : "undefined",
             Integer.toString(c.positives()),
-            format(reference.auroc(ReferenceResults.PAPER, c.className()))
+            ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className()))
           });
     }
     rows.add(
         new String[] {
-          "Mean", format(result.meanAuroc()), "", format(reference.mean(ReferenceResults.PAPER))
+          "Mean",
+          ReportFormat.number(result.meanAuroc()),
+          "",
+          ReportFormat.number(reference.mean(ReferenceResults.PAPER))
         });
 
     int[] widths = new int[rows.get(0).length];
@@ -234,13 +255,5 @@ public final class EvaluationReport {
       table.append('\n');
     }
     return table.toString();
-  }
-
-  private static String format(OptionalDouble value) {
-    return value.isPresent() ? format(value.getAsDouble()) : MISSING;
-  }
-
-  private static String format(double value) {
-    return Double.isNaN(value) ? MISSING : String.format(Locale.ROOT, "%.4f", value);
   }
 }

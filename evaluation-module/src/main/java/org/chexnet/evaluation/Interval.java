@@ -8,7 +8,7 @@ package org.chexnet.evaluation;
  */
 public record Interval(double low, double high) {
 
-  static final Interval UNDEFINED = new Interval(Double.NaN, Double.NaN);
+  public static final Interval UNDEFINED = new Interval(Double.NaN, Double.NaN);
 
   public boolean defined() {
     return !Double.isNaN(low) && !Double.isNaN(high);

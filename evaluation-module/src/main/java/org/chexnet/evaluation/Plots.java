@@ -1,13 +1,19 @@
 package org.chexnet.evaluation;
 
+import static java.awt.image.BufferedImage.TYPE_INT_RGB;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -52,14 +58,12 @@ public final class Plots {
       int height)
       throws IOException {
     XYChart chart =
-        new XYChartBuilder()
-            .width(width)
-            .height(height)
-            .title(title)
-            .xAxisTitle("False positive rate (1 - specificity)")
-            .yAxisTitle("True positive rate (sensitivity)")
-            .build();
-    style(chart);
+        chart(
+            width,
+            height,
+            title,
+            "False positive rate (1 - specificity)",
+            "True positive rate (sensitivity)");
     chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
     chart.getStyler().setXAxisDecimalPattern("0.0#").setYAxisDecimalPattern("0.0#");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
@@ -76,7 +80,7 @@ public final class Plots {
         String label = String.format(Locale.ROOT, "%s (%.3f)", classNames.get(c), aurocs.get(c));
         XYSeries series = chart.addSeries(label, curve.fpr(), curve.tpr());
         series.setMarker(SeriesMarkers.NONE);
-        series.setLineColor(PALETTE[c % PALETTE.length]);
+        series.setLineColor(color(c));
         series.setLineStyle(SeriesLines.SOLID);
       }
     }
@@ -90,15 +94,7 @@ public final class Plots {
    */
   public static void writeTraining(
       Path file, String title, TrainingHistory history, int width, int height) throws IOException {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(width)
-            .height(height)
-            .title(title)
-            .xAxisTitle("Epoch")
-            .yAxisTitle("Loss")
-            .build();
-    style(chart);
+    XYChart chart = chart(width, height, title, "Epoch", "Loss");
     chart.setYAxisGroupTitle(1, "AUROC");
     chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -120,8 +116,8 @@ public final class Plots {
       }
       if (!x.isEmpty()) {
         XYSeries series = chart.addSeries(name, x, y);
-        series.setLineColor(PALETTE[color % PALETTE.length]);
-        series.setMarkerColor(PALETTE[color++ % PALETTE.length]);
+        series.setLineColor(color(color));
+        series.setMarkerColor(color(color++));
         series.setMarker(SeriesMarkers.CIRCLE);
         series.setYAxisGroup(auroc ? 1 : 0);
       }
@@ -132,12 +128,63 @@ public final class Plots {
     write(chart, file);
   }
 
-  private static void style(XYChart chart) {
+  /** An empty chart in the reports' style: white, anti-aliased, small markers. */
+  public static XYChart chart(
+      int width, int height, String title, String xAxisTitle, String yAxisTitle) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(width)
+            .height(height)
+            .title(title)
+            .xAxisTitle(xAxisTitle)
+            .yAxisTitle(yAxisTitle)
+            .build();
     Styler styler = chart.getStyler();
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setAntiAlias(true);
-    chart.getStyler().setMarkerSize(5);
+    styler.setMarkerSize(5);
+    return chart;
+  }
+
+  /** Colour {@code index} of the palette, repeating after fourteen. */
+  public static Color color(int index) {
+    return PALETTE[index % PALETTE.length];
+  }
+
+  /**
+   * Small multiples: the charts in one PNG, row by row, {@code columns} to a row, each drawn at its
+   * own width and height (all the same size).
+   */
+  public static void writeGrid(Path file, List<XYChart> panels, int columns) throws IOException {
+    if (panels.isEmpty()) {
+      throw new IllegalArgumentException("no charts to draw");
+    }
+    int width = panels.get(0).getWidth();
+    int height = panels.get(0).getHeight();
+    int rows = (panels.size() + columns - 1) / columns;
+    BufferedImage image =
+        new BufferedImage(width * Math.min(columns, panels.size()), height * rows, TYPE_INT_RGB);
+    Graphics2D graphics = image.createGraphics();
+    try {
+      graphics.setColor(Color.WHITE);
+      graphics.fillRect(0, 0, image.getWidth(), image.getHeight());
+      for (int k = 0; k < panels.size(); k++) {
+        Graphics2D panel =
+            (Graphics2D)
+                graphics.create((k % columns) * width, (k / columns) * height, width, height);
+        try {
+          panels.get(k).paint(panel, width, height);
+        } finally {
+          panel.dispose();
+        }
+      }
+    } finally {
+      graphics.dispose();
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", png);
+    AtomicFiles.write(file, png.toByteArray());
   }
 
   private static void write(XYChart chart, Path file) throws IOException {

@@ -8,7 +8,7 @@ import java.util.List;
  * A report as headings, paragraphs, tables and images, rendered both as Markdown (images linked)
  * and as one self-contained HTML page (images embedded), so the two never drift apart.
  */
-final class ReportDocument {
+public final class ReportDocument {
 
   private sealed interface Block permits Heading, Paragraph, Table, Image {}
 
@@ -24,31 +24,37 @@ final class ReportDocument {
   private final String title;
   private final List<Block> blocks = new ArrayList<>();
 
-  ReportDocument(String title) {
+  public ReportDocument(String title) {
     this.title = title;
   }
 
-  ReportDocument heading(String text) {
+  public ReportDocument heading(String text) {
     blocks.add(new Heading(2, text));
     return this;
   }
 
-  ReportDocument paragraph(String text) {
+  /** A heading under the last {@link #heading}. */
+  public ReportDocument subheading(String text) {
+    blocks.add(new Heading(3, text));
+    return this;
+  }
+
+  public ReportDocument paragraph(String text) {
     blocks.add(new Paragraph(text));
     return this;
   }
 
-  ReportDocument table(List<String> header, List<List<String>> rows) {
+  public ReportDocument table(List<String> header, List<List<String>> rows) {
     blocks.add(new Table(List.copyOf(header), List.copyOf(rows)));
     return this;
   }
 
-  ReportDocument image(String alt, String fileName, byte[] png) {
+  public ReportDocument image(String alt, String fileName, byte[] png) {
     blocks.add(new Image(alt, fileName, png));
     return this;
   }
 
-  String markdown() {
+  public String markdown() {
     StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
     for (Block block : blocks) {
       if (block instanceof Heading h) {
@@ -67,7 +73,7 @@ final class ReportDocument {
     return md.toString();
   }
 
-  String html() {
+  public String html() {
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
         .append(escape(title))
@@ -83,7 +89,13 @@ final class ReportDocument {
         .append("</h1>\n");
     for (Block block : blocks) {
       if (block instanceof Heading h) {
-        html.append("<h2>").append(escape(h.text())).append("</h2>\n");
+        html.append("<h")
+            .append(h.level())
+            .append('>')
+            .append(escape(h.text()))
+            .append("</h")
+            .append(h.level())
+            .append(">\n");
       } else if (block instanceof Paragraph p) {
         html.append("<p>").append(inline(p.text())).append("</p>\n");
       } else if (block instanceof Table t) {

@@ -2,9 +2,12 @@ package org.chexnet.evaluation;
 
 import java.util.SplittableRandom;
 
-/** How many times each image appears in bootstrap replicate r. */
+/**
+ * How many times each image appears in bootstrap replicate r: the draws every bootstrap of this
+ * module shares, so that intervals computed from the same seed come from the same replicates.
+ */
 @FunctionalInterface
-interface Resampling {
+public interface Resampling {
 
   /** Counts per image for replicate {@code replicate}; must not depend on call order. */
   int[] counts(int replicate);

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * DeLong's structural components, the ROC curve and every bootstrap replicate, so that each of them
  * is a linear walk instead of a new sort.
  */
-final class SortedScores {
+public final class SortedScores {
 
   /** Image indexes in ascending score order. */
   final int[] order;
@@ -42,7 +42,7 @@ final class SortedScores {
   /**
    * @throws IllegalArgumentException on a length mismatch or a NaN score
    */
-  static SortedScores of(float[] scores, float[] labels) {
+  public static SortedScores of(float[] scores, float[] labels) {
     int n = scores.length;
     if (n != labels.length) {
       throw new IllegalArgumentException(
@@ -91,12 +91,13 @@ final class SortedScores {
         n - positives);
   }
 
-  boolean defined() {
+  /** Whether the scores' labels hold both a positive and a negative. */
+  public boolean defined() {
     return positives > 0 && negatives > 0;
   }
 
   /** Mann-Whitney AUROC; NaN without positives or negatives. */
-  double auroc() {
+  public double auroc() {
     return auroc(null);
   }
 
@@ -107,7 +108,7 @@ final class SortedScores {
    *
    * @return NaN when the (re)sample holds no positive or no negative
    */
-  double auroc(int[] counts) {
+  public double auroc(int[] counts) {
     // Each positive in a group beats every negative below the group and half-beats each negative
     // inside it. Summing 2U keeps the count integral, so the result is exact.
     long positivesBelow = 0;
