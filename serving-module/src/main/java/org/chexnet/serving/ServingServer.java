@@ -9,7 +9,6 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.UploadedFile;
 import io.javalin.json.JavalinJackson;
-import io.javalin.util.JavalinLogger;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -172,8 +171,6 @@ public final class ServingServer implements AutoCloseable {
     // Enough in flight to fill two batches, whatever the batch size.
     this.maxUploads = Math.max(MAX_UPLOADS, 2 * options.maxBatch());
     this.uploads = new Semaphore(maxUploads);
-    // Javalin's start-up lines (and its "version is N days old" warning) say nothing to a user.
-    JavalinLogger.startupInfo = false;
     ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     long requestLimit = options.maxUploadBytes() + 65536; // room for multipart headers
     this.app =

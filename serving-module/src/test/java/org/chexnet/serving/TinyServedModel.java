@@ -52,6 +52,11 @@ final class TinyServedModel {
 
   /** A server over this model, loaded from its artifacts directory as {@code serve} loads it. */
   ServingServer serve(ServingServer.Options options) throws IOException {
+    return serve(artifacts, options);
+  }
+
+  /** A server over the model exported into {@code artifacts}. */
+  static ServingServer serve(Path artifacts, ServingServer.Options options) throws IOException {
     ModelSource source =
         ModelSource.resolve(artifacts.toString(), Optional.empty(), artifacts.getParent());
     return ServingServer.start(
