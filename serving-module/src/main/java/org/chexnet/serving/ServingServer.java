@@ -251,9 +251,11 @@ public final class ServingServer implements AutoCloseable {
             message =
                 "the upload is larger than the limit of " + options.maxUploadBytes() + " bytes";
           } else if (e.getStatus() == 405) {
-            String allowed = e.getDetails().getOrDefault("availableMethods", "");
-            ctx.header("Allow", allowed.replaceAll("[\\[\\] ]", ""));
-            message = ctx.method() + " is not allowed on " + ctx.path() + "; allowed: " + allowed;
+            // Javalin lists them as "[GET, POST]".
+            String allowed =
+                e.getDetails().getOrDefault("availableMethods", "").replaceAll("[\\[\\] ]", "");
+            ctx.header("Allow", allowed);
+            message = ctx.method() + " is not allowed on " + ctx.path() + ", only " + allowed;
           }
           error(ctx, e.getStatus(), message);
         });
