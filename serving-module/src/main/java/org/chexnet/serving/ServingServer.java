@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.UploadedFile;
 import io.javalin.json.JavalinJackson;
@@ -12,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +31,9 @@ import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * The web page and REST API over one loaded model. Requests are answered from memory only: uploads
  * are read into byte arrays, decoded in memory, and multipart parts are never spooled to disk (the
  * in-memory threshold is the upload limit).
+ *
+ * <p>Hostile clients are bounded: request bodies and decoded pixels are reserved against one {@link
+ * MemoryBudget} before they are allocated; at most {@link #maxUploads} uploads are handled at once
+ * (more get 503 at once, so blocked uploads never take every thread); a body that stalls for {@link
+ * #READ_TIMEOUT} or trickles slower than {@link #MIN_UPLOAD_RATE} bytes/s gets 408; and at most
+ * {@link #MAX_CONNECTIONS} connections are open at once.
  */
 public final class ServingServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
@@ -43,15 +55,50 @@ public final class ServingServer implements AutoCloseable {
   /** How long a request waits for its batch before giving up with 503. */
   private static final Duration PREDICTION_TIMEOUT = Duration.ofSeconds(60);
 
+  /** How long a request waits for memory that other requests hold before giving up with 503. */
+  static final Duration MEMORY_WAIT = Duration.ofSeconds(2);
+
+  /** A read of the request that gets no data for this long fails: 408. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Bytes per second below which an upload fails (408): a trickle would hold its slot. */
+  static final long MIN_UPLOAD_RATE = 32 * 1024;
+
+  /** Open connections at most; beyond, new ones wait in the kernel's backlog. */
+  static final int MAX_CONNECTIONS = 512;
+
+  /** While at {@link #MAX_CONNECTIONS}, connections idle this long are closed. */
+  private static final Duration IDLE_TIMEOUT_AT_LIMIT = Duration.ofSeconds(1);
+
+  /**
+   * Uploads handled at once, of Jetty's 250 threads: the rest stay free for the page, {@code
+   * /health} and the model info however many uploads stall.
+   */
+  private static final int MAX_UPLOADS = 64;
+
+  /** Bytes a body takes while read: the buffer it is read into and the copy it ends in. */
+  private static final int BODY_COPIES = 2;
+
+  /** {@link ImageDecoder#toGraySquare} holds one float per source pixel besides the image. */
+  private static final int GRAY_BYTES_PER_PIXEL = Float.BYTES;
+
   /**
    * @param host address to listen on
    * @param port 0 for any free port
    * @param maxUploadBytes largest image accepted
    * @param maxBatch most images in one model run
    * @param batchWindow how long a batch waits for more images after its first
+   * @param memoryBudgetBytes heap that requests may hold at once for their bodies and decoded
+   *     pixels (default {@link #defaultMemoryBudget()}); beyond it requests wait briefly, then get
+   *     503, and an image larger than the whole budget gets 413
    */
   public record Options(
-      String host, int port, long maxUploadBytes, int maxBatch, Duration batchWindow) {
+      String host,
+      int port,
+      long maxUploadBytes,
+      int maxBatch,
+      Duration batchWindow,
+      long memoryBudgetBytes) {
     public Options {
       if (maxUploadBytes < 1 || maxUploadBytes > Integer.MAX_VALUE - 65536) {
         throw new IllegalArgumentException(
@@ -63,6 +110,24 @@ public final class ServingServer implements AutoCloseable {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
+      if (memoryBudgetBytes < 1 << 20) {
+        throw new IllegalArgumentException(
+            "the memory budget must be at least 1 MiB, got " + memoryBudgetBytes + " bytes");
+      }
+    }
+
+    /** With the default memory budget. */
+    public Options(String host, int port, long maxUploadBytes, int maxBatch, Duration batchWindow) {
+      this(host, port, maxUploadBytes, maxBatch, batchWindow, defaultMemoryBudget());
+    }
+
+    /**
+     * Half the JVM's maximum heap ({@code -Xmx}; by default a quarter of the machine's memory): the
+     * other half is for everything else (Jetty's buffers, responses, the batcher's arrays; the
+     * model's weights live outside the heap, in TensorFlow's native memory).
+     */
+    public static long defaultMemoryBudget() {
+      return Runtime.getRuntime().maxMemory() / 2;
     }
   }
 
@@ -73,6 +138,9 @@ public final class ServingServer implements AutoCloseable {
   private final Options options;
   private final List<String> findings;
   private final Map<String, byte[]> staticFiles = new LinkedHashMap<>();
+  private final MemoryBudget memory;
+  private final int maxUploads;
+  private final Semaphore uploads;
   private final Javalin app;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -99,6 +167,10 @@ public final class ServingServer implements AutoCloseable {
     this.batcher =
         new MicroBatcher(
             predictor, options.maxBatch(), options.batchWindow(), 32 * options.maxBatch());
+    this.memory = new MemoryBudget(options.memoryBudgetBytes(), MEMORY_WAIT);
+    // Enough in flight to fill two batches, whatever the batch size.
+    this.maxUploads = Math.max(MAX_UPLOADS, 2 * options.maxBatch());
+    this.uploads = new Semaphore(maxUploads);
     ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     long requestLimit = options.maxUploadBytes() + 65536; // room for multipart headers
     this.app =
@@ -106,6 +178,25 @@ public final class ServingServer implements AutoCloseable {
             config -> {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(json, false));
+              config.http.prefer405over404 = true;
+              config.jetty.modifyHttpConfiguration(
+                  http -> {
+                    // While a request is handled, a read of its body that gets nothing this long
+                    // fails. (Not Jetty 11's minimum data rate: it counts from the first byte
+                    // whether or not the server was reading, so a body read after a wait for
+                    // memory would fail; bodyDeadline does that job.)
+                    http.setIdleTimeout(READ_TIMEOUT.toMillis());
+                    http.setSendServerVersion(false);
+                  });
+              config.jetty.modifyServer(
+                  server -> {
+                    ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, server);
+                    limit.setIdleTimeout(IDLE_TIMEOUT_AT_LIMIT.toMillis());
+                    server.addBean(limit);
+                    server.setErrorHandler(new JsonErrorHandler());
+                  });
+              config.jetty.modifyServletContextHandler(
+                  context -> context.setErrorHandler(new JsonErrorHandler()));
               config.http.maxRequestSize = requestLimit;
               config.jetty.multipartConfig.maxFileSize(options.maxUploadBytes(), SizeUnit.BYTES);
               config.jetty.multipartConfig.maxTotalRequestSize(requestLimit, SizeUnit.BYTES);
@@ -140,21 +231,34 @@ public final class ServingServer implements AutoCloseable {
         ctx -> serveStatic(ctx, "openapi.json", "application/json; charset=utf-8"));
     app.get("/health", this::health);
     app.get("/api/v1/model", ctx -> ctx.json(modelJson()));
-    app.post("/api/v1/predict", this::predict);
-    app.post("/api/v1/cam", this::cam);
+    app.post("/api/v1/predict", upload(this::predict));
+    app.post("/api/v1/cam", upload(this::cam));
 
-    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+    app.exception(
+        ApiException.class,
+        (e, ctx) -> {
+          // One line, no trace: the request was refused, nothing failed.
+          LOG.info("{} {}: {} {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
+          e.retryAfter()
+              .ifPresent(wait -> ctx.header("Retry-After", Long.toString(wait.toSeconds())));
+          error(ctx, e.status(), e.getMessage());
+        });
     app.exception(
         HttpResponseException.class,
-        (e, ctx) ->
-            error(
-                ctx,
-                e.getStatus(),
-                e.getStatus() == 413
-                    ? "the upload is larger than the limit of "
-                        + options.maxUploadBytes()
-                        + " bytes"
-                    : e.getMessage()));
+        (e, ctx) -> {
+          String message = e.getMessage();
+          if (e.getStatus() == 413) {
+            message =
+                "the upload is larger than the limit of " + options.maxUploadBytes() + " bytes";
+          } else if (e.getStatus() == 405) {
+            // Javalin lists them as "[GET, POST]".
+            String allowed =
+                e.getDetails().getOrDefault("availableMethods", "").replaceAll("[\\[\\] ]", "");
+            ctx.header("Allow", allowed);
+            message = ctx.method() + " is not allowed on " + ctx.path() + ", only " + allowed;
+          }
+          error(ctx, e.getStatus(), message);
+        });
     app.exception(
         Exception.class,
         (e, ctx) -> {
@@ -168,6 +272,21 @@ public final class ServingServer implements AutoCloseable {
             error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
           }
         });
+  }
+
+  /** An upload endpoint, run in one of the upload slots or refused at once when all are taken. */
+  private Handler upload(Handler endpoint) {
+    return ctx -> {
+      if (!uploads.tryAcquire()) {
+        throw ApiException.busy(
+            "the server is busy: " + maxUploads + " uploads are in progress; retry later");
+      }
+      try {
+        endpoint.handle(ctx);
+      } finally {
+        uploads.release();
+      }
+    };
   }
 
   private void serveStatic(Context ctx, String name, String contentType) {
@@ -206,6 +325,7 @@ public final class ServingServer implements AutoCloseable {
     body.put("findings", findings);
     body.put("image_size", predictor.imageSize());
     body.put("max_upload_bytes", options.maxUploadBytes());
+    body.put("memory_budget_bytes", options.memoryBudgetBytes());
     body.put(
         "batching",
         Map.of("max_batch", batcher.maxBatch(), "window_ms", batcher.window().toNanos() / 1e6));
@@ -263,29 +383,75 @@ public final class ServingServer implements AutoCloseable {
         .result(png.toByteArray());
   }
 
-  /** The request's image (raw body, or the multipart part 'image' or the only file) as gray. */
+  /**
+   * The request's image (raw body, or the multipart part 'image' or the only file) as gray. The
+   * body and then the decoded pixels are reserved against the memory budget before they are
+   * allocated.
+   */
   private byte[] grayUpload(Context ctx) {
-    String length = ctx.header("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.strip()) > options.maxUploadBytes() + 65536) {
-          throw tooLarge();
-        }
-      } catch (NumberFormatException e) {
-        throw new ApiException(400, "Content-Length is not a number");
+    long announced = announcedLength(ctx);
+    String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
+    boolean multipart =
+        contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
+    long bodyBytes = announced >= 0 ? announced : options.maxUploadBytes();
+    try (MemoryBudget.Reservation body = memory.reserve(BODY_COPIES * bodyBytes, "the upload")) {
+      bodyDeadline(ctx, bodyBytes);
+      byte[] bytes = multipart ? multipartImage(ctx) : boundedBody(ctx);
+      if (bytes.length > options.maxUploadBytes()) {
+        throw tooLarge();
+      }
+      try (UploadedImages.Header image = UploadedImages.open(bytes);
+          MemoryBudget.Reservation pixels =
+              memory.reserve(
+                  image.decodedBytes()
+                      + (long) image.width() * image.height() * GRAY_BYTES_PER_PIXEL,
+                  "decoding " + image.describe())) {
+        return decoder.toGraySquare(image.decode());
       }
     }
-    String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
-    byte[] bytes;
-    if (contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
-      bytes = multipartImage(ctx);
-    } else {
-      bytes = boundedBody(ctx);
+  }
+
+  /**
+   * From now, the body must arrive within {@link #READ_TIMEOUT} plus its length at {@link
+   * #MIN_UPLOAD_RATE}: a client trickling a byte now and then never trips the idle timeout. Checked
+   * as each piece of the body arrives; past the deadline the read fails, and the request gets 408.
+   */
+  private static void bodyDeadline(Context ctx, long bodyBytes) {
+    Request request = Request.getBaseRequest(ctx.req());
+    if (request == null) {
+      return;
     }
-    if (bytes.length > options.maxUploadBytes()) {
+    long deadline =
+        System.nanoTime()
+            + READ_TIMEOUT.toNanos()
+            + TimeUnit.SECONDS.toNanos(1) * bodyBytes / MIN_UPLOAD_RATE;
+    request
+        .getHttpInput()
+        .addInterceptor(
+            content -> {
+              if (!content.isSpecial() && System.nanoTime() - deadline > 0) {
+                throw new BadMessageException(408, "upload slower than the minimum rate");
+              }
+              return content;
+            });
+  }
+
+  /** Content-Length, or -1 without one (chunked). */
+  private long announcedLength(Context ctx) {
+    String length = ctx.header("Content-Length");
+    if (length == null) {
+      return -1;
+    }
+    long announced;
+    try {
+      announced = Long.parseLong(length.strip());
+    } catch (NumberFormatException e) {
+      throw new ApiException(400, "Content-Length is not a number");
+    }
+    if (announced > options.maxUploadBytes() + 65536) {
       throw tooLarge();
     }
-    return decoder.toGraySquare(UploadedImages.decode(bytes));
+    return announced;
   }
 
   /**
@@ -294,13 +460,9 @@ public final class ServingServer implements AutoCloseable {
    */
   private byte[] boundedBody(Context ctx) {
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes((int) options.maxUploadBytes() + 1);
-      if (bytes.length > options.maxUploadBytes()) {
-        throw tooLarge();
-      }
-      return bytes;
-    } catch (IOException e) {
-      throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+      return in.readNBytes((int) options.maxUploadBytes() + 1);
+    } catch (IOException | RuntimeException e) {
+      throw readFailure(e, "cannot read the request body");
     }
   }
 
@@ -309,12 +471,15 @@ public final class ServingServer implements AutoCloseable {
     try {
       UploadedFile named = ctx.uploadedFile("image");
       files = named != null ? List.of(named) : ctx.uploadedFiles();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Javalin rethrows Jetty's checked exceptions unchecked
       if (String.valueOf(e.getMessage()).contains("exceeds")
           || e.getCause() instanceof IllegalStateException) {
         throw tooLarge();
       }
-      throw new ApiException(400, "malformed multipart body: " + e.getMessage());
+      throw readFailure(
+          e,
+          "malformed multipart body: expected parts between the lines of the boundary that"
+              + " Content-Type names");
     }
     if (files.size() != 1) {
       throw new ApiException(
@@ -323,8 +488,34 @@ public final class ServingServer implements AutoCloseable {
     try (InputStream in = files.get(0).content()) {
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new ApiException(400, "cannot read the uploaded file: " + e.getMessage());
+      throw readFailure(e, "cannot read the uploaded file");
     }
+  }
+
+  /**
+   * 408 when the body stalled or trickled (Jetty's idle timeout or {@link #bodyDeadline}), else 400
+   * with {@code problem} and Jetty's reason when it is a plain sentence: never a class name.
+   */
+  private static ApiException readFailure(Throwable failure, String problem) {
+    String reason = null;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException
+          || t instanceof InterruptedIOException
+          || t instanceof BadMessageException bad && bad.getCode() == 408) {
+        return new ApiException(
+            408,
+            "the upload stalled: the body must arrive at "
+                + MIN_UPLOAD_RATE / 1024
+                + " KiB/s or more, without a pause of "
+                + READ_TIMEOUT.toSeconds()
+                + " s");
+      }
+      String message = t.getMessage();
+      if (reason == null && message != null && message.matches("[A-Za-z][\\w ,'-]*")) {
+        reason = message;
+      }
+    }
+    return new ApiException(400, reason == null ? problem : problem + " (" + reason + ")");
   }
 
   private ApiException tooLarge() {
@@ -340,20 +531,19 @@ public final class ServingServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted while waiting for the model");
     } catch (TimeoutException e) {
-      throw new ApiException(503, "the model did not answer within " + PREDICTION_TIMEOUT);
+      throw ApiException.busy("the model did not answer within " + PREDICTION_TIMEOUT);
     } catch (ExecutionException | CompletionException e) {
       if (e.getCause() instanceof MicroBatcher.OverloadedException overloaded) {
-        throw new ApiException(503, overloaded.getMessage());
+        throw ApiException.busy(overloaded.getMessage());
       }
       throw new IllegalStateException("model run failed", e.getCause());
     }
   }
 
   private static void error(Context ctx, int status, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
-    body.put("status", status);
-    ctx.status(status).json(body);
+    ctx.status(status)
+        .contentType(JsonErrorHandler.CONTENT_TYPE)
+        .result(JsonErrorHandler.body(status, message));
   }
 
   /** Findings in the model's order (the registry and files give no order). */

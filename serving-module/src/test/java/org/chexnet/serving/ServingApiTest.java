@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32;
@@ -50,17 +49,12 @@ class ServingApiTest {
   @BeforeAll
   static void start() throws Exception {
     model = TinyServedModel.export(dir.resolve("artifacts"));
-    server = startServer(model.artifacts, 8, Duration.ZERO);
+    server = startServer(8, Duration.ZERO);
     http = HttpClient.newHttpClient();
   }
 
-  static ServingServer startServer(Path artifacts, int maxBatch, Duration window)
-      throws IOException {
-    ModelSource source = ModelSource.resolve(artifacts.toString(), Optional.empty(), dir);
-    return ServingServer.start(
-        source.info(),
-        SavedModelPredictor.load(source.savedModel()),
-        new ServingServer.Options("127.0.0.1", 0, MAX_UPLOAD, maxBatch, window));
+  private static ServingServer startServer(int maxBatch, Duration window) throws IOException {
+    return model.serve(new ServingServer.Options("127.0.0.1", 0, MAX_UPLOAD, maxBatch, window));
   }
 
   @AfterAll
@@ -291,7 +285,7 @@ class ServingApiTest {
   @Test
   void requestsArrivingTogetherShareOneModelRun() throws Exception {
     // A long window: the batch closes when its 4 images are there, not by time.
-    try (ServingServer batching = startServer(model.artifacts, 4, Duration.ofSeconds(30))) {
+    try (ServingServer batching = startServer(4, Duration.ofSeconds(30))) {
       byte[] png = TinyServedModel.xrayPng();
       List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
       for (int i = 0; i < 4; i++) {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
@@ -47,6 +48,19 @@ final class TinyServedModel {
     try (InputStream in = TinyServedModel.class.getResourceAsStream(XRAY)) {
       return in.readAllBytes();
     }
+  }
+
+  /** A server over this model, loaded from its artifacts directory as {@code serve} loads it. */
+  ServingServer serve(ServingServer.Options options) throws IOException {
+    return serve(artifacts, options);
+  }
+
+  /** A server over the model exported into {@code artifacts}. */
+  static ServingServer serve(Path artifacts, ServingServer.Options options) throws IOException {
+    ModelSource source =
+        ModelSource.resolve(artifacts.toString(), Optional.empty(), artifacts.getParent());
+    return ServingServer.start(
+        source.info(), SavedModelPredictor.load(source.savedModel()), options);
   }
 
   /** Exports into {@code artifacts} (a run's artifacts directory). */

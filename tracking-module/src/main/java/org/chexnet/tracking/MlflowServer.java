@@ -3,6 +3,7 @@ package org.chexnet.tracking;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -30,6 +31,8 @@ import org.mlflow.tracking.MlflowClientException;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow.tracking.RunsPage;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
+import org.mlflow_project.apachehttp.client.config.RequestConfig;
+import org.mlflow_project.apachehttp.impl.client.HttpClientBuilder;
 
 /**
  * A remote MLflow tracking server: MLflow's Java client for the tracking API, plain HTTP for the
@@ -38,29 +41,35 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
  *
  * <p>Credentials come from the environment as MLflow's Python client reads them: {@code
  * MLFLOW_TRACKING_TOKEN} (bearer) or {@code MLFLOW_TRACKING_USERNAME} and {@code
- * MLFLOW_TRACKING_PASSWORD} (basic, e.g. DagsHub's user and token).
+ * MLFLOW_TRACKING_PASSWORD} (basic, e.g. DagsHub's user and token). So does the time a call waits
+ * for the server's answer: {@code MLFLOW_HTTP_REQUEST_TIMEOUT} seconds (default 120, as MLflow's);
+ * a connection attempt gives up after 10 s.
  */
 public final class MlflowServer implements AutoCloseable {
   static final String TOKEN = "MLFLOW_TRACKING_TOKEN";
   static final String USERNAME = "MLFLOW_TRACKING_USERNAME";
   static final String PASSWORD = "MLFLOW_TRACKING_PASSWORD";
+  static final String REQUEST_TIMEOUT = "MLFLOW_HTTP_REQUEST_TIMEOUT";
   private static final String PROXY_SCHEME = "mlflow-artifacts";
   private static final String PROXY_PATH = "/api/2.0/mlflow-artifacts/artifacts";
   private static final ObjectMapper JSON = new ObjectMapper();
-  // The Java client sets no timeouts; these bound our own calls to a server that stopped answering.
+  // Bounds on calls to a server that stopped answering (the Java client itself sets none).
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(30);
 
   private final URI uri;
   private final String authorization;
   private final MlflowClient client;
+  private final Duration requestTimeout;
   private final HttpClient http;
 
-  private MlflowServer(URI uri, String authorization, MlflowClient client) {
+  private MlflowServer(
+      URI uri, String authorization, MlflowClient client, Duration requestTimeout) {
     this.uri = uri;
     this.authorization = authorization;
     this.client = client;
+    this.requestTimeout = requestTimeout;
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
@@ -70,7 +79,8 @@ public final class MlflowServer implements AutoCloseable {
   }
 
   /**
-   * @throws IllegalArgumentException for a URI that is not http(s), or half a username/password
+   * @throws IllegalArgumentException for a URI that is not http(s), half a username/password, or a
+   *     request timeout that is not a positive number of seconds
    */
   public static MlflowServer connect(URI uri, Map<String, String> env) {
     if (!isRemote(uri.toString())) {
@@ -88,6 +98,7 @@ public final class MlflowServer implements AutoCloseable {
               + (username == null ? PASSWORD : USERNAME)
               + " is: set both for basic authentication");
     }
+    Duration requestTimeout = parseRequestTimeout(env.get(REQUEST_TIMEOUT));
     BasicMlflowHostCreds creds;
     String authorization;
     if (username != null) {
@@ -103,7 +114,50 @@ public final class MlflowServer implements AutoCloseable {
       creds = new BasicMlflowHostCreds(host);
       authorization = null;
     }
-    return new MlflowServer(URI.create(host), authorization, new MlflowClient(creds));
+    MlflowClient client = new MlflowClient(creds);
+    setTimeouts(client, CONNECT_TIMEOUT, requestTimeout);
+    return new MlflowServer(URI.create(host), authorization, client, requestTimeout);
+  }
+
+  private static Duration parseRequestTimeout(String seconds) {
+    if (seconds == null) {
+      return DEFAULT_REQUEST_TIMEOUT;
+    }
+    try {
+      double value = Double.parseDouble(seconds.strip());
+      if (value > 0 && value <= Integer.MAX_VALUE / 1000) {
+        return Duration.ofMillis(Math.round(value * 1000));
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(
+        REQUEST_TIMEOUT + " must be a positive number of seconds, got '" + seconds + "'");
+  }
+
+  /**
+   * MLflow's Java client builds its HTTP client without timeouts, so a server that accepts a
+   * connection and never answers holds the call for ever. It builds one only when it has none: give
+   * it one with connect and read timeouts first (its fields are not public).
+   */
+  private static void setTimeouts(MlflowClient client, Duration connect, Duration read) {
+    RequestConfig config =
+        RequestConfig.custom()
+            .setConnectTimeout((int) connect.toMillis())
+            .setConnectionRequestTimeout((int) connect.toMillis())
+            .setSocketTimeout((int) read.toMillis())
+            .build();
+    try {
+      Field callerField = MlflowClient.class.getDeclaredField("httpCaller");
+      callerField.setAccessible(true);
+      Object caller = callerField.get(client);
+      Field httpField = caller.getClass().getDeclaredField("httpClient");
+      httpField.setAccessible(true);
+      httpField.set(caller, HttpClientBuilder.create().setDefaultRequestConfig(config).build());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot set the MLflow client's HTTP timeouts (has mlflow-client changed?)", e);
+    }
   }
 
   /** Whether a tracking URI names a server rather than a local directory. */
@@ -324,7 +378,7 @@ public final class MlflowServer implements AutoCloseable {
     while (!pending.isEmpty()) {
       String directory = pending.remove(pending.size() - 1);
       String query = "path=" + encode(proxyPath(artifactRoot, directory));
-      HttpRequest request = request(proxyUri(artifactRoot, null, query), CALL_TIMEOUT).build();
+      HttpRequest request = request(proxyUri(artifactRoot, null, query), requestTimeout).build();
       String body = send(request, HttpResponse.BodyHandlers.ofString(), "list " + directory).body();
       for (JsonNode entry : JSON.readTree(body).path("files")) {
         String path = join(directory, entry.path("path").asText());
