@@ -9,8 +9,8 @@ import java.util.List;
  * CheXpert v1.0, full or {@code -small}: ROOT holds {@code train.csv} and {@code valid.csv} (the
  * official validation set; the test set is not public). Each row's {@code Path} starts with the
  * dataset folder's own name ({@code CheXpert-v1.0-small/train/patient00001/study1/
- * view1_frontal.jpg}); the image is that path under ROOT without its first segment, and the
- * patient and study come from it.
+ * view1_frontal.jpg}); the image is that path under ROOT without its first segment, and the patient
+ * and study come from it.
  */
 public final class CheXpert implements DatasetFormat {
   public static final String NAME = "chexpert";

@@ -19,9 +19,12 @@ final class CheXpertCodes {
           case "0.0", "0" -> LabelState.NEGATIVE;
           case "-1.0", "-1" -> LabelState.UNCERTAIN;
           case "" -> LabelState.MISSING;
-          default -> throw csv.error(
-              column,
-              "unknown label code '" + code + "'; expected 1.0, 0.0, -1.0 (uncertain) or blank");
+          default ->
+              throw csv.error(
+                  column,
+                  "unknown label code '"
+                      + code
+                      + "'; expected 1.0, 0.0, -1.0 (uncertain) or blank");
         };
     return state.code();
   }

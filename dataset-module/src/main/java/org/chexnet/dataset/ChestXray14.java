@@ -6,7 +6,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,9 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -373,8 +370,7 @@ public final class ChestXray14 implements Dataset {
     for (DataEntry entry : entries) {
       byte[] states = new byte[Finding.COUNT];
       for (int f = 0; f < Finding.COUNT; f++) {
-        states[f] =
-            (entry.labels()[f] != 0f ? LabelState.POSITIVE : LabelState.NEGATIVE).code();
+        states[f] = (entry.labels()[f] != 0f ? LabelState.POSITIVE : LabelState.NEGATIVE).code();
       }
       records.add(
           new ImageRecord(

@@ -80,8 +80,8 @@ public record DataSplits(
   }
 
   /**
-   * Per split name: for each finding, in label order, the share of positives among the images
-   * whose label of it is known (not masked); 0 where none is.
+   * Per split name: for each finding, in label order, the share of positives among the images whose
+   * label of it is known (not masked); 0 where none is.
    */
   public Map<String, double[]> prevalence() {
     int classes = classes();

@@ -5,10 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One kind of dataset directory (ChestX-ray14, CheXpert, ...): what it is called, its findings,
- * its metadata files and how to read them. A new dataset is one class implementing this, listed
- * in {@link Datasets}; {@link #readMetadata} is the work, the rest comes from {@link
- * RecordDataset}.
+ * One kind of dataset directory (ChestX-ray14, CheXpert, ...): what it is called, its findings, its
+ * metadata files and how to read them. A new dataset is one class implementing this, listed in
+ * {@link Datasets}; {@link #readMetadata} is the work, the rest comes from {@link RecordDataset}.
  */
 public interface DatasetFormat {
 

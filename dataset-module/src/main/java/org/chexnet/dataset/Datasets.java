@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * The dataset formats chexnet reads, by name. A new dataset is one {@link DatasetFormat} class and
  * one line in {@link #FORMATS}: a list here rather than a {@code ServiceLoader} file, because the
- * formats all live in this module, a missing services entry would fail silently at run time
- * (the name just unknown), and the list is where a reader looks first.
+ * formats all live in this module, a missing services entry would fail silently at run time (the
+ * name just unknown), and the list is where a reader looks first.
  */
 public final class Datasets {
   /** {@code data.dataset}'s default, so every existing spec keeps reading ChestX-ray14. */

@@ -75,8 +75,7 @@ public record LabelPolicy(Uncertain uncertain, Missing missing) {
       byte[] states = record.states();
       float[] labels = new float[states.length];
       float[] mask = null;
-      boolean healthy =
-          noFinding >= 0 && states[noFinding] == LabelState.POSITIVE.code();
+      boolean healthy = noFinding >= 0 && states[noFinding] == LabelState.POSITIVE.code();
       for (int f = 0; f < states.length; f++) {
         float label;
         boolean known = true;
@@ -89,8 +88,7 @@ public record LabelPolicy(Uncertain uncertain, Missing missing) {
           }
           default -> {
             label = 0f;
-            known =
-                policy.missing == Missing.NEGATIVE || (healthy && f != supportDevices);
+            known = policy.missing == Missing.NEGATIVE || (healthy && f != supportDevices);
           }
         }
         labels[f] = label;

@@ -63,8 +63,7 @@ final class MetadataCsv implements AutoCloseable {
       if (file.getFileName().toString().endsWith(".gz")) {
         in = new GZIPInputStream(in, 1 << 16);
       }
-      CSVParser parser =
-          FORMAT.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
+      CSVParser parser = FORMAT.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
       return new MetadataCsv(file, parser);
     } catch (UncheckedIOException e) {
       in.close();

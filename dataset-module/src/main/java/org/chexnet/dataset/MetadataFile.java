@@ -9,8 +9,8 @@ import java.util.Optional;
  * A metadata file a dataset format reads, found directly in the dataset directory as the first of
  * {@code names} present (e.g. {@code train.csv} or {@code train.csv.gz}).
  *
- * @param required whether reading the dataset fails without it (otherwise it is reported as
- *     missing and what it adds is left out, e.g. an official split)
+ * @param required whether reading the dataset fails without it (otherwise it is reported as missing
+ *     and what it adds is left out, e.g. an official split)
  * @param what what the file holds, for messages
  */
 public record MetadataFile(List<String> names, boolean required, String what) {

@@ -216,8 +216,9 @@ public final class MimicCxrJpg implements DatasetFormat {
               case "train" -> Split.TRAIN;
               case "validate" -> Split.VALIDATION;
               case "test" -> Split.TEST;
-              default -> throw csv.error(
-                  split, "expected train, validate or test, got '" + csv.get(split) + "'");
+              default ->
+                  throw csv.error(
+                      split, "expected train, validate or test, got '" + csv.get(split) + "'");
             };
         SplitRow previous =
             splits.putIfAbsent(

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * PadChest: {@code PADCHEST_chest_x_ray_images_labels_160K_01.02.19.csv}, plain or gzipped, one
- * row per image; 16-bit PNGs at {@code <ImageDir>/<ImageID>}. {@code Labels} is a Python list
- * string ({@code ['pneumonia', 'infiltrates']}), read with stray spaces and empty entries dropped;
- * its report-derived terms map onto the findings below by {@link #TERMS}, torchxrayvision's
- * mapping (see docs/datasets.md). A finding none of an image's terms maps to is negative: PadChest
- * labels everything its reports mention. Rows without labels are left out.
+ * PadChest: {@code PADCHEST_chest_x_ray_images_labels_160K_01.02.19.csv}, plain or gzipped, one row
+ * per image; 16-bit PNGs at {@code <ImageDir>/<ImageID>}. {@code Labels} is a Python list string
+ * ({@code ['pneumonia', 'infiltrates']}), read with stray spaces and empty entries dropped; its
+ * report-derived terms map onto the findings below by {@link #TERMS}, torchxrayvision's mapping
+ * (see docs/datasets.md). A finding none of an image's terms maps to is negative: PadChest labels
+ * everything its reports mention. Rows without labels are left out.
  */
 public final class PadChest implements DatasetFormat {
   public static final String NAME = "padchest";
@@ -25,7 +25,8 @@ public final class PadChest implements DatasetFormat {
    * What PadChest terms make a finding positive: a term containing any of {@code contains} or
    * ending with any of {@code endsWith}, unless it is one of {@code except}.
    */
-  public record Terms(String finding, List<String> contains, List<String> endsWith, List<String> except) {
+  public record Terms(
+      String finding, List<String> contains, List<String> endsWith, List<String> except) {
     boolean matches(String term) {
       if (except.contains(term)) {
         return false;
@@ -47,8 +48,8 @@ public final class PadChest implements DatasetFormat {
   /**
    * torchxrayvision's PadChest findings and synonyms (its {@code PC_Dataset}: each finding's own
    * name lower-cased, plus its mapping), with three exceptions of ours, documented in
-   * docs/datasets.md: pericardial effusion is not a pleural effusion, subcutaneous emphysema is
-   * not the lung disease, a pseudonodule is not a nodule.
+   * docs/datasets.md: pericardial effusion is not a pleural effusion, subcutaneous emphysema is not
+   * the lung disease, a pseudonodule is not a nodule.
    */
   public static final List<Terms> TERMS =
       List.of(
@@ -285,7 +286,9 @@ public final class PadChest implements DatasetFormat {
   private static String unmappedNote(Map<String, Integer> unmapped) {
     List<Map.Entry<String, Integer>> byCount = new ArrayList<>(unmapped.entrySet());
     byCount.sort(
-        Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        Map.Entry.<String, Integer>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()));
     StringBuilder note = new StringBuilder("PadChest terms no finding maps (images): ");
     for (int i = 0; i < Math.min(UNMAPPED_LISTED, byCount.size()); i++) {
       note.append(i == 0 ? "" : ", ")

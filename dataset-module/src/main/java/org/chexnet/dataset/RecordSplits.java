@@ -14,8 +14,8 @@ final class RecordSplits {
 
   /**
    * {@link SplitPlan.Official}: the dataset's own split; where it has no validation (NIH) or no
-   * test (CheXpert, whose test set is not public) split, a seeded {@code validationFraction} of
-   * the official train patients becomes it (validation first, then test). {@link
+   * test (CheXpert, whose test set is not public) split, a seeded {@code validationFraction} of the
+   * official train patients becomes it (validation first, then test). {@link
    * SplitPlan.PatientRandom}: all images, patients shuffled with the seed and cut test first, then
    * validation. Images keep metadata order; the view filter comes after the cut.
    *
@@ -51,7 +51,8 @@ final class RecordSplits {
         parts.get(split).add(labeler.label(record));
       }
     }
-    return new DataSplits(parts.get(Split.TRAIN), parts.get(Split.VALIDATION), parts.get(Split.TEST));
+    return new DataSplits(
+        parts.get(Split.TRAIN), parts.get(Split.VALIDATION), parts.get(Split.TEST));
   }
 
   /** Each record's split, by index; null leaves it out. */
@@ -71,9 +72,7 @@ final class RecordSplits {
     }
     if (present.isEmpty()) {
       throw new IllegalArgumentException(
-          "the "
-              + dataset
-              + " dataset has no official split here; split it with patient_random");
+          "the " + dataset + " dataset has no official split here; split it with patient_random");
     }
     List<Integer> shuffled = PatientShuffle.shuffled(trainPatients, seed);
     Set<Integer> toValidation = new HashSet<>();
