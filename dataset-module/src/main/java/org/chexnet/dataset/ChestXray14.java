@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -349,12 +350,18 @@ public final class ChestXray14 implements Dataset {
     Map<String, Split> splitOfImage = new HashMap<>();
     Set<String> known = new HashSet<>();
     entries.forEach(entry -> known.add(entry.imageIndex()));
-    for (Map.Entry<Path, Split> list :
-        Arrays.asList(Map.entry(trainValList, Split.TRAIN), Map.entry(testList, Split.TEST))) {
-      if (list.getKey() == null || !Files.isRegularFile(list.getKey())) {
+    Map<Split, Path> lists = new EnumMap<>(Split.class);
+    if (trainValList != null) {
+      lists.put(Split.TRAIN, trainValList);
+    }
+    if (testList != null) {
+      lists.put(Split.TEST, testList);
+    }
+    for (Map.Entry<Split, Path> list : lists.entrySet()) {
+      if (!Files.isRegularFile(list.getValue())) {
         continue;
       }
-      for (ListedImage image : ImageLists.read(list.getKey())) {
+      for (ListedImage image : ImageLists.read(list.getValue())) {
         if (!known.contains(image.imageIndex())) {
           throw new IllegalArgumentException(
               image.where()
@@ -363,7 +370,7 @@ public final class ChestXray14 implements Dataset {
                   + " has no row in "
                   + csv.getFileName());
         }
-        splitOfImage.put(image.imageIndex(), list.getValue());
+        splitOfImage.put(image.imageIndex(), list.getKey());
       }
     }
     List<ImageRecord> records = new ArrayList<>(entries.size());
