@@ -66,8 +66,8 @@ public final class MimicCxrJpg implements DatasetFormat {
     return FILES;
   }
 
-  /** One labels row: the states and where it was. */
-  private record Study(byte[] states, int line) {}
+  /** One labels row: the study as text, its states and where it was. */
+  private record Study(String id, byte[] states, int line) {}
 
   /** One split row. */
   private record SplitRow(Split split, int subject, int study, int line) {}
@@ -94,6 +94,8 @@ public final class MimicCxrJpg implements DatasetFormat {
 
     List<ImageRecord> images = new ArrayList<>(rows.size());
     int unlabelled = 0;
+    String subject = "";
+    int subjectId = -1;
     for (Image row : rows) {
       Study study = studies.get(key(row.subject, row.study));
       if (study == null) {
@@ -103,29 +105,15 @@ public final class MimicCxrJpg implements DatasetFormat {
       Split split = null;
       if (splitOf != null) {
         SplitRow splitRow = splitOf.get(row.dicom);
-        String where = metadataFile + ":" + row.line + ": dicom_id " + row.dicom;
-        if (splitRow == null) {
-          throw new IllegalArgumentException(where + " has no row in " + splitFile.getFileName());
-        }
-        if (splitRow.subject != row.subject || splitRow.study != row.study) {
-          throw new IllegalArgumentException(
-              where
-                  + " is subject "
-                  + row.subject
-                  + ", study "
-                  + row.study
-                  + " but "
-                  + splitFile
-                  + ":"
-                  + splitRow.line
-                  + " says subject "
-                  + splitRow.subject
-                  + ", study "
-                  + splitRow.study);
+        if (splitRow == null || splitRow.subject != row.subject || splitRow.study != row.study) {
+          throw splitMismatch(metadataFile, row, splitFile, splitRow);
         }
         split = splitRow.split;
       }
-      String subject = Integer.toString(row.subject);
+      if (row.subject != subjectId) {
+        subjectId = row.subject;
+        subject = Integer.toString(subjectId);
+      }
       images.add(
           new ImageRecord(
               "files/p"
@@ -133,13 +121,13 @@ public final class MimicCxrJpg implements DatasetFormat {
                   + "/p"
                   + subject
                   + "/s"
-                  + row.study
+                  + study.id
                   + "/"
                   + row.dicom
                   + ".jpg",
               row.subject,
               subject,
-              Integer.toString(row.study),
+              study.id,
               row.view,
               Sex.UNKNOWN,
               -1,
@@ -167,6 +155,28 @@ public final class MimicCxrJpg implements DatasetFormat {
         notes);
   }
 
+  private static IllegalArgumentException splitMismatch(
+      Path metadataFile, Image row, Path splitFile, SplitRow splitRow) {
+    String where = metadataFile + ":" + row.line + ": dicom_id " + row.dicom;
+    if (splitRow == null) {
+      return new IllegalArgumentException(where + " has no row in " + splitFile.getFileName());
+    }
+    return new IllegalArgumentException(
+        where
+            + " is subject "
+            + row.subject
+            + ", study "
+            + row.study
+            + " but "
+            + splitFile
+            + ":"
+            + splitRow.line
+            + " says subject "
+            + splitRow.subject
+            + ", study "
+            + splitRow.study);
+  }
+
   private static long key(int subject, int study) {
     return ((long) subject << 32) | (study & 0xffffffffL);
   }
@@ -187,7 +197,8 @@ public final class MimicCxrJpg implements DatasetFormat {
         }
         Study previous =
             studies.putIfAbsent(
-                key(positive(csv, subject), positive(csv, study)), new Study(states, csv.line()));
+                key(positive(csv, subject), positive(csv, study)),
+                new Study(csv.get(study), states, csv.line()));
         if (previous != null) {
           throw csv.error(
               study,

@@ -68,7 +68,9 @@ public final class SyntheticMimicCxrJpg {
           List<Object> labelRow = new ArrayList<>(List.of(subject, study));
           labelRow.addAll(SyntheticCheXpert.codes(states));
           labels.printRecord(labelRow);
-          int views = 1 + random.nextInt(3);
+          // 1.65 images per study and 3.5 studies per patient, as in MIMIC-CXR-JPG.
+          double draw = random.nextDouble();
+          int views = draw < 0.5 ? 1 : draw < 0.85 ? 2 : 3;
           String date =
               String.format(
                   Locale.ROOT,
