@@ -91,14 +91,8 @@ public final class ChestXray14 implements Dataset {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  /** {@link Finding#labels()}. */
-  @Override
-  public List<String> findings() {
-    return Finding.labels();
+  public DatasetFormat format() {
+    return FORMAT;
   }
 
   /** The dataset directory, absolute. */

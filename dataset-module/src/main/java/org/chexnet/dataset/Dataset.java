@@ -12,11 +12,18 @@ import java.util.Set;
  */
 public interface Dataset {
 
+  /** What kind of dataset this is. */
+  DatasetFormat format();
+
   /** The format's registry name: chestxray14, chexpert, mimic_cxr_jpg, padchest. */
-  String name();
+  default String name() {
+    return format().name();
+  }
 
   /** The findings as the dataset writes them, in label order. */
-  List<String> findings();
+  default List<String> findings() {
+    return format().findings();
+  }
 
   /** The dataset directory, absolute. */
   Path root();

@@ -165,18 +165,17 @@ public record DatasetSummary(
             "uncertain",
             "missing",
             "prevalence"));
+    String policyName =
+        policy == null
+            ? ""
+            : "uncertain "
+                + policy.uncertain().name().toLowerCase(Locale.ROOT)
+                + ", missing "
+                + policy.missing().name().toLowerCase(Locale.ROOT);
     if (trained != null) {
       out.append(
           String.format(
-              Locale.ROOT,
-              "   | %s: %10s%10s%10s",
-              "uncertain "
-                  + policy.uncertain().name().toLowerCase(Locale.ROOT)
-                  + ", missing "
-                  + policy.missing().name().toLowerCase(Locale.ROOT),
-              "positive",
-              "negative",
-              "masked"));
+              Locale.ROOT, "   | %s: %10s%10s%10s", policyName, "positive", "negative", "masked"));
     }
     out.append('\n');
     for (int f = 0; f < findings.size(); f++) {
@@ -186,11 +185,6 @@ public record DatasetSummary(
       }
       out.append(String.format(Locale.ROOT, "%11.2f%%", 100 * prevalence(f)));
       if (trained != null) {
-        String policyName =
-            "uncertain "
-                + policy.uncertain().name().toLowerCase(Locale.ROOT)
-                + ", missing "
-                + policy.missing().name().toLowerCase(Locale.ROOT);
         out.append(" ".repeat(5 + policyName.length() + 2));
         for (long n : trained[f]) {
           out.append(String.format(Locale.ROOT, "%10d", n));

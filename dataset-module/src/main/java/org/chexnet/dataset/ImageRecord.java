@@ -19,7 +19,8 @@ import java.nio.file.Path;
  *     shared, not copied: treat it as read-only
  * @param split the dataset's official split of this image; null where it has none
  * @param file the metadata file the image's row came from
- * @param line that row's line (1 is the header)
+ * @param line that row's first line (1 is the header); 0 where the reader does not track lines
+ *     (ChestX-ray14's Data_Entry rows)
  */
 public record ImageRecord(
     String image,
@@ -38,9 +39,9 @@ public record ImageRecord(
     return LabelState.of(states[finding]);
   }
 
-  /** "file:line" for messages. */
+  /** "file:line" for messages ("file" without a line). */
   public String where() {
-    return file + ":" + line;
+    return line > 0 ? file + ":" + line : file.toString();
   }
 
   /** The same image with another official split. */

@@ -17,13 +17,8 @@ public final class RecordDataset implements Dataset {
   }
 
   @Override
-  public String name() {
-    return metadata.format().name();
-  }
-
-  @Override
-  public List<String> findings() {
-    return metadata.format().findings();
+  public DatasetFormat format() {
+    return metadata.format();
   }
 
   @Override
