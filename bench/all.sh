@@ -13,6 +13,7 @@ bench/train-step.sh 16 224 7
 bench/data-pipeline.sh ../shared/data/chestxray14/images 5 2 4096
 bench/auroc.sh 25596 1000 0,1
 bench/calibration.sh 25596 1000 20 0,1
+bench/dataset-metadata.sh 5 0,1
 bench/sweep-parallel.sh
 bench/serve-load.sh 224 200 120
 work="$(mktemp -d)"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BatchLoader implements AutoCloseable {
   private final List<LabeledImage> images;
+  private final int classes;
   private final GraySource source;
   private final int imageSize;
   private final int batchSize;
@@ -35,7 +37,7 @@ public final class BatchLoader implements AutoCloseable {
   private boolean closed;
 
   /**
-   * Decodes PNGs from {@code data} (see {@link Builder} for the other sources and options).
+   * Decodes images from {@code data} (see {@link Builder} for the other sources and options).
    *
    * @param shuffle a seeded permutation per epoch: the same seed and epoch give the same order
    * @param flip seeded random horizontal flips (training augmentation)
@@ -44,7 +46,7 @@ public final class BatchLoader implements AutoCloseable {
    * @param threads background decoding threads
    */
   public BatchLoader(
-      ChestXray14 data,
+      Dataset data,
       List<LabeledImage> images,
       int imageSize,
       int batchSize,
@@ -73,6 +75,18 @@ public final class BatchLoader implements AutoCloseable {
       throw new IllegalArgumentException("no image source: call decode(...) or prepared(...)");
     }
     this.images = List.copyOf(b.images);
+    this.classes = images.isEmpty() ? 0 : images.get(0).labels().length;
+    for (LabeledImage image : images) {
+      if (image.labels().length != classes) {
+        throw new IllegalArgumentException(
+            "image "
+                + image.imageIndex()
+                + " has "
+                + image.labels().length
+                + " labels, the first image "
+                + classes);
+      }
+    }
     this.source = b.cacheInMemory ? new MemoryCache(b.source, images.size()) : b.source;
     b.source.check(this.images);
     this.imageSize = b.source.size();
@@ -113,8 +127,8 @@ public final class BatchLoader implements AutoCloseable {
       this.images = images;
     }
 
-    /** Decode each PNG of {@code data} and resize it to {@code imageSize}. */
-    public Builder decode(ChestXray14 data, int imageSize) {
+    /** Decode each image of {@code data} and resize it to {@code imageSize}. */
+    public Builder decode(Dataset data, int imageSize) {
       ImageDecoder decoder = new ImageDecoder(imageSize);
       this.source =
           new GraySource() {
@@ -291,16 +305,22 @@ public final class BatchLoader implements AutoCloseable {
     int count = Math.min(images.size(), start + batchSize) - start;
     int pixels = imageSize * imageSize * ImageNetNormalization.CHANNELS;
     float[] batchImages = new float[count * pixels];
-    float[] batchLabels = new float[count * Finding.COUNT];
+    float[] batchLabels = new float[count * classes];
+    float[] batchMask = new float[count * classes];
     List<String> names = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       LabeledImage image = images.get(order[start + i]);
       byte[] gray = source.gray(image.imageIndex());
       ImageNetNormalization.writeHwc(gray, imageSize, flips[start + i], batchImages, i * pixels);
-      System.arraycopy(image.labels(), 0, batchLabels, i * Finding.COUNT, Finding.COUNT);
+      System.arraycopy(image.labels(), 0, batchLabels, i * classes, classes);
+      if (image.mask() == null) {
+        Arrays.fill(batchMask, i * classes, (i + 1) * classes, 1f);
+      } else {
+        System.arraycopy(image.mask(), 0, batchMask, i * classes, classes);
+      }
       names.add(image.imageIndex());
     }
-    return new Batch(batchImages, batchLabels, count, List.copyOf(names));
+    return new Batch(batchImages, batchLabels, batchMask, count, List.copyOf(names));
   }
 
   private final class EpochIterator implements Iterator<Batch> {

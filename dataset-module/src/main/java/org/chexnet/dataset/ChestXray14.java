@@ -6,7 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A dataset directory in NIH's layout: {@code images/*.png}, {@code Data_Entry_2017_v2020.csv} (or
  * the older {@code Data_Entry_2017.csv}), {@code train_val_list.txt} and {@code test_list.txt}.
+ * {@link #FORMAT} is its entry in {@link Datasets}.
  */
-public final class ChestXray14 {
+public final class ChestXray14 implements Dataset {
+  /** The registry name. */
+  public static final String NAME = "chestxray14";
+
+  /** ChestX-ray14 as a {@link DatasetFormat}: its metadata without the images, or the whole. */
+  public static final DatasetFormat FORMAT = new Format();
+
   private static final Logger LOG = LoggerFactory.getLogger(ChestXray14.class);
 
   public static final String IMAGES_DIR = "images";
@@ -85,12 +90,19 @@ public final class ChestXray14 {
     }
   }
 
+  @Override
+  public DatasetFormat format() {
+    return FORMAT;
+  }
+
   /** The dataset directory, absolute. */
+  @Override
   public Path root() {
     return root;
   }
 
   /** {@code root/images/<imageIndex>}; the name must be a plain file name. */
+  @Override
   public Path imagePath(String imageIndex) {
     if (imageIndex.isEmpty()
         || imageIndex.contains("/")
@@ -99,6 +111,31 @@ public final class ChestXray14 {
       throw new IllegalArgumentException("not an image file name: '" + imageIndex + "'");
     }
     return root.resolve(IMAGES_DIR).resolve(imageIndex);
+  }
+
+  /**
+   * Every Data_Entry image; its official split is TRAIN for {@code train_val_list.txt} (validation
+   * is carved from it by patient when splitting) and TEST for {@code test_list.txt}.
+   */
+  @Override
+  public List<ImageRecord> images() throws IOException {
+    return records(csv, entries, root.resolve(TRAIN_VAL_LIST), root.resolve(TEST_LIST));
+  }
+
+  /**
+   * {@link #split(SplitPlan, long)}, then {@link #filterViewPositions} when {@code views} is not
+   * empty; NIH's labels are all known, so {@code policy} changes nothing.
+   */
+  @Override
+  public DataSplits split(SplitPlan plan, long seed, LabelPolicy policy, Set<View> views)
+      throws IOException {
+    DataSplits splits = split(plan, seed);
+    if (views.isEmpty()) {
+      return splits;
+    }
+    Set<String> names = new HashSet<>();
+    views.forEach(view -> names.add(view.name()));
+    return filterViewPositions(splits, names);
   }
 
   /** All rows of the Data_Entry file, in file order. */
@@ -137,17 +174,16 @@ public final class ChestXray14 {
    *     twice
    */
   public DataSplits officialSplit(double validationFraction, long seed) throws IOException {
-    if (!(validationFraction >= 0 && validationFraction < 1)) {
-      throw new IllegalArgumentException(
-          "validation fraction must be in [0, 1), got " + validationFraction);
-    }
+    PatientShuffle.requireValidationFraction(validationFraction);
     List<LabeledImage> trainVal =
         labeled(ImageLists.read(root.resolve(TRAIN_VAL_LIST)), SplitPlan.LabelSource.DATA_ENTRY);
     List<LabeledImage> test =
         labeled(ImageLists.read(root.resolve(TEST_LIST)), SplitPlan.LabelSource.DATA_ENTRY);
 
     Set<Integer> validationPatients =
-        new HashSet<>(firstPatients(shuffledPatients(trainVal, seed), validationFraction, 0));
+        new HashSet<>(
+            PatientShuffle.first(
+                PatientShuffle.shuffled(patients(trainVal), seed), validationFraction, 0));
     List<LabeledImage> train = new ArrayList<>();
     List<LabeledImage> validation = new ArrayList<>();
     for (LabeledImage image : trainVal) {
@@ -195,24 +231,13 @@ public final class ChestXray14 {
    */
   public DataSplits patientRandomSplit(
       double trainFraction, double validationFraction, double testFraction, long seed) {
-    double sum = trainFraction + validationFraction + testFraction;
-    if (trainFraction < 0
-        || validationFraction < 0
-        || testFraction < 0
-        || Math.abs(sum - 1) > 1e-6) {
-      throw new IllegalArgumentException(
-          "patient-random fractions must be non-negative and sum to 1, got train "
-              + trainFraction
-              + ", validation "
-              + validationFraction
-              + ", test "
-              + testFraction);
-    }
+    PatientShuffle.requireFractions(trainFraction, validationFraction, testFraction);
     List<LabeledImage> images = entries.stream().map(DataEntry::toLabeledImage).toList();
-    List<Integer> patients = shuffledPatients(images, seed);
-    Set<Integer> test = new HashSet<>(firstPatients(patients, testFraction, 0));
+    List<Integer> patients = PatientShuffle.shuffled(patients(images), seed);
+    Set<Integer> test = new HashSet<>(PatientShuffle.first(patients, testFraction, 0));
     int testCount = test.size();
-    Set<Integer> validation = new HashSet<>(firstPatients(patients, validationFraction, testCount));
+    Set<Integer> validation =
+        new HashSet<>(PatientShuffle.first(patients, validationFraction, testCount));
     List<LabeledImage> trainImages = new ArrayList<>();
     List<LabeledImage> validationImages = new ArrayList<>();
     List<LabeledImage> testImages = new ArrayList<>();
@@ -299,23 +324,127 @@ public final class ChestXray14 {
     return images;
   }
 
-  // Sorted before shuffling so the result depends only on the seed and the patients, not on hash
-  // order.
-  private static List<Integer> shuffledPatients(List<LabeledImage> images, long seed) {
-    List<Integer> patients =
-        new ArrayList<>(new TreeSet<>(images.stream().map(LabeledImage::patientId).toList()));
-    Collections.shuffle(patients, new Random(seed));
-    return patients;
-  }
-
-  /** round(fraction * all patients) patients starting at {@code from}. */
-  private static List<Integer> firstPatients(List<Integer> patients, double fraction, int from) {
-    int count = Math.min(patients.size() - from, (int) Math.round(fraction * patients.size()));
-    return patients.subList(from, from + count);
+  private static List<Integer> patients(List<LabeledImage> images) {
+    return images.stream().map(LabeledImage::patientId).toList();
   }
 
   /** The Data_Entry CSV, train_val_list.txt and test_list.txt. */
+  @Override
   public List<Path> metadataFiles() {
     return List.of(csv, root.resolve(TRAIN_VAL_LIST), root.resolve(TEST_LIST));
+  }
+
+  /**
+   * Data_Entry rows as records; lists that are null or absent leave the split out.
+   *
+   * @throws IllegalArgumentException "list:line: ..." for a listed image without a Data_Entry row
+   */
+  private static List<ImageRecord> records(
+      Path csv, List<DataEntry> entries, Path trainValList, Path testList) throws IOException {
+    Map<String, Split> splitOfImage = new HashMap<>();
+    Set<String> known = new HashSet<>();
+    entries.forEach(entry -> known.add(entry.imageIndex()));
+    Map<Split, Path> lists = new EnumMap<>(Split.class);
+    if (trainValList != null) {
+      lists.put(Split.TRAIN, trainValList);
+    }
+    if (testList != null) {
+      lists.put(Split.TEST, testList);
+    }
+    for (Map.Entry<Split, Path> list : lists.entrySet()) {
+      if (!Files.isRegularFile(list.getValue())) {
+        continue;
+      }
+      for (ListedImage image : ImageLists.read(list.getValue())) {
+        if (!known.contains(image.imageIndex())) {
+          throw new IllegalArgumentException(
+              image.where()
+                  + ": image "
+                  + image.imageIndex()
+                  + " has no row in "
+                  + csv.getFileName());
+        }
+        splitOfImage.put(image.imageIndex(), list.getKey());
+      }
+    }
+    List<ImageRecord> records = new ArrayList<>(entries.size());
+    for (DataEntry entry : entries) {
+      byte[] states = new byte[Finding.COUNT];
+      for (int f = 0; f < Finding.COUNT; f++) {
+        states[f] = (entry.labels()[f] != 0f ? LabelState.POSITIVE : LabelState.NEGATIVE).code();
+      }
+      records.add(
+          new ImageRecord(
+              entry.imageIndex(),
+              entry.patientId(),
+              Integer.toString(entry.patientId()),
+              null,
+              view(entry.viewPosition()),
+              switch (entry.sex()) {
+                case "M" -> Sex.MALE;
+                case "F" -> Sex.FEMALE;
+                default -> Sex.UNKNOWN;
+              },
+              entry.age(),
+              states,
+              splitOfImage.get(entry.imageIndex()),
+              csv,
+              0));
+    }
+    return records;
+  }
+
+  private static View view(String viewPosition) {
+    return switch (viewPosition.toUpperCase(Locale.ROOT)) {
+      case "PA" -> View.PA;
+      case "AP" -> View.AP;
+      default -> View.OTHER;
+    };
+  }
+
+  /** ChestX-ray14's metadata: the Data_Entry file, required, and NIH's two lists. */
+  private static final class Format implements DatasetFormat {
+    private static final List<MetadataFile> FILES =
+        List.of(
+            new MetadataFile(
+                List.of(DATA_ENTRY_CSV, OLD_DATA_ENTRY_CSV), true, "NIH's image labels"),
+            new MetadataFile(
+                List.of(TRAIN_VAL_LIST), false, "NIH's official train/validation list"),
+            new MetadataFile(List.of(TEST_LIST), false, "NIH's official test list"));
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public List<String> findings() {
+      return Finding.labels();
+    }
+
+    @Override
+    public List<MetadataFile> metadataFiles() {
+      return FILES;
+    }
+
+    @Override
+    public DatasetMetadata readMetadata(Path root) throws IOException {
+      Path dir = root.toAbsolutePath().normalize();
+      List<Path> located = DatasetMetadata.locate(this, dir);
+      Path csv = located.get(0);
+      return new DatasetMetadata(
+          this,
+          dir,
+          records(csv, DataEntryCsv.read(csv), located.get(1), located.get(2)),
+          DatasetMetadata.present(located),
+          DatasetMetadata.missing(this, located),
+          List.of());
+    }
+
+    /** {@link ChestXray14#open(Path)}: the images directory and both lists are required. */
+    @Override
+    public Dataset open(Path root) throws IOException {
+      return ChestXray14.open(root);
+    }
   }
 }

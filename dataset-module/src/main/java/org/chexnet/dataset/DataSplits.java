@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * Train, validation and test images; no patient may appear in two of them (that would leak into the
- * scores).
+ * scores), and every image has the same number of labels (its dataset's findings).
  */
 public record DataSplits(
     List<LabeledImage> train, List<LabeledImage> validation, List<LabeledImage> test) {
@@ -24,8 +24,22 @@ public record DataSplits(
     validation = List.copyOf(validation);
     test = List.copyOf(test);
     Map<Integer, String> splitOfPatient = new HashMap<>();
+    LabeledImage first = null;
     for (Map.Entry<String, List<LabeledImage>> split : byName(train, validation, test).entrySet()) {
       for (LabeledImage image : split.getValue()) {
+        if (first == null) {
+          first = image;
+        } else if (image.labels().length != first.labels().length) {
+          throw new IllegalArgumentException(
+              "image "
+                  + image.imageIndex()
+                  + " has "
+                  + image.labels().length
+                  + " labels but "
+                  + first.imageIndex()
+                  + " has "
+                  + first.labels().length);
+        }
         String other = splitOfPatient.putIfAbsent(image.patientId(), split.getKey());
         if (other != null && !other.equals(split.getKey())) {
           throw new IllegalArgumentException(
@@ -55,23 +69,38 @@ public record DataSplits(
     return indexes;
   }
 
+  /** Labels per image: the number of findings (0 when every split is empty). */
+  public int classes() {
+    for (List<LabeledImage> images : byName().values()) {
+      if (!images.isEmpty()) {
+        return images.get(0).labels().length;
+      }
+    }
+    return 0;
+  }
+
   /**
-   * Per split name: the share of images positive for each finding, in {@link Finding} order (all 0
-   * if empty).
+   * Per split name: for each finding, in label order, the share of positives among the images whose
+   * label of it is known (not masked); 0 where none is.
    */
   public Map<String, double[]> prevalence() {
+    int classes = classes();
     Map<String, double[]> prevalence = new LinkedHashMap<>();
     byName()
         .forEach(
             (name, images) -> {
-              double[] share = new double[Finding.COUNT];
+              double[] share = new double[classes];
+              int[] known = new int[classes];
               for (LabeledImage image : images) {
-                for (int f = 0; f < Finding.COUNT; f++) {
-                  share[f] += image.labels()[f];
+                for (int f = 0; f < classes; f++) {
+                  if (image.known(f)) {
+                    share[f] += image.labels()[f];
+                    known[f]++;
+                  }
                 }
               }
-              for (int f = 0; f < Finding.COUNT; f++) {
-                share[f] = images.isEmpty() ? 0 : share[f] / images.size();
+              for (int f = 0; f < classes; f++) {
+                share[f] = known[f] == 0 ? 0 : share[f] / known[f];
               }
               prevalence.put(name, share);
             });
@@ -112,9 +141,10 @@ public record DataSplits(
     Collections.shuffle(patients, new Random(seed));
 
     Set<Integer> chosen = new HashSet<>();
-    boolean[] present = new boolean[Finding.COUNT];
+    int classes = images.isEmpty() ? 0 : images.get(0).labels().length;
+    boolean[] present = new boolean[classes];
     int chosenImages = 0;
-    for (int f = 0; f < Finding.COUNT; f++) {
+    for (int f = 0; f < classes; f++) {
       for (int p = 0; p < patients.size() && !present[f]; p++) {
         List<LabeledImage> patientImages = byPatient.get(patients.get(p));
         int finding = f;
@@ -135,34 +165,50 @@ public record DataSplits(
   }
 
   private static void markPresent(LabeledImage image, boolean[] present) {
-    for (int f = 0; f < Finding.COUNT; f++) {
+    for (int f = 0; f < present.length; f++) {
       present[f] |= image.labels()[f] != 0f;
     }
   }
 
-  /**
-   * Per split: images, patients and, for each finding, positives and their share; one row a
-   * finding, so a subsample or filter that lost a label is visible at a glance.
-   */
+  /** {@link #prevalenceTable(List)} with ChestX-ray14's findings. */
   public String prevalenceTable() {
-    StringBuilder table = new StringBuilder(String.format("%-20s", "finding"));
+    return prevalenceTable(Finding.labels());
+  }
+
+  /**
+   * Per split: images, patients and, for each finding, positives and their share among the known
+   * labels; one row a finding, so a subsample or filter that lost a label is visible at a glance.
+   *
+   * @param findings the names of the labels, in label order
+   */
+  public String prevalenceTable(List<String> findings) {
+    int width = Math.max(20, 2 + findings.stream().mapToInt(String::length).max().orElse(0));
+    String nameColumn = "%-" + width + "s";
+    StringBuilder table = new StringBuilder(String.format(nameColumn, "finding"));
     byName().keySet().forEach(name -> table.append(String.format("%18s", name)));
     table.append('\n');
-    Map<String, double[]> shares = prevalence();
-    for (Finding finding : Finding.values()) {
-      table.append(String.format("%-20s", finding.label()));
+    for (int f = 0; f < findings.size(); f++) {
+      int finding = f;
+      table.append(String.format(nameColumn, findings.get(f)));
       byName()
           .forEach(
               (name, images) -> {
-                double share = shares.get(name)[finding.ordinal()];
-                table.append(
-                    String.format("%10d %6.2f%%", Math.round(share * images.size()), 100 * share));
+                long positives = 0;
+                long known = 0;
+                for (LabeledImage image : images) {
+                  if (image.known(finding)) {
+                    known++;
+                    positives += image.labels()[finding] != 0f ? 1 : 0;
+                  }
+                }
+                double share = known == 0 ? 0 : (double) positives / known;
+                table.append(String.format("%10d %6.2f%%", positives, 100 * share));
               });
       table.append('\n');
     }
-    table.append(String.format("%-20s", "images"));
+    table.append(String.format(nameColumn, "images"));
     byName().values().forEach(images -> table.append(String.format("%18d", images.size())));
-    table.append('\n').append(String.format("%-20s", "patients"));
+    table.append('\n').append(String.format(nameColumn, "patients"));
     byName()
         .values()
         .forEach(

@@ -29,7 +29,7 @@ public final class DatasetDigest {
    * @return "sha256:" followed by 64 hex digits
    * @throws IOException naming a missing or unreadable file
    */
-  public static String of(ChestXray14 data, Collection<String> imageIndexes) throws IOException {
+  public static String of(Dataset data, Collection<String> imageIndexes) throws IOException {
     // Relative paths with '/' so the digest is the same wherever and on whatever OS the dataset
     // lives.
     TreeMap<String, Path> files = new TreeMap<>();

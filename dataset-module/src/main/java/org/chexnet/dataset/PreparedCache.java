@@ -92,7 +92,7 @@ public final class PreparedCache implements BatchLoader.GraySource {
    * @throws IOException naming the image that failed (with {@link OnBadImage#FAIL})
    */
   public static PreparedCache prepare(
-      ChestXray14 data,
+      Dataset data,
       List<String> imageIndexes,
       Path cacheRoot,
       String datasetDigest,

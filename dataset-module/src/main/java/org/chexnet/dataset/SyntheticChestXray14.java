@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -96,11 +94,7 @@ public final class SyntheticChestXray14 {
               + " of "
               + imageSize);
     }
-    requireEmptyOrAbsent(outDir);
-    // Written into a sibling directory and moved into place at the end, so an interrupted
-    // write never leaves a half dataset that later looks complete.
-    Path staging = outDir.resolveSibling(outDir.getFileName() + ".partial");
-    AtomicFiles.deleteTree(staging);
+    Path staging = SyntheticFiles.staging(outDir);
     Path imagesDir = Files.createDirectories(staging.resolve(ChestXray14.IMAGES_DIR));
 
     SplittableRandom random = new SplittableRandom(seed);
@@ -115,19 +109,7 @@ public final class SyntheticChestXray14 {
     AtomicFiles.write(staging.resolve(ChestXray14.DATA_ENTRY_CSV), dataEntryCsv(plan));
     AtomicFiles.write(staging.resolve(ChestXray14.TRAIN_VAL_LIST), imageList(trainVal));
     AtomicFiles.write(staging.resolve(ChestXray14.TEST_LIST), imageList(test));
-    Files.deleteIfExists(outDir); // empty, checked above
-    Files.move(staging, outDir, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static void requireEmptyOrAbsent(Path outDir) throws IOException {
-    if (Files.exists(outDir)) {
-      try (Stream<Path> children = Files.list(outDir)) {
-        if (children.findAny().isPresent()) {
-          throw new IOException(
-              outDir + ": exists and is not empty; refusing to mix synthetic data into it");
-        }
-      }
-    }
+    SyntheticFiles.finish(staging, outDir);
   }
 
   /** One image to generate: its Data_Entry row and the seed of its pixels. */

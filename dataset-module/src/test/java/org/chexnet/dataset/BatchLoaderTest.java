@@ -65,6 +65,24 @@ class BatchLoaderTest {
   }
 
   @Test
+  void labelMasksTravelWithTheBatchAndAreOnesWhereEveryLabelIsKnown() {
+    float[] mask = new float[Finding.COUNT];
+    java.util.Arrays.fill(mask, 1f);
+    mask[3] = 0f;
+    LabeledImage masked =
+        new LabeledImage(
+            images.get(1).imageIndex(), images.get(1).patientId(), images.get(1).labels(), mask);
+    try (BatchLoader loader =
+        new BatchLoader(data, List.of(images.get(0), masked), SIZE, 2, false, false, false, 1, 1)) {
+      Batch batch = loader.epoch(0).next();
+      float[] expected = new float[2 * Finding.COUNT];
+      java.util.Arrays.fill(expected, 1f);
+      expected[Finding.COUNT + 3] = 0f;
+      assertArrayEquals(expected, batch.labelMask());
+    }
+  }
+
+  @Test
   void pixelsAreImageNetNormalisedGrayInThreeChannels() throws IOException {
     assertEquals((128 / 255f - 0.485f) / 0.229f, ImageNetNormalization.value(128, 0), 1e-6);
     assertEquals((128 / 255f - 0.456f) / 0.224f, ImageNetNormalization.value(128, 1), 1e-6);

@@ -1,0 +1,31 @@
+package org.chexnet.dataset;
+
+/**
+ * The CheXpert labeler's codes, in CheXpert's CSVs and MIMIC-CXR-JPG's chexpert and negbio files:
+ * {@code 1.0} positive, {@code 0.0} negative, {@code -1.0} uncertain, blank not mentioned (the
+ * integer spellings a spreadsheet round trip leaves are read too).
+ */
+final class CheXpertCodes {
+  private CheXpertCodes() {}
+
+  /**
+   * @throws IllegalArgumentException "file:line: column 'X': unknown label code ..."
+   */
+  static byte state(MetadataCsv csv, int column) {
+    String code = csv.get(column);
+    LabelState state =
+        switch (code) {
+          case "1.0", "1" -> LabelState.POSITIVE;
+          case "0.0", "0" -> LabelState.NEGATIVE;
+          case "-1.0", "-1" -> LabelState.UNCERTAIN;
+          case "" -> LabelState.MISSING;
+          default ->
+              throw csv.error(
+                  column,
+                  "unknown label code '"
+                      + code
+                      + "'; expected 1.0, 0.0, -1.0 (uncertain) or blank");
+        };
+    return state.code();
+  }
+}
