@@ -41,6 +41,19 @@ public final class SavedModels {
    */
   public static void export(Session source, DenseNetConfig config, Path directory)
       throws IOException {
+    export(source, config, directory, Map.of());
+  }
+
+  /**
+   * As {@link #export(Session, DenseNetConfig, Path)}, with files written beside the SavedModel (an
+   * imported model's card) before it is moved into place, so the directory appears complete or not
+   * at all.
+   *
+   * @param sideFiles contents by file name, relative to the directory
+   */
+  public static void export(
+      Session source, DenseNetConfig config, Path directory, Map<String, byte[]> sideFiles)
+      throws IOException {
     Path parent = directory.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path staging = Files.createTempDirectory(parent, directory.getFileName() + ".exporting-");
@@ -63,6 +76,9 @@ public final class SavedModels {
           .withSession(session)
           .withSignature(signature)
           .export();
+      for (Map.Entry<String, byte[]> file : sideFiles.entrySet()) {
+        Files.write(exported.resolve(file.getKey()), file.getValue());
+      }
       Checkpoints.deleteRecursively(retired);
       if (Files.exists(directory)) {
         Files.move(directory, retired, StandardCopyOption.ATOMIC_MOVE);
