@@ -85,7 +85,12 @@ public final class ModelImporter {
     if (!Files.isRegularFile(file)) {
       throw new IOException(file + ": no such file");
     }
-    ImportedNetwork network = read(file, options.format());
+    return write(file, read(file, options.format()), out, options);
+  }
+
+  /** Checks {@code network} (read from {@code file}) against our graph and writes {@code out}. */
+  static ModelCard write(Path file, ImportedNetwork network, Path out, Options options)
+      throws IOException {
     Preprocessing preprocessing =
         options.preprocessing() != null
             ? options.preprocessing()
@@ -178,6 +183,8 @@ public final class ModelImporter {
                     network.format() == ImportFormat.KERAS
                         ? expected
                         : layout.sourceShape(expected)));
+      } else if (tensor.problem() != null) {
+        misShaped.add(tensor.name() + " " + tensor.problem());
       } else if (!Arrays.equals(tensor.kerasShape(), expected)) {
         misShaped.add(
             tensor.name()

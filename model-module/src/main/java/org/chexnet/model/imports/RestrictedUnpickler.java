@@ -1,6 +1,7 @@
 package org.chexnet.model.imports;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -57,6 +58,28 @@ final class RestrictedUnpickler extends Unpickler {
                   + PickleGlobals.describe(args));
         }
         stack.add(constructor.construct(a));
+      }
+      // Python's dicts keep insertion order (a checkpoint's keys, as the card lists them);
+      // Pyrolite's dicts are HashMaps.
+      case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>());
+      case Opcodes.DICT -> {
+        List<Object> items = stack.pop_all_since_marker();
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < items.size(); i += 2) {
+          dict.put(items.get(i), items.get(i + 1));
+        }
+        stack.add(dict);
+      }
+      case Opcodes.SETITEMS -> {
+        List<Object> items = stack.pop_all_since_marker();
+        if (!(stack.peek() instanceof Map<?, ?>)) {
+          throw new PickleException("SETITEMS on a " + PickleGlobals.describe(stack.peek()));
+        }
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
+        for (int i = 0; i + 1 < items.size(); i += 2) {
+          dict.put(items.get(i), items.get(i + 1));
+        }
       }
       case Opcodes.BUILD -> {
         Object state = stack.pop();

@@ -7,7 +7,13 @@ import java.util.function.Supplier;
  * One weight tensor as the source file holds it, named as there, with the layout that turns it into
  * our graph's (Keras') layout. Values are read only once every tensor has been checked.
  */
-record SourceTensor(String name, long[] shape, Layout layout, Supplier<float[]> values) {
+record SourceTensor(
+    String name, long[] shape, Layout layout, Supplier<float[]> values, String problem) {
+
+  /** A usable tensor. */
+  SourceTensor(String name, long[] shape, Layout layout, Supplier<float[]> values) {
+    this(name, shape, layout, values, null);
+  }
 
   /** How a source tensor's dimensions map onto Keras'. */
   enum Layout {

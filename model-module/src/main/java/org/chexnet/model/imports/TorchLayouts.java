@@ -33,15 +33,21 @@ final class TorchLayouts {
 
   static ImportedNetwork read(Path file, TorchCheckpoint checkpoint, ImportFormat requested)
       throws IOException {
-    Object root = checkpoint.root();
-    String container = checkpoint.container().description();
+    return read(file, checkpoint.root(), checkpoint.container(), requested);
+  }
+
+  /** As above, for the pickled object itself (tests alter one before mapping it). */
+  static ImportedNetwork read(
+      Path file, Object root, TorchCheckpoint.Container torchContainer, ImportFormat requested)
+      throws IOException {
+    String container = torchContainer.description();
     if (!(root instanceof Map<?, ?> top)) {
       throw new IOException(
           file + ": holds a " + PickleGlobals.describe(root) + ", not a state dict or checkpoint");
     }
     if (top.get("model") instanceof PickledObject model) {
       require(file, requested, ImportFormat.JRZECH, "a pickled model ({\"model\": DenseNet})");
-      return wholeModel(file, checkpoint, model, others(top, "model"));
+      return wholeModel(file, torchContainer, model, others(top, "model"));
     }
     Map<?, ?> stateDict = top;
     List<String> ignored = new ArrayList<>();
@@ -102,7 +108,7 @@ final class TorchLayouts {
         file,
         format,
         container,
-        checkpoint.container(),
+        torchContainer,
         entries,
         prefix,
         DenseNetConfig.TORCHVISION_BN_EPSILON,
@@ -138,7 +144,10 @@ final class TorchLayouts {
    * state_dict() would name them; the batch-norm epsilon and the head's form from the modules.
    */
   private static ImportedNetwork wholeModel(
-      Path file, TorchCheckpoint checkpoint, PickledObject model, List<String> ignored)
+      Path file,
+      TorchCheckpoint.Container torchContainer,
+      PickledObject model,
+      List<String> ignored)
       throws IOException {
     if (!model.className().equals(DENSENET)) {
       throw new IOException(
@@ -163,8 +172,8 @@ final class TorchLayouts {
     return map(
         file,
         ImportFormat.JRZECH,
-        checkpoint.container().description() + ", the whole model pickled",
-        checkpoint.container(),
+        torchContainer.description() + ", the whole model pickled",
+        torchContainer,
         entries,
         "",
         epsilon,
@@ -335,18 +344,16 @@ final class TorchLayouts {
                 return;
               }
               used.add(canonical);
-              if (!tensor.dtype().floatingPoint()) {
-                problems.add(
-                    inFile + " holds " + tensor.dtype() + " values, expected floating point");
-                return;
-              }
               mapped.put(
                   variable,
                   new SourceTensor(
                       inFile,
                       tensor.size(),
                       TorchvisionDenseNet.layout(variable),
-                      tensor::toFloats));
+                      tensor::toFloats,
+                      tensor.dtype().floatingPoint()
+                          ? null
+                          : "holds " + tensor.dtype() + " values, expected floating point"));
             });
     for (String canonical : tensors.keySet()) {
       if (!used.contains(canonical)) {
