@@ -23,14 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the importer says about a checkpoint that does not fit (every tensor named, nothing
  * written), and what its card records about one that does. The checkpoints are PyTorch's own (tiny
- * fixtures of {@link TorchFixtures}), altered here where a test needs a broken one.
+ * fixtures of {@link ParityFixtures}), altered here where a test needs a broken one.
  */
 class ModelImporterTest {
   @TempDir Path dir;
 
   @Test
   void missingExtraMisShapedAndNonFloatTensorsAreEachNamed() throws Exception {
-    Path file = TorchFixtures.get("torchvision-parallel").checkpoint();
+    Path file = ParityFixtures.torch("torchvision-parallel").checkpoint();
     Map<Object, Object> stateDict = stateDict(file);
     Object conv0 = stateDict.get("module.features.conv0.weight");
     Object counter = stateDict.get("module.features.norm0.num_batches_tracked");
@@ -65,7 +65,7 @@ class ModelImporterTest {
 
   @Test
   void aFormatThatDoesNotFitTheFileIsNamed() throws Exception {
-    Path file = TorchFixtures.get("torchvision-parallel").checkpoint();
+    Path file = ParityFixtures.torch("torchvision-parallel").checkpoint();
     Path out = dir.resolve("model");
     for (ImportFormat wrong : List.of(ImportFormat.JRZECH, ImportFormat.KERAS)) {
       IOException e =
@@ -86,7 +86,7 @@ class ModelImporterTest {
 
   @Test
   void classNamesMustMatchTheOutputs() throws Exception {
-    Path file = TorchFixtures.get("torchvision-logits").checkpoint();
+    Path file = ParityFixtures.torch("torchvision-logits").checkpoint();
     IOException e =
         assertThrows(
             IOException.class,
@@ -111,7 +111,7 @@ class ModelImporterTest {
     assertEquals(
         text + ": neither a PyTorch checkpoint (zip or legacy) nor Keras HDF5 weights",
         e.getMessage());
-    Path full = TorchFixtures.get("torchvision-parallel").checkpoint();
+    Path full = ParityFixtures.torch("torchvision-parallel").checkpoint();
     byte[] bytes = Files.readAllBytes(full);
     Path truncated = dir.resolve("truncated.pth");
     Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
@@ -140,7 +140,7 @@ class ModelImporterTest {
 
   @Test
   void theCardSaysWhereTheModelCameFromAndWhatWasLeftBehind() throws Exception {
-    Path zoogzog = TorchFixtures.get("zoogzog-tiny").checkpoint();
+    Path zoogzog = ParityFixtures.torch("zoogzog-tiny").checkpoint();
     ModelCard card =
         ModelImporter.importModel(
             zoogzog,
@@ -162,7 +162,7 @@ class ModelImporterTest {
 
     ModelCard logits =
         ModelImporter.importModel(
-            TorchFixtures.get("torchvision-logits").checkpoint(), dir.resolve("logits"), tiny());
+            ParityFixtures.torch("torchvision-logits").checkpoint(), dir.resolve("logits"), tiny());
     assertEquals(List.of(), logits.published());
     assertTrue(logits.architecture().head().contains("logits"), logits.architecture().head());
     assertTrue(
@@ -174,7 +174,7 @@ class ModelImporterTest {
 
     ModelCard jrzech =
         ModelImporter.importModel(
-            TorchFixtures.get("jrzech-tiny-legacy").checkpoint(), dir.resolve("jrzech"), tiny());
+            ParityFixtures.torch("jrzech-tiny-legacy").checkpoint(), dir.resolve("jrzech"), tiny());
     assertEquals(
         List.of(
             "best_loss",

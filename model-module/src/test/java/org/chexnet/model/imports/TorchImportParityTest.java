@@ -41,7 +41,7 @@ class TorchImportParityTest {
   })
   void importedModelMatchesPyTorch(String fixtureName, String format, String container)
       throws Exception {
-    TorchFixtures.Fixture fixture = TorchFixtures.get(fixtureName);
+    ParityFixtures.Fixture fixture = ParityFixtures.torch(fixtureName);
     Path out = dir.resolve("model");
     long start = System.nanoTime();
     ModelCard card =

@@ -10,31 +10,62 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.model.Preprocessing;
 
 /**
- * Checkpoints in the reproductions' layouts and PyTorch's outputs for them, written once per test
- * JVM by {@code src/test/python/torch_checkpoints.py} with Debian's PyTorch 1.13 / torchvision 0.14
- * into {@code target/torch-fixtures}.
+ * Checkpoints in the reproductions' layouts and their own framework's outputs for them, written
+ * once per test JVM: PyTorch's by {@code src/test/python/torch_checkpoints.py} with Debian's
+ * PyTorch 1.13 / torchvision 0.14 into {@code target/torch-fixtures}, Keras' by {@code
+ * keras_checkpoints.py} with tf-keras 2.18 (installed by {@code setup-tf-keras.sh}) into {@code
+ * target/keras-fixtures}.
  */
-final class TorchFixtures {
+final class ParityFixtures {
   static final String PYTHON = "/usr/bin/python3";
-  private static final Path SCRIPT = Path.of("src/test/python/torch_checkpoints.py");
+  private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
   private static final Path DIR = Path.of("target/torch-fixtures").toAbsolutePath();
+  private static final Path KERAS_DIR = Path.of("target/keras-fixtures").toAbsolutePath();
   private static boolean written;
+  private static boolean kerasWritten;
 
-  /** One fixture: the checkpoint, the images and PyTorch's probabilities. */
+  /** One fixture: the checkpoint, the images and the source framework's probabilities. */
   record Fixture(Path checkpoint, Preprocessing preprocessing, byte[][] images, float[] expected) {}
 
-  private TorchFixtures() {}
+  private ParityFixtures() {}
 
-  static synchronized Fixture get(String name) throws IOException, InterruptedException {
+  /** A PyTorch fixture of torch_checkpoints.py, by name ({@code arnoweng-full}, ...). */
+  static synchronized Fixture torch(String name) throws IOException, InterruptedException {
     if (!written) {
-      write();
+      requireTorch();
+      deleteTree(DIR);
+      run(
+          List.of(
+              PYTHON, SCRIPTS.resolve("torch_checkpoints.py").toString(), "--out", DIR.toString()));
       written = true;
     }
-    Path folder = DIR.resolve(name);
+    return read(DIR.resolve(name));
+  }
+
+  /** brucechou1983's layout, a tiny DenseNet, with tf-keras's outputs. */
+  static synchronized Fixture keras() throws IOException, InterruptedException {
+    if (!kerasWritten) {
+      String printed = run(List.of("bash", SCRIPTS.resolve("setup-tf-keras.sh").toString()));
+      String[] lines = printed.strip().split("\n");
+      Path python = Path.of(lines[lines.length - 1].strip(), "python");
+      deleteTree(KERAS_DIR);
+      run(
+          List.of(
+              python.toString(),
+              SCRIPTS.resolve("keras_checkpoints.py").toString(),
+              "--out",
+              KERAS_DIR.toString()));
+      kerasWritten = true;
+    }
+    return read(KERAS_DIR);
+  }
+
+  private static Fixture read(Path folder) throws IOException {
     JsonNode json = new ObjectMapper().readTree(folder.resolve("fixture.json").toFile());
     int resize = json.get("resize").asInt();
     int cropSize = json.get("cropSize").asInt();
@@ -59,18 +90,15 @@ final class TorchFixtures {
     return new Fixture(folder.resolve(json.get("file").asText()), preprocessing, images, expected);
   }
 
-  private static void write() throws IOException, InterruptedException {
-    requireTorch();
-    Checkpointless.deleteTree(DIR);
-    Process process =
-        new ProcessBuilder(PYTHON, SCRIPT.toString(), "--out", DIR.toString())
-            .redirectErrorStream(true)
-            .start();
+  /** Runs a command to completion; its output is the test's. */
+  private static String run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
-    if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      fail(SCRIPT + " failed:\n" + output);
+    if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      fail(String.join(" ", command) + " failed (needs python3 with pip and PyPI):\n" + output);
     }
     System.out.print(output);
+    return output;
   }
 
   /** Fails the calling test, saying how to install PyTorch, when Debian's is not there. */
@@ -97,18 +125,13 @@ final class TorchFixtures {
             + "). Install Debian's: apt-get install -y python3-torch python3-torchvision");
   }
 
-  /** Test-side recursive delete (the model module's is package-private). */
-  static final class Checkpointless {
-    private Checkpointless() {}
-
-    static void deleteTree(Path root) throws IOException {
-      if (!Files.exists(root)) {
-        return;
-      }
-      try (var walk = Files.walk(root)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }
