@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.chexnet.dataset.Finding;
-import org.chexnet.model.DenseNet;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.DenseNetGraph;
 import org.chexnet.model.KerasWeights;
@@ -25,9 +24,6 @@ import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -107,32 +103,30 @@ public final class ModelImporter {
             read.numClasses(),
             read.batchNormEpsilon());
     List<String> classes = classes(file, options.classes(), config.numClasses());
-    try (Graph graph = new Graph();
-        Session session = new Session(graph)) {
-      DenseNetGraph net = DenseNet.build(Ops.create(graph), config, 0);
-      session.initialize();
-      Map<String, KerasWeights.Tensor> weights = check(file, network, net);
-      KerasWeights.of(file, weights).assignTo(session, net);
-      ModelCard card =
-          new ModelCard(
-              options.name() != null ? options.name() : defaultName(file, network.format()),
-              new ModelCard.Source(
-                  file.getFileName().toString(),
-                  sha256(file),
-                  Files.size(file),
-                  network.format().cliName(),
-                  network.format().project(),
-                  network.container(),
-                  network.ignored()),
-              ModelCard.Architecture.of(config, network.head()),
-              classes,
-              preprocessing,
-              PublishedResults.of(network.format(), network.torchContainer()),
-              Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-      SavedModels.export(session, config, out, card.files());
-      LOG.info("Imported {} ({}) into {}", file, network.format().cliName(), out);
-      return card;
-    }
+    ModelCard card =
+        new ModelCard(
+            options.name() != null ? options.name() : defaultName(file, network.format()),
+            new ModelCard.Source(
+                file.getFileName().toString(),
+                sha256(file),
+                Files.size(file),
+                network.format().cliName(),
+                network.format().project(),
+                network.container(),
+                network.ignored()),
+            ModelCard.Architecture.of(config, network.head()),
+            classes,
+            preprocessing,
+            PublishedResults.of(network.format(), network.torchContainer()),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    // The export builds the network once; the check runs against that graph's variables.
+    SavedModels.export(
+        config,
+        out,
+        card.files(),
+        (session, net) -> KerasWeights.of(file, check(file, network, net)).assignTo(session, net));
+    LOG.info("Imported {} ({}) into {}", file, network.format().cliName(), out);
+    return card;
   }
 
   /** The file read and mapped onto our variable names, unchecked. */
