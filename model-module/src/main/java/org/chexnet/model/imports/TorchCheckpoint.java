@@ -107,8 +107,22 @@ final class TorchCheckpoint {
       }
     } catch (RefusedGlobalException e) {
       throw new UnsafeCheckpointException(file, e.global(), e.getMessage());
-    } catch (PickleException | IllegalArgumentException | ClassCastException e) {
+    } catch (PickleException
+        | IllegalArgumentException
+        | ClassCastException
+        | ArithmeticException e) {
       throw new IOException(file + ": not a readable PyTorch checkpoint: " + e.getMessage(), e);
+    } catch (IOException e) {
+      // Pyrolite's and DataInputStream's end-of-file errors do not name the file.
+      if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+        throw e;
+      }
+      throw new IOException(
+          file
+              + ": truncated or unreadable ("
+              + (e.getMessage() != null ? e.getMessage() : "end of file")
+              + ")",
+          e);
     }
     throw new IOException(
         file + ": not a PyTorch checkpoint (neither a zip archive nor the legacy magic number)");

@@ -116,7 +116,10 @@ class ModelImporterTest {
     Path truncated = dir.resolve("truncated.pth");
     Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
     IOException cut = assertThrows(IOException.class, () -> TorchCheckpoint.read(truncated));
-    assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+    assertTrue(cut.getMessage().startsWith(truncated + ": truncated"), cut.getMessage());
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, 500)); // inside the pickle
+    IOException early = assertThrows(IOException.class, () -> TorchCheckpoint.read(truncated));
+    assertTrue(early.getMessage().startsWith(truncated + ": truncated"), early.getMessage());
   }
 
   @Test
