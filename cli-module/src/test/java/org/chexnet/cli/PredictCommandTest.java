@@ -240,7 +240,9 @@ class PredictCommandTest {
           byte[] window = new byte[32 * 32];
           for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
-              int sx = origins[crop % 5][0] + (crop >= 5 ? 31 - x : x);
+              // torchvision's ten_crop: the last five are the mirrored image's five crops.
+              int x0 = crop < 5 ? origins[crop][0] : 5 - origins[crop - 5][0];
+              int sx = x0 + (crop >= 5 ? 31 - x : x);
               window[y * 32 + x] = gray[(origins[crop % 5][1] + y) * 37 + sx];
             }
           }

@@ -40,7 +40,8 @@ public final class TenCrop {
 
   /**
    * Writes the ten crops of one gray image, ImageNet-normalised HWC, consecutively at {@code
-   * out[offset]}: top-left, top-right, bottom-left, bottom-right, centre, then each mirrored.
+   * out[offset]}: top-left, top-right, bottom-left, bottom-right, centre, then the same five of the
+   * image mirrored left-right (torchvision's order and windows).
    *
    * @param gray resizeSize x resizeSize gray bytes, row-major
    */
@@ -51,8 +52,12 @@ public final class TenCrop {
     int[] xs = {0, far, 0, far, centre};
     int[] ys = {0, 0, far, far, centre};
     for (int c = 0; c < CROPS; c++) {
+      // As torchvision's ten_crop: the last five are the five crops of the mirrored image, so a
+      // mirrored crop's window is the original's reflected (x -> far - x); with an odd margin the
+      // centre shifts by a pixel.
+      int x = c < 5 ? xs[c] : far - xs[c - 5];
       ImageNetNormalization.writeCrop(
-          gray, resizeSize, xs[c % 5], ys[c % 5], cropSize, c >= 5, out, offset + c * cropValues());
+          gray, resizeSize, x, ys[c % 5], cropSize, c >= 5, out, offset + c * cropValues());
     }
   }
 

@@ -28,11 +28,12 @@ class TenCropTest {
     }
     float[] out = new float[2 + TenCrop.CROPS * tenCrop.cropValues()];
     tenCrop.write(gray, out, 2);
-    // (x0, y0) of each crop; the last five are the first five mirrored. The centre offset is
-    // round(0.5) = 0, Python's half-to-even rounding as in torchvision.
+    // (x0, y0) of each crop. The centre offset is round(0.5) = 0, Python's half-to-even rounding
+    // as in torchvision. The last five are torchvision's five crops of the mirrored image: each
+    // is the mirror of the original's window reflected, x0 -> 1 - x0 (the centre too: 1).
     int[][] origins = {{0, 0}, {1, 0}, {0, 1}, {1, 1}, {0, 0}};
     for (int c = 0; c < TenCrop.CROPS; c++) {
-      int x0 = origins[c % 5][0];
+      int x0 = c < 5 ? origins[c][0] : 1 - origins[c - 5][0];
       int y0 = origins[c % 5][1];
       for (int y = 0; y < 4; y++) {
         for (int x = 0; x < 4; x++) {

@@ -27,9 +27,6 @@ import org.tensorflow.types.family.TNumber;
  * files map onto them by name.
  */
 public final class DenseNet {
-  /** Keras' DenseNet batch-norm epsilon. */
-  static final float BN_EPSILON = 1.001e-5f;
-
   /** Keras' BatchNormalization momentum: moving = momentum * moving + (1 - momentum) * batch. */
   static final float BN_MOMENTUM = 0.99f;
 
@@ -244,7 +241,7 @@ public final class DenseNet {
                   beta,
                   movingMean,
                   movingVariance,
-                  FusedBatchNorm.epsilon(BN_EPSILON),
+                  FusedBatchNorm.epsilon((float) config.batchNormEpsilon()),
                   FusedBatchNorm.isTraining(false))
               .y());
     }
@@ -256,7 +253,14 @@ public final class DenseNet {
     if (fusedBatchNormRelu && channels % FusedBatchNormRelu.CHANNEL_MULTIPLE == 0) {
       FusedBatchNormRelu.Outputs<T> bn =
           FusedBatchNormRelu.create(
-              tf, x, gamma, beta, movingMean, movingVariance, BN_EPSILON, 1f - BN_MOMENTUM);
+              tf,
+              x,
+              gamma,
+              beta,
+              movingMean,
+              movingVariance,
+              (float) config.batchNormEpsilon(),
+              1f - BN_MOMENTUM);
       y = bn.y();
       updatedMean = bn.updatedMean();
       updatedVariance = bn.updatedVariance();
@@ -268,7 +272,7 @@ public final class DenseNet {
               beta,
               movingMean,
               movingVariance,
-              FusedBatchNorm.epsilon(BN_EPSILON),
+              FusedBatchNorm.epsilon((float) config.batchNormEpsilon()),
               FusedBatchNorm.isTraining(true),
               FusedBatchNorm.exponentialAvgFactor(1f - BN_MOMENTUM));
       y = OutputMaskedRelu.create(tf, bn.y());

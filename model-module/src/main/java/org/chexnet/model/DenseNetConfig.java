@@ -15,6 +15,9 @@ import java.util.List;
  * @param compression share of channels a transition keeps (0.5)
  * @param imageSize input height and width in pixels
  * @param numClasses sigmoid outputs of the head (14 findings)
+ * @param batchNormEpsilon added to the variance in every batch norm: Keras' DenseNet uses {@value
+ *     #KERAS_BN_EPSILON}, torchvision's {@value #TORCHVISION_BN_EPSILON}; an imported network keeps
+ *     its source's, so that it computes exactly what the source does
  */
 public record DenseNetConfig(
     List<Integer> blocks,
@@ -23,7 +26,34 @@ public record DenseNetConfig(
     int bottleneckWidth,
     double compression,
     int imageSize,
-    int numClasses) {
+    int numClasses,
+    double batchNormEpsilon) {
+
+  /** Keras' DenseNet batch-norm epsilon. */
+  public static final double KERAS_BN_EPSILON = 1.001e-5;
+
+  /** torchvision's DenseNet batch-norm epsilon (BatchNorm2d's default). */
+  public static final double TORCHVISION_BN_EPSILON = 1e-5;
+
+  /** A Keras-layout DenseNet with Keras' batch-norm epsilon. */
+  public DenseNetConfig(
+      List<Integer> blocks,
+      int growthRate,
+      int initialFilters,
+      int bottleneckWidth,
+      double compression,
+      int imageSize,
+      int numClasses) {
+    this(
+        blocks,
+        growthRate,
+        initialFilters,
+        bottleneckWidth,
+        compression,
+        imageSize,
+        numClasses,
+        KERAS_BN_EPSILON);
+  }
 
   public DenseNetConfig {
     blocks = List.copyOf(blocks);
@@ -37,6 +67,10 @@ public record DenseNetConfig(
     }
     if (!(compression > 0 && compression <= 1)) {
       throw new IllegalArgumentException("compression must be in (0, 1], got " + compression);
+    }
+    if (!(batchNormEpsilon > 0)) {
+      throw new IllegalArgumentException(
+          "batchNormEpsilon must be positive, got " + batchNormEpsilon);
     }
     // The stem halves the input twice, and each transition once more.
     int minimumSize = 4 << (blocks.size() - 1);

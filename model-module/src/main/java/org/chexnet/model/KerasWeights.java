@@ -94,6 +94,16 @@ public final class KerasWeights {
     }
   }
 
+  /**
+   * Weights already in memory, by graph variable name, in Keras' layout (an imported checkpoint
+   * converted to it).
+   *
+   * @param file the file they came from, for messages
+   */
+  public static KerasWeights of(Path file, Map<String, Tensor> tensors) {
+    return new KerasWeights(file, new LinkedHashMap<>(tensors));
+  }
+
   /** The file these weights came from. */
   public Path file() {
     return file;

@@ -41,6 +41,26 @@ public final class SavedModels {
    */
   public static void export(Session source, DenseNetConfig config, Path directory)
       throws IOException {
+    export(config, directory, Map.of(), (session, net) -> copyVariables(source, net, session));
+  }
+
+  /** Sets the variables of a network freshly built for export. */
+  @FunctionalInterface
+  public interface Weights {
+    void assign(Session session, DenseNetGraph net) throws IOException;
+  }
+
+  /**
+   * Builds the network {@code config} describes, lets {@code weights} set its variables, and writes
+   * it to {@code directory} as {@link #export(Session, DenseNetConfig, Path)} does, with files
+   * written beside the SavedModel (an imported model's card) before it is moved into place, so the
+   * directory appears complete or not at all. Nothing is written if {@code weights} fails.
+   *
+   * @param sideFiles contents by file name, relative to the directory
+   */
+  public static void export(
+      DenseNetConfig config, Path directory, Map<String, byte[]> sideFiles, Weights weights)
+      throws IOException {
     Path parent = directory.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path staging = Files.createTempDirectory(parent, directory.getFileName() + ".exporting-");
@@ -49,7 +69,7 @@ public final class SavedModels {
         Session session = new Session(graph)) {
       DenseNetGraph net = DenseNet.build(Ops.create(graph), config, 0);
       session.initialize();
-      copyVariables(source, net, session);
+      weights.assign(session, net);
       Signature signature =
           Signature.builder(SIGNATURE)
               .input(IMAGES, net.images())
@@ -63,6 +83,9 @@ public final class SavedModels {
           .withSession(session)
           .withSignature(signature)
           .export();
+      for (Map.Entry<String, byte[]> file : sideFiles.entrySet()) {
+        Files.write(exported.resolve(file.getKey()), file.getValue());
+      }
       Checkpoints.deleteRecursively(retired);
       if (Files.exists(directory)) {
         Files.move(directory, retired, StandardCopyOption.ATOMIC_MOVE);

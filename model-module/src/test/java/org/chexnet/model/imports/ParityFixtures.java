@@ -1,0 +1,138 @@
+package org.chexnet.model.imports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.chexnet.model.Preprocessing;
+
+/**
+ * Checkpoints in the reproductions' layouts and their own framework's outputs for them, written
+ * once per test JVM: PyTorch's by {@code src/test/python/torch_checkpoints.py} with Debian's
+ * PyTorch 1.13 / torchvision 0.14 into {@code target/torch-fixtures}, Keras' by {@code
+ * keras_checkpoints.py} with tf-keras 2.18 (installed by {@code setup-tf-keras.sh}) into {@code
+ * target/keras-fixtures}.
+ */
+final class ParityFixtures {
+  static final String PYTHON = "/usr/bin/python3";
+  private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
+  private static final Path DIR = Path.of("target/torch-fixtures").toAbsolutePath();
+  private static final Path KERAS_DIR = Path.of("target/keras-fixtures").toAbsolutePath();
+  private static boolean written;
+  private static boolean kerasWritten;
+
+  /** One fixture: the checkpoint, the images and the source framework's probabilities. */
+  record Fixture(Path checkpoint, Preprocessing preprocessing, byte[][] images, float[] expected) {}
+
+  private ParityFixtures() {}
+
+  /** A PyTorch fixture of torch_checkpoints.py, by name ({@code arnoweng-full}, ...). */
+  static synchronized Fixture torch(String name) throws IOException, InterruptedException {
+    if (!written) {
+      requireTorch();
+      deleteTree(DIR);
+      run(
+          List.of(
+              PYTHON, SCRIPTS.resolve("torch_checkpoints.py").toString(), "--out", DIR.toString()));
+      written = true;
+    }
+    return read(DIR.resolve(name));
+  }
+
+  /** brucechou1983's layout, a tiny DenseNet, with tf-keras's outputs. */
+  static synchronized Fixture keras() throws IOException, InterruptedException {
+    if (!kerasWritten) {
+      String printed = run(List.of("bash", SCRIPTS.resolve("setup-tf-keras.sh").toString()));
+      String[] lines = printed.strip().split("\n");
+      Path python = Path.of(lines[lines.length - 1].strip(), "python");
+      deleteTree(KERAS_DIR);
+      run(
+          List.of(
+              python.toString(),
+              SCRIPTS.resolve("keras_checkpoints.py").toString(),
+              "--out",
+              KERAS_DIR.toString()));
+      kerasWritten = true;
+    }
+    return read(KERAS_DIR);
+  }
+
+  private static Fixture read(Path folder) throws IOException {
+    JsonNode json = new ObjectMapper().readTree(folder.resolve("fixture.json").toFile());
+    int resize = json.get("resize").asInt();
+    int cropSize = json.get("cropSize").asInt();
+    Preprocessing preprocessing =
+        switch (json.get("crop").asText()) {
+          case "ten-crop" -> Preprocessing.tenCrop(resize, cropSize);
+          case "center" -> Preprocessing.centerCrop(resize, cropSize);
+          default -> Preprocessing.resize(resize);
+        };
+    int count = json.get("images").asInt();
+    byte[] all = Files.readAllBytes(folder.resolve("images.u8"));
+    assertEquals(count * resize * resize, all.length);
+    byte[][] images = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      images[i] = java.util.Arrays.copyOfRange(all, i * resize * resize, (i + 1) * resize * resize);
+    }
+    ByteBuffer bytes =
+        ByteBuffer.wrap(Files.readAllBytes(folder.resolve("probabilities.f32")))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    float[] expected = new float[bytes.remaining() / 4];
+    bytes.asFloatBuffer().get(expected);
+    return new Fixture(folder.resolve(json.get("file").asText()), preprocessing, images, expected);
+  }
+
+  /** Runs a command to completion; its output is the test's. */
+  private static String run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      fail(String.join(" ", command) + " failed (needs python3 with pip and PyPI):\n" + output);
+    }
+    System.out.print(output);
+    return output;
+  }
+
+  /** Fails the calling test, saying how to install PyTorch, when Debian's is not there. */
+  static void requireTorch() throws IOException, InterruptedException {
+    String why;
+    try {
+      Process check =
+          new ProcessBuilder(PYTHON, "-c", "import torch, torchvision")
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(check.getInputStream().readAllBytes());
+      if (check.waitFor(2, TimeUnit.MINUTES) && check.exitValue() == 0) {
+        return;
+      }
+      why = output.strip();
+    } catch (IOException e) {
+      why = e.getMessage();
+    }
+    fail(
+        "These tests compare with PyTorch, which "
+            + PYTHON
+            + " cannot import ("
+            + why
+            + "). Install Debian's: apt-get install -y python3-torch python3-torchvision");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
