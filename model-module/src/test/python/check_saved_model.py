@@ -50,7 +50,6 @@ def main():
     )
     parser.add_argument("--report", required=True)
     args = parser.parse_args()
-    tf.config.threading.set_intra_op_parallelism_threads(2)
     report = {name: compare(saved, expected) for name, saved, expected in args.export}
     with h5py.File(args.report, "w") as f:
         for name, values in report.items():

@@ -102,8 +102,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="directory to write one sub-directory per fixture into")
     args = parser.parse_args()
-    tf.config.threading.set_intra_op_parallelism_threads(2)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
     for name, (blocks, size, images) in FIXTURES.items():
         write_fixture(os.path.join(args.out, name), blocks, size, images)
         keras.backend.clear_session()
