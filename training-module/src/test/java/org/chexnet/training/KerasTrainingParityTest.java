@@ -43,19 +43,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KerasTrainingParityTest {
   /**
-   * Float32. Loss and moving statistics agree to float32 rounding (measured 1.1e-7, 1.2e-7). Adam's
-   * slots follow the gradients, and the first layers' gradients are small sums of much larger terms
-   * (conv1/bn/gamma's about 1e-4 of the head's): measured 8e-5 there (Keras against itself, one
-   * thread against two: 2e-2). Weights: Adam moves a weight whose gradient is near epsilon by a
-   * share of the step that depends on that gradient's last digits: measured 6e-5 of the largest
-   * weight (Keras against itself: 1e-2).
+   * Float32. Loss and moving statistics agree to float32 rounding (measured up to 1.6e-7 and
+   * 1.2e-7). Adam's slots follow the gradients, and the first layers' gradients are small sums of
+   * much larger terms (conv1/bn/gamma's about 1e-4 of the head's): measured up to 1.4e-4 (Keras
+   * against itself, one thread against two: 2e-2). Weights: Adam moves a weight whose gradient is
+   * near epsilon by a share of the step that depends on that gradient's last digits: measured up to
+   * 7.7e-5 of the largest weight (Keras against itself: 1e-2). A wrong formula (batch-norm epsilon,
+   * momentum, Bessel's correction, Adam's betas or bias correction, the loss's reduction) moves
+   * these by 1e-3 to 1.
    */
-  private static final Tolerances FLOAT32 = new Tolerances(1e-6, 3e-4, 1e-6, 5e-4, 5e-4);
+  private static final Tolerances FLOAT32 = new Tolerances(1e-6, 3e-4, 1e-6, 1e-3, 1e-3);
 
   /**
    * Keras' mixed_bfloat16 against ours: both compute in bfloat16 (8 significant bits), so gradients
-   * agree to bfloat16 rounding (measured Adam m 1.4e-3, v 8.7e-4), loss and moving statistics
-   * (measured 7.5e-8, 1.2e-7) and weights (2.8e-6) closer.
+   * agree to bfloat16 rounding (measured Adam m up to 1.4e-3, v 9.3e-4), loss and moving statistics
+   * (measured 8.6e-8, 1.2e-7) and weights (5.9e-6) closer.
    */
   private static final Tolerances MIXED_BFLOAT16 = new Tolerances(1e-5, 3e-5, 1e-5, 1e-2, 1e-2);
 
@@ -153,6 +155,7 @@ class KerasTrainingParityTest {
                   Arrays.copyOfRange(images, step * imageValues, (step + 1) * imageValues),
                   Arrays.copyOfRange(labels, step * labelValues, (step + 1) * labelValues),
                   batch);
+          assertEquals(step + 1, model.step(), "the step counts itself");
           loss = Math.max(loss, Math.abs(losses[step] - kerasLosses[step]) / kerasLosses[step]);
           Map<String, float[]> ours = model.variableValues(names);
           // Keras' state after this step, which is also where both start the next one.
