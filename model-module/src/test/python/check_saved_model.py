@@ -1,16 +1,11 @@
-"""Loads chexnet-java's SavedModel export with Python TensorFlow and compares it with Keras.
+"""Loads chexnet-java's SavedModel exports with Python TensorFlow and compares them with Keras.
 
-Run by hand, not in CI, in the venv of keras_parity.py (tensorflow-cpu==2.18.0, h5py==3.16.0,
-numpy==2.0.2 on Python 3.11). The export holds the Keras weights of a keras_parity.py fixture:
-
-    mvn -pl model-module -am test -Dtest=KerasParityTest -Dsurefire.failIfNoSpecifiedTests=false \\
-        -Dchexnet.savedModelOut=/tmp/chexnet-saved-model [-Dchexnet.kerasParityDir=/tmp/parity-densenet121]
-    python check_saved_model.py --saved-model /tmp/chexnet-saved-model \\
-        --expected model-module/src/test/resources/keras-parity/expected.h5
-
-It checks the serving signature (tag `serve`, `serving_default`: `images` -> `probabilities`,
-`feature_maps`) and prints the max abs difference from Keras' outputs for the same images;
-exits 1 when a difference reaches --tolerance.
+Run by KerasParityTest at test time, in the venv of keras_parity.py (tools/requirements-tf-keras.txt).
+Each --export pairs a SavedModel that holds the Keras weights of a keras_parity.py fixture with
+that fixture's expected.h5. For each it checks the serving signature (tag `serve`,
+`serving_default`: `images` -> `probabilities`, `feature_maps`), runs the fixture's images and
+writes to --report (HDF5) per export name the max abs difference from Keras' outputs
+(`NAME/probabilities`, `NAME/pooled`, float64 scalars) and `NAME/feature_maps_shape`.
 """
 
 import argparse
@@ -24,37 +19,43 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--saved-model", required=True)
-    parser.add_argument("--expected", required=True, help="expected.h5 written by keras_parity.py")
-    parser.add_argument("--tolerance", type=float, default=1e-4)
-    args = parser.parse_args()
-
-    with h5py.File(args.expected, "r") as f:
+def compare(saved_model, expected):
+    with h5py.File(expected, "r") as f:
         images = f["images"][()]
         keras_probabilities = f["probabilities"][()]
         keras_pooled = f["pooled"][()]
-
-    model = tf.saved_model.load(args.saved_model, tags=["serve"])
-    serve = model.signatures["serving_default"]
+    serve = tf.saved_model.load(saved_model, tags=["serve"]).signatures["serving_default"]
     inputs = list(serve.structured_input_signature[1].keys())
     outputs = sorted(serve.structured_outputs.keys())
     if inputs != ["images"] or outputs != ["feature_maps", "probabilities"]:
-        sys.exit(f"unexpected signature: inputs {inputs}, outputs {outputs}")
+        sys.exit(f"{saved_model}: unexpected signature: inputs {inputs}, outputs {outputs}")
     result = serve(images=tf.constant(images))
     probabilities = result["probabilities"].numpy()
     pooled = result["feature_maps"].numpy().mean(axis=(1, 2))
+    return {
+        "probabilities": float(np.max(np.abs(probabilities - keras_probabilities))),
+        "pooled": float(np.max(np.abs(pooled - keras_pooled))),
+        "feature_maps_shape": list(result["feature_maps"].shape),
+    }
 
-    probability_diff = float(np.max(np.abs(probabilities - keras_probabilities)))
-    pooled_diff = float(np.max(np.abs(pooled - keras_pooled)))
-    print(
-        f"Python TensorFlow {tf.__version__} on the SavedModel, {len(images)} images "
-        f"{images.shape[1]}px: max abs diff from Keras: probabilities {probability_diff:.3g}, "
-        f"pooled features {pooled_diff:.3g}; feature maps {tuple(result['feature_maps'].shape)}"
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--export",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("NAME", "SAVED_MODEL", "EXPECTED_H5"),
     )
-    if max(probability_diff, pooled_diff) >= args.tolerance:
-        sys.exit(f"difference at or above {args.tolerance}")
+    parser.add_argument("--report", required=True)
+    args = parser.parse_args()
+    report = {name: compare(saved, expected) for name, saved, expected in args.export}
+    with h5py.File(args.report, "w") as f:
+        for name, values in report.items():
+            for key, value in values.items():
+                f[f"{name}/{key}"] = np.array(value, dtype=np.int64 if key.endswith("shape") else np.float64)
+    print(f"Python TensorFlow {tf.__version__}: {report}")
 
 
 if __name__ == "__main__":

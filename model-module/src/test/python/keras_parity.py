@@ -1,27 +1,21 @@
-"""Writes a Keras DenseNet with random weights and its outputs, to check chexnet-java against Keras.
+"""Writes Keras DenseNets with random weights and their inference outputs, to check chexnet-java
+against Keras.
 
-Run by hand, not in CI. Pinned versions (Python 3.11):
-    python3.11 -m venv ~/.cache/chexnet/tf-2.18.0
-    ~/.cache/chexnet/tf-2.18.0/bin/pip install tensorflow-cpu==2.18.0 h5py==3.16.0 numpy==2.0.2
-    # tf-keras declares a dependency on `tensorflow`, which would install a second TensorFlow
-    # over tensorflow-cpu; Keras 3 cannot write the legacy HDF5 layout of the official files.
-    ~/.cache/chexnet/tf-2.18.0/bin/pip install --no-deps tf-keras==2.18.0
+Run by KerasParityTest at test time, in the venv of tools/requirements-tf-keras.txt
+(tensorflow-cpu 2.18.0 and, installed without its dependencies, tf-keras 2.18.0: its declared
+dependency on `tensorflow` would install a second TensorFlow over tensorflow-cpu; Keras 3 cannot
+write the legacy HDF5 layout of the official files). By hand:
+    bin="$(tools/setup-venv.sh tools/requirements-tf-keras.txt)"
+    "$bin/python" model-module/src/test/python/keras_parity.py /tmp/keras-parity
 
-Tiny fixture (committed, read by KerasParityTest):
-    python keras_parity.py --blocks 1 1 1 1 --size 64 --images 4 \
-        --out model-module/src/test/resources/keras-parity
-Full DenseNet-121 (one-off, 29 MB of weights; not committed), then our graph on it:
-    python keras_parity.py --blocks 6 12 24 16 --size 224 --images 2 --out /tmp/parity-densenet121
-    mvn -pl model-module -am test -Dtest=KerasParityTest -Dsurefire.failIfNoSpecifiedTests=false \
-        -Dchexnet.kerasParityDir=/tmp/parity-densenet121
-    (2026-11-25, TensorFlow 2.18.0 / tf-keras 2.18.0 vs TF Java 1.1.0: max abs diff 1.79e-07 in
-    the probabilities, 1.91e-06 in the pooled features)
-
-Writes into --out:
+Writes one directory per fixture of FIXTURES into OUT:
     weights.h5   the network's weights in Keras' legacy HDF5 layout (root attribute `layer_names`,
                  per layer `weight_names`), the layout of densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5
     expected.h5  `images` [N, size, size, 3] float32 inputs, and Keras' inference outputs for them:
-                 `probabilities` [N, 14] and `pooled` [N, channels] (global average of the last feature maps)
+                 `probabilities` [N, 14] and `pooled` [N, channels] (global average of the last
+                 feature maps); attributes `blocks`, `tensorflow`, `keras`
+The `tiny` fixture is the one committed in model-module/src/test/resources/keras-parity/weights.h5
+(the same seed writes the same file; KerasParityTest checks it).
 """
 
 import argparse
@@ -36,6 +30,25 @@ import tf_keras as keras  # noqa: E402
 from tf_keras.src.applications.densenet import DenseNet  # noqa: E402  (the public module exports only the fixed sizes)
 
 CLASSES = 14
+SEED = 20240604
+
+# name: (blocks, image size, images)
+FIXTURES = {
+    "tiny": ([1, 1, 1, 1], 64, 4),
+    "densenet121": ([6, 12, 24, 16], 224, 2),
+}
+
+
+def densenet(blocks, size, head_activation):
+    """Keras' DenseNet (growth 32, 64 stem filters) with a 14-way head on the pooled features, every
+    layer top-level and named as in the official files. The pooling and the head are float32 under
+    a mixed policy, as chexnet-java's are. Returns the model and its pooled-features tensor."""
+    base = DenseNet(blocks=blocks, include_top=False, weights=None, input_shape=(size, size, 3))
+    pooled = keras.layers.GlobalAveragePooling2D(name="avg_pool", dtype="float32")(base.output)
+    head = keras.layers.Dense(
+        CLASSES, activation=head_activation, name="predictions", dtype="float32"
+    )(pooled)
+    return keras.Model(base.input, head), pooled
 
 
 def randomise(model, rng):
@@ -61,47 +74,37 @@ def randomise(model, rng):
             variable.assign(value.astype(np.float32))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blocks", type=int, nargs="+", required=True)
-    parser.add_argument("--size", type=int, required=True)
-    parser.add_argument("--images", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=20240604)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    tf.config.threading.set_intra_op_parallelism_threads(2)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-
-    base = DenseNet(
-        blocks=args.blocks,
-        include_top=False,
-        weights=None,
-        input_shape=(args.size, args.size, 3),
-        pooling="avg",
-    )
-    # The head on the base's output keeps every layer top-level, named as in the official files.
-    head = keras.layers.Dense(CLASSES, activation="sigmoid", name="predictions")(base.output)
-    model = keras.Model(base.input, [head, base.output])
-    rng = np.random.default_rng(args.seed)
+def write_fixture(out, blocks, size, images):
+    model, pooled = densenet(blocks, size, "sigmoid")
+    model = keras.Model(model.input, [model.output, pooled])
+    rng = np.random.default_rng(SEED)
     randomise(model, rng)
+    inputs = rng.normal(0.0, 1.0, (images, size, size, 3)).astype(np.float32)
+    probabilities, features = model(inputs, training=False)
 
-    images = rng.normal(0.0, 1.0, (args.images, args.size, args.size, 3)).astype(np.float32)
-    probabilities, pooled = model(images, training=False)
-
-    os.makedirs(args.out, exist_ok=True)
-    model.save_weights(os.path.join(args.out, "weights.h5"))
-    with h5py.File(os.path.join(args.out, "expected.h5"), "w") as f:
-        f["images"] = images
+    os.makedirs(out, exist_ok=True)
+    model.save_weights(os.path.join(out, "weights.h5"))
+    with h5py.File(os.path.join(out, "expected.h5"), "w") as f:
+        f["images"] = inputs
         f["probabilities"] = probabilities.numpy()
-        f["pooled"] = pooled.numpy()
-        f.attrs["blocks"] = np.array(args.blocks, dtype=np.int32)
+        f["pooled"] = features.numpy()
+        f.attrs["blocks"] = np.array(blocks, dtype=np.int32)
         f.attrs["tensorflow"] = tf.__version__
         f.attrs["keras"] = keras.__version__
     print(
-        f"blocks {args.blocks}, {args.size}px, {args.images} images: "
-        f"{model.count_params()} parameters, probabilities[0][:4] {probabilities.numpy()[0][:4]}, "
-        f"TensorFlow {tf.__version__}, tf-keras {keras.__version__}"
+        f"{os.path.basename(out)}: blocks {blocks}, {size}px, {images} images, "
+        f"{model.count_params()} parameters, TensorFlow {tf.__version__}, "
+        f"tf-keras {keras.__version__}"
     )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", help="directory to write one sub-directory per fixture into")
+    args = parser.parse_args()
+    for name, (blocks, size, images) in FIXTURES.items():
+        write_fixture(os.path.join(args.out, name), blocks, size, images)
+        keras.backend.clear_session()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ package org.chexnet.training;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.chexnet.model.Checkpoints;
 import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNet;
@@ -180,6 +182,31 @@ public final class TrainableModel implements AutoCloseable {
     try (Result result = session.runner().fetch(adam.step()).run()) {
       return ((TInt64) result.get(0)).getLong();
     }
+  }
+
+  /**
+   * The current values of variables, flattened row-major, by graph name: weights and batch-norm
+   * statistics under Keras' names ({@code conv1/conv/kernel}, {@code bn/moving_mean}), Adam's
+   * moment slots as {@code optimizer/adam_m/NAME} and {@code optimizer/adam_v/NAME}.
+   *
+   * @throws IllegalArgumentException naming a variable the model does not have
+   */
+  public Map<String, float[]> variableValues(List<String> names) {
+    Session.Runner runner = session.runner();
+    for (String name : names) {
+      if (graph.operation(name) == null) {
+        throw new IllegalArgumentException("the model has no variable " + name);
+      }
+      runner.fetch(name);
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        TFloat32 value = (TFloat32) result.get(i);
+        values.put(names.get(i), read(value, (int) value.size()));
+      }
+    }
+    return values;
   }
 
   public DenseNetConfig config() {

@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As in Keras, the wait counter grows every epoch and resets on an improvement only when the
  * value also beats {@code baseline} (if one is set); stopping is checked after the first epoch.
- * With {@code restoreBestWeights} the best epoch's model is kept in {@code scratchDirectory} and
- * restored when training stops early (if it runs to the end, the last weights stay, as in Keras).
- * The restore brings back the whole checkpoint: weights and batch-norm statistics as Keras does,
- * and also the optimizer state, which no longer matters once training stops.
+ * With {@code restoreBestWeights} the best epoch's model is kept in {@code scratchDirectory} (from
+ * the first epoch it sees on) and restored when training ends, whether it stopped early or ran all
+ * its epochs, as tf-keras 2.18 does. The restore brings back the whole checkpoint: weights and
+ * batch-norm statistics as Keras does, and also the optimizer state, which no longer matters once
+ * training is over.
  */
 public final class EarlyStopping implements TrainingListener {
   private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
@@ -75,6 +76,7 @@ public final class EarlyStopping implements TrainingListener {
     if (restoreBestWeights && !haveBestWeights) {
       // Keras keeps the first epoch's weights when no epoch ever improves.
       saveBest(context);
+      bestEpoch = epoch;
     }
     wait++;
     if (mode.improves(current, best, minDelta)) {
@@ -94,10 +96,14 @@ public final class EarlyStopping implements TrainingListener {
           String.format(
               "early_stopping: %s did not improve by %s for %d epochs (best %.4g at epoch %d)",
               monitor, minDelta, wait, best, bestEpoch + 1));
-      if (restoreBestWeights && haveBestWeights) {
-        LOG.info("Restoring model weights from the end of the best epoch: {}", bestEpoch + 1);
-        context.model().restoreCheckpoint(scratchDirectory);
-      }
+    }
+  }
+
+  @Override
+  public void onTrainEnd(TrainingContext context) throws Exception {
+    if (restoreBestWeights && haveBestWeights) {
+      LOG.info("Restoring model weights from the end of the best epoch: {}", bestEpoch + 1);
+      context.model().restoreCheckpoint(scratchDirectory);
     }
   }
 

@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * ({@code saveBestOnly}) or always. The best checkpoint lives in one directory, replaced
  * atomically; without {@code saveBestOnly} each epoch gets {@code epoch-NNN} (1-based, as Keras
  * formats {@code {epoch}}).
+ *
+ * <p>One rule is ours, not Keras': with {@code saveBestOnly}, an epoch whose logs lack the
+ * monitored metric is saved (Keras skips it), so that a run always has a best checkpoint to
+ * evaluate.
  */
 public final class ModelCheckpoint implements TrainingListener {
   private static final Logger LOG = LoggerFactory.getLogger(ModelCheckpoint.class);

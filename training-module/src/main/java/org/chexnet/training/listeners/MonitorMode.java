@@ -7,8 +7,13 @@ public enum MonitorMode {
   MIN,
   MAX,
   /**
-   * {@code max} for accuracies and AUCs (Keras' rule, plus our {@code auroc} metrics), else {@code
-   * min}.
+   * Our rule, the same for every listener: {@code max} when the name contains {@code acc}, {@code
+   * auc} or {@code auroc} in any case ({@code val_accuracy}, {@code val_mean_auroc}), else {@code
+   * min}. Keras' callbacks each have their own rule (tf-keras 2.18: ReduceLROnPlateau maximises
+   * names containing "acc"; EarlyStopping names ending in "acc", "accuracy" or "auc";
+   * ModelCheckpoint names containing "acc" or starting with "fmeasure"), so on {@code val_loss},
+   * {@code val_acc} or {@code val_accuracy} both agree, while Keras minimises {@code
+   * val_mean_auroc}.
    */
   AUTO;
 

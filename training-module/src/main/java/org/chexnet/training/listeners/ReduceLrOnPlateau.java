@@ -66,11 +66,13 @@ public final class ReduceLrOnPlateau implements TrainingListener {
     } else if (cooldownCounter <= 0) {
       wait++;
       if (wait >= patience) {
-        double lr = context.model().learningRate();
-        // The rate is a float32 variable: compare as Keras does, or a min_lr that float32 cannot
-        // hold exactly would trigger endless "reductions" at the floor.
-        if ((float) lr > (float) minLr) {
-          double reduced = Math.max(lr * factor, minLr);
+        float lr = (float) context.model().learningRate();
+        // The rate is a float32 variable, and Keras computes with it in float32: compare and
+        // multiply as Keras does (a min_lr that float32 cannot hold exactly would otherwise trigger
+        // endless "reductions" at the floor, and a product rounded once from double can differ
+        // from Keras' in the last bit).
+        if (lr > (float) minLr) {
+          double reduced = Math.max(lr * (float) factor, minLr);
           context.model().setLearningRate(reduced);
           LOG.info(
               "Epoch {}: ReduceLROnPlateau reducing learning rate to {}",

@@ -2,7 +2,7 @@ package org.chexnet.training.optimizers;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.chexnet.model.ScopedNames;
+import org.chexnet.model.NamedVariables;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -26,7 +26,7 @@ public final class Adam {
   public static final float KERAS_EPSILON = 1e-7f;
 
   private final Ops tf;
-  private final ScopedNames variableNames;
+  private final NamedVariables variableNames;
   private final float beta1;
   private final float beta2;
   private final float epsilon;
@@ -40,11 +40,11 @@ public final class Adam {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
-    this.variableNames = new ScopedNames(tf.withInitScope());
+    this.variableNames = new NamedVariables(tf);
     Ops init = tf.withInitScope();
     this.learningRate =
-        variableNames.named("optimizer/learning_rate").variable(init.constant(learningRate));
-    this.step = variableNames.named("optimizer/step").variable(init.constant(0L));
+        variableNames.variable("optimizer/learning_rate", init.constant(learningRate));
+    this.step = variableNames.variable("optimizer/step", init.constant(0L));
     this.newLearningRate =
         tf.withName("new_learning_rate")
             .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -118,6 +118,7 @@ public final class Adam {
 
   private Variable<TFloat32> slot(String name, Shape shape) {
     Ops init = tf.withInitScope();
-    return variableNames.named(name).variable(init.zeros(init.constant(shape), TFloat32.class));
+    // fill, not zeros: tf.zeros opens a name scope, which walks the whole graph each time.
+    return variableNames.variable(name, init.fill(init.constant(shape), init.constant(0f)));
   }
 }
