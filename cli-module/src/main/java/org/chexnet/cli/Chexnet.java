@@ -2,6 +2,7 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import org.chexnet.cli.spec.SpecException;
+import org.chexnet.common.Version;
 import org.chexnet.training.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -74,7 +74,7 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      SyntheticChestXray14.write(out, images, imageSize, seed);
+      SyntheticChestXray14.write(out, images, imageSize, seed, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %d synthetic images (%dx%d) to %s%n", images, imageSize, imageSize, out);
       return 0;
@@ -99,7 +99,7 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      Manifest manifest = Manifest.snapshot(dir);
+      Manifest manifest = Manifest.snapshot(dir, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %s: %d files, digest %s%n",
           dir.resolve(Manifest.FILE_NAME), manifest.files().size(), manifest.digest());
@@ -137,7 +137,7 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       Manifest manifest = Manifest.read(dir);
-      Manifest.Report report = manifest.verify(dir, full);
+      Manifest.Report report = manifest.verify(dir, full, new ConsoleReporter(System.out));
       System.out.print(report.describe(limit));
       System.out.println(
           report.matches()
@@ -223,7 +223,10 @@ final class DataCommand {
       }
       Files.createDirectories(out);
       NihDownload.Outcome outcome =
-          new NihDownload(attempts, java.time.Duration.ofSeconds(stallTimeoutSeconds))
+          new NihDownload(
+                  attempts,
+                  java.time.Duration.ofSeconds(stallTimeoutSeconds),
+                  new ConsoleReporter(System.out))
               .fetch(files, out, keepArchives);
       System.out.printf(
           "Fetched %d, already present %d, in %s%n",
@@ -291,7 +294,7 @@ final class DataCommand {
                     "--on-bad-image must be fail or skip, got '" + onBadImage + "'");
           };
       Manifest manifest = Manifest.read(dir);
-      Manifest.Report report = manifest.verify(dir, false);
+      Manifest.Report report = manifest.verify(dir, false, new ConsoleReporter(System.out));
       if (!report.matches()) {
         throw new UsageException(
             dir
@@ -310,7 +313,8 @@ final class DataCommand {
               manifest.digest(),
               imageSize,
               policy,
-              threads != null ? threads : Runtime.getRuntime().availableProcessors());
+              threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+              new ConsoleReporter(System.out));
       System.out.printf(
           "Prepared %d images at %dpx in %s%n", cache.imageCount(), imageSize, cache.directory());
       cache.skipped().forEach((name, why) -> System.out.printf("skipped %s: %s%n", name, why));

@@ -1,7 +1,6 @@
 package org.chexnet.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import org.chexnet.cli.spec.DataSpec;
+import org.chexnet.common.FileTrees;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataEntry;
@@ -39,11 +38,11 @@ final class DataPreparation {
   static final String SPLITS_ARTIFACT = "splits.md";
   static final String SKIPPED_ARTIFACT = "skipped-images.tsv";
 
-  private final PrintStream out;
+  private final Reporter reporter;
   private final Path workDir;
 
-  DataPreparation(PrintStream out, Path workDir) {
-    this.out = out;
+  DataPreparation(Reporter reporter, Path workDir) {
+    this.reporter = reporter;
     this.workDir = workDir;
   }
 
@@ -100,14 +99,15 @@ final class DataPreparation {
                 + "fix or restore them, or set data.on_bad_image: skip to leave them out");
       }
       splits = splits.without(bad.keySet());
-      out.printf(
-          "Skipping %d unusable image(s) (data.on_bad_image: skip), listed in %s%n",
-          bad.size(), SKIPPED_ARTIFACT);
+      reporter.info(
+          String.format(
+              "Skipping %d unusable image(s) (data.on_bad_image: skip), listed in %s",
+              bad.size(), SKIPPED_ARTIFACT));
     }
 
     String digest = manifest.digest();
     if (digest == null) {
-      out.println(
+      reporter.info(
           "Note: no data manifest; recording a digest of the files this run reads. Run `chexnet data snapshot "
               + root
               + "` to version the data and have runs check it.");
@@ -119,17 +119,18 @@ final class DataPreparation {
     tags.put("chexnet.data.skipped_images", String.valueOf(bad.size()));
     Prepared prepared =
         new Prepared(d, data, splits, digest, cache, Map.copyOf(bad), tags, manifest.describe());
-    out.print(prepared.summary());
-    out.print(splits.prevalenceTable());
+    reporter.info((prepared.summary()).stripTrailing());
+    reporter.info((splits.prevalenceTable()).stripTrailing());
     return prepared;
   }
 
   private void writeSyntheticIfAsked(DataSpec d, Path root) throws IOException {
     if (!Files.exists(root) && d.synthetic() != null) {
       DataSpec.SyntheticSpec s = d.synthetic();
-      out.printf(
-          "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s%n",
-          s.images(), s.imageSize(), s.imageSize(), root);
+      reporter.info(
+          String.format(
+              "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s",
+              s.images(), s.imageSize(), s.imageSize(), root));
       // Written aside and renamed into place: trials of a sweep starting together may race here,
       // and none may read a half-written dataset.
       Path parent = root.toAbsolutePath().getParent();
@@ -139,7 +140,7 @@ final class DataPreparation {
       try {
         Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        ExperimentRunner.deleteTree(partial);
+        FileTrees.delete(partial);
         if (!Files.isDirectory(root)) {
           throw e;
         } // else another process wrote the same dataset first
@@ -203,10 +204,11 @@ final class DataPreparation {
               + "` and commit the manifest; to run on the changed data anyway, set"
               + " data.on_data_mismatch: warn (or --set data.on_data_mismatch=warn)");
     }
-    out.printf(
-        "WARNING: %s no longer matches its manifest %s (%s): %s; running on it anyway"
-            + " (data.on_data_mismatch: warn) and recording its actual digest %s%n",
-        root, file, manifest.digest(), problems, report.actualDigest());
+    reporter.warn(
+        String.format(
+            "%s no longer matches its manifest %s (%s): %s; running on it anyway"
+                + " (data.on_data_mismatch: warn) and recording its actual digest %s",
+            root, file, manifest.digest(), problems, report.actualDigest()));
     tags.put("chexnet.data.manifest_digest", manifest.digest());
     tags.put("chexnet.data.manifest_mismatch", problems);
     return new ManifestCheck(file, report.actualDigest(), false);
@@ -267,7 +269,8 @@ final class DataPreparation {
     if (d.preparedCache() == DataSpec.PreparedCacheUse.AUTO) {
       return null;
     }
-    out.printf("Preparing the image cache (every Data_Entry image, once) in %s%n", dir);
+    reporter.info(
+        String.format("Preparing the image cache (every Data_Entry image, once) in %s", dir));
     return PreparedCache.prepare(
         data,
         data.entries().stream().map(DataEntry::imageIndex).toList(),
@@ -277,7 +280,8 @@ final class DataPreparation {
         d.onBadImage() == DataSpec.OnBadImage.SKIP
             ? PreparedCache.OnBadImage.SKIP
             : PreparedCache.OnBadImage.FAIL,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        reporter);
   }
 
   /**
@@ -285,8 +289,7 @@ final class DataPreparation {
    * prepared (it decoded every image); without one, those failing {@link
    * ImageDecoder#structuralProblem} (missing, empty, truncated, not PNG), checked on all cores.
    */
-  private static Map<String, String> badImages(
-      DataSplits splits, ChestXray14 data, PreparedCache cache) {
+  private Map<String, String> badImages(DataSplits splits, ChestXray14 data, PreparedCache cache) {
     List<String> names = splits.imageIndexes();
     Map<String, String> bad = new TreeMap<>();
     if (cache != null) {
@@ -306,12 +309,7 @@ final class DataPreparation {
       return bad;
     }
     Map<String, String> found = new ConcurrentSkipListMap<>();
-    try (ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName("Checking images")
-            .setInitialMax(names.size())
-            .setUnit(" images", 1)
-            .build()) {
+    try (Reporter.Task bar = reporter.task("Checking images", names.size(), Reporter.Unit.IMAGES)) {
       names.parallelStream()
           .forEach(
               name -> {

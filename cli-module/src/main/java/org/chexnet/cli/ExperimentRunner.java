@@ -1,8 +1,6 @@
 package org.chexnet.cli;
 
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -19,10 +17,14 @@ import org.chexnet.cli.spec.ModelSpec;
 import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.cli.spec.SpecLoader.LoadedSpec;
 import org.chexnet.cli.spec.TrainSpec;
+import org.chexnet.common.FileTrees;
+import org.chexnet.common.Reporter;
+import org.chexnet.common.Version;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.LabeledImage;
+import org.chexnet.evaluation.ClassAuroc;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
@@ -59,11 +61,11 @@ public final class ExperimentRunner {
   /** How many times a run was resumed. */
   static final String RESUMES_TAG = "chexnet.resumes";
 
-  private final PrintStream out;
+  private final Reporter reporter;
   private final Path workDir;
 
-  public ExperimentRunner(PrintStream out, Path workDir) {
-    this.out = out;
+  public ExperimentRunner(Reporter reporter, Path workDir) {
+    this.reporter = reporter;
     this.workDir = workDir;
   }
 
@@ -95,7 +97,7 @@ public final class ExperimentRunner {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Run run = tracking.startRun(experiment, runName);
     try (run) {
-      out.printf("Run %s (%s) in %s%n", run.id(), runName, run.directory());
+      reporter.info(String.format("Run %s (%s) in %s", run.id(), runName, run.directory()));
       GitState git = GitState.capture(workDir);
       Provenance provenance =
           new Provenance(git, loaded.digest(), datasetDigest, spec.seed(), versions());
@@ -163,7 +165,8 @@ public final class ExperimentRunner {
     try (run) {
       int resumes = Integer.parseInt(record.tags().getOrDefault(RESUMES_TAG, "0")) + 1;
       run.setTag(RESUMES_TAG, String.valueOf(resumes));
-      out.printf("Resuming run %s (%s) in %s%n", run.id(), run.name(), run.directory());
+      reporter.info(
+          String.format("Resuming run %s (%s) in %s", run.id(), run.name(), run.directory()));
       execute(spec, inputs, run);
     }
     return run;
@@ -176,7 +179,7 @@ public final class ExperimentRunner {
   private Inputs inputs(ExperimentSpec spec) throws java.io.IOException {
     Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
     return new Inputs(
-        weightsFile, new DataPreparation(out, workDir).prepare(spec.data(), spec.seed()));
+        weightsFile, new DataPreparation(reporter, workDir).prepare(spec.data(), spec.seed()));
   }
 
   private void execute(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
@@ -189,23 +192,12 @@ public final class ExperimentRunner {
     }
     // The best checkpoint is in the artifacts; the backup (with optimizer slots) was only for
     // resuming.
-    deleteTree(backupDirectory(run));
+    FileTrees.delete(backupDirectory(run));
     run.end(RunStatus.FINISHED);
   }
 
   private static Path backupDirectory(Run run) {
     return run.directory().resolve("backup");
-  }
-
-  static void deleteTree(Path root) throws java.io.IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private void trainAndEvaluate(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
@@ -245,15 +237,16 @@ public final class ExperimentRunner {
             data.loader(
                 splits.validation(), evalBatch, false, false, d.cacheInMemory(), spec.seed());
         BatchLoader test = data.loader(evaluated, evalBatch, false, false, false, spec.seed())) {
-      out.printf(
-          "Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters%n",
-          config.blocks(),
-          config.growthRate(),
-          config.imageSize(),
-          config.imageSize(),
-          model.trainableParameterCount());
+      reporter.info(
+          String.format(
+              "Model: DenseNet %s, growth %d, %dx%d input, %,d trainable parameters",
+              config.blocks(),
+              config.growthRate(),
+              config.imageSize(),
+              config.imageSize(),
+              model.trainableParameterCount()));
       if (weightsFile != null) {
-        run.setTags(PretrainedWeights.load(model, weightsFile, out));
+        run.setTags(PretrainedWeights.load(model, weightsFile, reporter));
       }
       List<TrainingListener> listeners = new ArrayList<>();
       ModelCheckpoint checkpoint = null;
@@ -265,7 +258,7 @@ public final class ExperimentRunner {
         listeners.add(listener);
       }
       if (listeners.stream().noneMatch(l -> l instanceof TrackingLogger)) {
-        out.println(
+        reporter.info(
             "Note: no mlflow_logger callback: per-epoch metrics are not recorded in the run"
                 + " (history.csv still has them if csv_logger is on)");
       }
@@ -274,28 +267,30 @@ public final class ExperimentRunner {
           new Trainer(Finding.labels(), listeners, backupDirectory(run), t.backupEveryNBatches())
               .fit(model, train, validation, t.epochs());
       if (outcome.stopReason() != null) {
-        out.println("Training stopped early: " + outcome.stopReason());
+        reporter.info("Training stopped early: " + outcome.stopReason());
       }
       if (checkpoint != null && checkpoint.bestEpoch() >= 0) {
         model.restoreCheckpoint(checkpoint.bestDirectory());
         run.setTag("chexnet.best_epoch", String.valueOf(checkpoint.bestEpoch()));
-        out.printf(
-            "Evaluating the best checkpoint: epoch %d (%s %.4f)%n",
-            checkpoint.bestEpoch() + 1, checkpoint.monitor(), checkpoint.bestValue());
+        reporter.info(
+            String.format(
+                "Evaluating the best checkpoint: epoch %d (%s %.4f)",
+                checkpoint.bestEpoch() + 1, checkpoint.monitor(), checkpoint.bestValue()));
       } else {
-        out.println(
+        reporter.info(
             "Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
       }
       // The serving export (weights and BN statistics of the evaluated model, no optimizer state).
       model.exportSavedModel(run.artifactsDir().resolve("saved_model"));
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
-      Predictions predictions = Inference.run(model, test, "Evaluating on " + split);
+      Predictions predictions = Inference.run(model, test, reporter, "Evaluating on " + split);
       Optional<Predictions> thresholdSet =
           split.equals("test")
-              ? Optional.of(Inference.run(model, validation, "Validation, for thresholds"))
+              ? Optional.of(
+                  Inference.run(model, validation, reporter, "Validation, for thresholds"))
               : Optional.empty();
       EvaluationResult result =
-          RunReport.write(spec, run, split, predictions, thresholdSet, out).result();
+          RunReport.write(spec, run, split, predictions, thresholdSet, reporter).result();
       Path artifacts = run.artifactsDir();
       PredictionsCsv.write(
           artifacts.resolve("predictions.csv"),
@@ -315,15 +310,18 @@ public final class ExperimentRunner {
       if (!Double.isNaN(result.meanAuroc())) {
         run.logMetric(split + "_mean_auroc", result.meanAuroc(), 0);
       }
-      result.perClass().stream()
-          .filter(c -> c.defined())
-          .forEach(c -> logQuietly(run, split + "_auroc_" + c.className(), c.auroc()));
-      out.println();
-      out.println(EvaluationReport.consoleTable(result));
-      out.printf(
-          "%nResults: %s (report.html, report.md, metrics.json, roc.csv, predictions.csv,"
-              + " spec.yaml, checkpoints/)%n",
-          artifacts);
+      for (ClassAuroc c : result.perClass()) {
+        if (c.defined()) {
+          run.logMetric(split + "_auroc_" + c.className(), c.auroc(), 0);
+        }
+      }
+      reporter.info("");
+      reporter.info(EvaluationReport.consoleTable(result));
+      reporter.info(
+          String.format(
+              "%nResults: %s (report.html, report.md, metrics.json, roc.csv, predictions.csv,"
+                  + " spec.yaml, checkpoints/)",
+              artifacts));
     }
   }
 
@@ -381,7 +379,7 @@ public final class ExperimentRunner {
   private TrainingListener listener(CallbackSpec c, Run run, TrainSpec t, int trainImages) {
     Path artifacts = run.artifactsDir();
     if (c instanceof CallbackSpec.Progress) {
-      return new ProgressListener(t.batchSize(), trainImages, out);
+      return new ProgressListener(t.batchSize(), trainImages, reporter);
     }
     if (c instanceof CallbackSpec.ModelCheckpoint m) {
       return new ModelCheckpoint(
@@ -422,14 +420,6 @@ public final class ExperimentRunner {
 
   private static MonitorMode mode(CallbackSpec.Mode mode) {
     return MonitorMode.valueOf(mode.name());
-  }
-
-  private static void logQuietly(Run run, String key, double value) {
-    try {
-      run.logMetric(key, value, 0);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   static DenseNetConfig networkConfig(ModelSpec model, int imageSize) {

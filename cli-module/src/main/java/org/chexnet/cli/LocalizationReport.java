@@ -1,12 +1,11 @@
 package org.chexnet.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.evaluation.BoundingBox;
 import org.chexnet.evaluation.Localization;
 
@@ -41,7 +40,7 @@ final class LocalizationReport {
       }
       perFinding.append('\n');
     }
-    atomic(dir.resolve("localization.csv"), perFinding.toString());
+    AtomicFiles.write(dir.resolve("localization.csv"), perFinding.toString());
 
     StringBuilder perBox = new StringBuilder("Image Index,finding,x,y,w,h,hit,iou,iobb\n");
     for (int i = 0; i < boxes.size(); i++) {
@@ -61,7 +60,7 @@ final class LocalizationReport {
               s.iou(),
               s.iobb()));
     }
-    atomic(dir.resolve("localization-boxes.csv"), perBox.toString());
+    AtomicFiles.write(dir.resolve("localization-boxes.csv"), perBox.toString());
 
     String md =
         "# Localization\n\n"
@@ -73,7 +72,7 @@ final class LocalizationReport {
             + " intersection over the detected area, as in ChestX-ray8).\n\n```\n"
             + table(summaries)
             + "```\n";
-    atomic(dir.resolve("localization.md"), md);
+    AtomicFiles.write(dir.resolve("localization.md"), md);
   }
 
   static String table(List<Localization.FindingSummary> summaries) {
@@ -94,15 +93,5 @@ final class LocalizationReport {
       table.append('\n');
     }
     return table.toString();
-  }
-
-  private static void atomic(Path file, String content) throws IOException {
-    Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".localization", ".tmp");
-    try {
-      Files.writeString(temp, content, StandardCharsets.UTF_8);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
   }
 }

@@ -14,14 +14,13 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import me.tongfei.progressbar.ProgressBar;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.evaluation.BoundingBox;
 import org.chexnet.evaluation.Localization;
 import org.chexnet.model.ClassActivationMaps;
-import org.chexnet.training.ProgressBars;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -120,7 +119,9 @@ final class LocalizeCommand implements Callable<Integer> {
     List<Localization.BoxScore> scores = new ArrayList<>();
     List<BoundingBox> scored = new ArrayList<>();
     try (PredictionModel network = modelOptions.open(true);
-        ProgressBar bar = ProgressBars.images("Class activation maps", boxes.size())) {
+        Reporter.Task bar =
+            new ConsoleReporter(System.out)
+                .task("Class activation maps", boxes.size(), Reporter.Unit.IMAGES)) {
       ClassActivationMaps cams = ((PredictionModel.Trained) network).classActivationMaps();
       int size = network.imageSize();
       ImageDecoder decoder = new ImageDecoder(size);
@@ -144,7 +145,7 @@ final class LocalizeCommand implements Callable<Integer> {
                     camMap(maps[i]), box, mapThreshold, originalSide(files.get(box.imageIndex()))));
             scored.add(box);
           }
-          bar.stepBy(batch.size());
+          bar.step(batch.size());
         }
       }
     }

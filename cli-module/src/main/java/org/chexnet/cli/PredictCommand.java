@@ -9,13 +9,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import me.tongfei.progressbar.ProgressBar;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.dataset.TenCrop;
 import org.chexnet.evaluation.PredictionsCsv;
-import org.chexnet.training.ProgressBars;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -109,7 +108,14 @@ final class PredictCommand implements Callable<Integer> {
           network.imageSize(),
           tta == Tta.tencrop ? ", ten-crop" : "");
       console.flush();
-      probabilities = predict(network, inputs, tta == Tta.tencrop, batchSize, threads);
+      probabilities =
+          predict(
+              network,
+              inputs,
+              tta == Tta.tencrop,
+              batchSize,
+              threads,
+              new ConsoleReporter(System.out));
     }
     PredictionsCsv.write(out, Finding.labels(), inputs.names(), probabilities);
     console.printf("Wrote %d predictions to %s%n", inputs.size(), out);
@@ -122,7 +128,12 @@ final class PredictCommand implements Callable<Integer> {
    * background threads a few batches ahead of the network.
    */
   static float[] predict(
-      PredictionModel network, ImageInputs inputs, boolean tenCrop, int batchSize, int threads)
+      PredictionModel network,
+      ImageInputs inputs,
+      boolean tenCrop,
+      int batchSize,
+      int threads,
+      Reporter reporter)
       throws IOException {
     int size = network.imageSize();
     int classes = network.classes();
@@ -142,7 +153,7 @@ final class PredictCommand implements Callable<Integer> {
               return thread;
             });
     ArrayDeque<Future<float[]>> ahead = new ArrayDeque<>();
-    try (ProgressBar bar = ProgressBars.images("Predicting", images)) {
+    try (Reporter.Task bar = reporter.task("Predicting", images, Reporter.Unit.IMAGES)) {
       int submitted = 0;
       for (int batch = 0; batch < batches; batch++) {
         while (submitted < batches && ahead.size() <= threads) {
@@ -176,7 +187,7 @@ final class PredictCommand implements Callable<Integer> {
           p = TenCrop.average(p, classes);
         }
         System.arraycopy(p, 0, probabilities, start * classes, count * classes);
-        bar.stepBy(count);
+        bar.step(count);
       }
     } finally {
       pool.shutdownNow();

@@ -3,18 +3,17 @@ package org.chexnet.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.chexnet.cli.spec.ModelSpec;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 import org.chexnet.model.ImageNetWeights;
 import org.chexnet.training.TrainableModel;
 
@@ -86,38 +85,31 @@ final class PretrainedWeights {
    * @return the provenance tags of the loaded file
    * @throws IOException naming every missing, extra or mis-shaped tensor
    */
-  static Map<String, String> load(TrainableModel model, Path file, PrintStream out)
+  static Map<String, String> load(TrainableModel model, Path file, Reporter reporter)
       throws IOException {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(TAG_FILE, file.toAbsolutePath().toString());
     tags.putAll(digests(file));
     List<String> initial = model.loadKerasWeights(file);
-    out.printf(
-        "Weights: %s (MD5 %s)%s%n",
-        file,
-        tags.get(TAG_MD5),
-        initial.isEmpty() ? "" : "; initialised randomly: " + String.join(", ", initial));
+    reporter.info(
+        String.format(
+            "Weights: %s (MD5 %s)%s",
+            file,
+            tags.get(TAG_MD5),
+            initial.isEmpty() ? "" : "; initialised randomly: " + String.join(", ", initial)));
     return tags;
   }
 
   private static Map<String, String> digests(Path file) throws IOException {
-    MessageDigest md5 = digest("MD5");
-    MessageDigest sha256 = digest("SHA-256");
+    MessageDigest md5 = Hashes.md5();
+    MessageDigest sha256 = Hashes.sha256();
     try (InputStream in =
         new DigestInputStream(new DigestInputStream(Files.newInputStream(file), md5), sha256)) {
       in.transferTo(OutputStream.nullOutputStream());
     }
     Map<String, String> hashes = new LinkedHashMap<>();
-    hashes.put(TAG_MD5, HexFormat.of().formatHex(md5.digest()));
-    hashes.put(TAG_SHA256, HexFormat.of().formatHex(sha256.digest()));
+    hashes.put(TAG_MD5, Hashes.hex(md5.digest()));
+    hashes.put(TAG_SHA256, Hashes.hex(sha256.digest()));
     return hashes;
-  }
-
-  private static MessageDigest digest(String algorithm) {
-    try {
-      return MessageDigest.getInstance(algorithm);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has " + algorithm, e);
-    }
   }
 }

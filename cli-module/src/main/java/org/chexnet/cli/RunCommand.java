@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExperimentRunner runner = new ExperimentRunner(System.out, Path.of("").toAbsolutePath());
+    ExperimentRunner runner =
+        new ExperimentRunner(new ConsoleReporter(System.out), Path.of("").toAbsolutePath());
     Run run;
     if (resume != null) {
       if (spec != null || !overrides.isEmpty() || !tags.isEmpty()) {

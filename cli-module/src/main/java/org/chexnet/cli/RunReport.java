@@ -1,7 +1,6 @@
 package org.chexnet.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -9,6 +8,7 @@ import java.util.Optional;
 import org.chexnet.cli.spec.CallbackSpec;
 import org.chexnet.cli.spec.EvaluateSpec;
 import org.chexnet.cli.spec.ExperimentSpec;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
@@ -57,16 +57,17 @@ final class RunReport {
       String split,
       Predictions evaluated,
       Optional<Predictions> validation,
-      PrintStream out)
+      Reporter reporter)
       throws IOException {
     Path artifacts = run.artifactsDir();
     ReportOptions options = options(spec.evaluate(), spec.seed());
-    out.printf(
-        Locale.ROOT,
-        "Scoring: %d bootstrap replicates (seed %d), thresholds by %s on validation%n",
-        options.bootstrapReplicates(),
-        options.seed(),
-        options.thresholdRule().describe());
+    reporter.info(
+        String.format(
+            Locale.ROOT,
+            "Scoring: %d bootstrap replicates (seed %d), thresholds by %s on validation",
+            options.bootstrapReplicates(),
+            options.seed(),
+            options.thresholdRule().describe()));
     DetailedEvaluation evaluation =
         EvaluationReport.writeAll(
             artifacts,
@@ -78,13 +79,14 @@ final class RunReport {
             options);
     Interval mean = evaluation.bootstrap().mean();
     if (mean.defined()) {
-      out.printf(
-          Locale.ROOT,
-          "Mean %s AUROC %.4f, 95%% bootstrap CI [%.4f, %.4f]%n",
-          split,
-          evaluation.result().meanAuroc(),
-          mean.low(),
-          mean.high());
+      reporter.info(
+          String.format(
+              Locale.ROOT,
+              "Mean %s AUROC %.4f, 95%% bootstrap CI [%.4f, %.4f]",
+              split,
+              evaluation.result().meanAuroc(),
+              mean.low(),
+              mean.high()));
       run.logMetric(split + "_mean_auroc_ci_low", mean.low(), 0);
       run.logMetric(split + "_mean_auroc_ci_high", mean.high(), 0);
     }

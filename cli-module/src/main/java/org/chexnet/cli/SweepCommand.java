@@ -91,7 +91,7 @@ final class SweepCommand implements Callable<Integer> {
       }
       return 0;
     }
-    Sweep runner = new Sweep(System.out, workDir, thisCli());
+    Sweep runner = new Sweep(new ConsoleReporter(System.out), workDir, thisCli());
     if (trial != null) {
       runner.runTrial(sweep, trial, parentRun);
     } else {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.Manifest;
@@ -64,7 +65,7 @@ class DataPreparationTest {
   }
 
   private DataPreparation.Prepared prepare(SpecLoader.LoadedSpec loaded) throws IOException {
-    return new DataPreparation(new PrintStream(new ByteArrayOutputStream()), work)
+    return new DataPreparation(Reporter.silent(), work)
         .prepare(loaded.spec().data(), loaded.spec().seed());
   }
 
@@ -105,7 +106,8 @@ class DataPreparationTest {
     SpecLoader.LoadedSpec loaded = spec(LISTS + "  on_bad_image: skip\n");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     Run run =
-        new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work)
+        new ExperimentRunner(
+                Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
             .run(loaded);
 
     Path dir = run.directory();
@@ -189,9 +191,7 @@ class DataPreparationTest {
     UsageException e =
         assertThrows(
             UsageException.class,
-            () ->
-                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
-                    .run(spec("")));
+            () -> new ExperimentRunner(Reporter.silent(), work).run(spec("")));
     assertTrue(
         e.getMessage()
             .startsWith(

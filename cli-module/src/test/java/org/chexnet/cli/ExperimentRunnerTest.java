@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.tracking.Run;
 import org.eclipse.jgit.api.Git;
@@ -50,7 +51,8 @@ class ExperimentRunnerTest {
       SpecLoader.LoadedSpec loaded = SpecLoader.load(work.resolve("spec.yaml"), List.of());
       ByteArrayOutputStream console = new ByteArrayOutputStream();
       Run run =
-          new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work)
+          new ExperimentRunner(
+                  Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
               .run(loaded);
 
       Path dir = run.directory();
@@ -105,7 +107,7 @@ class ExperimentRunnerTest {
   @Test
   void runOutsideAGitRepositoryRecordsThat(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("train.epochs=1"));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     assertEquals(
         "false", Files.readString(run.directory().resolve("tags/chexnet.git.in_repository")));
     assertFalse(Files.exists(run.directory().resolve("tags/mlflow.source.git.commit")));
@@ -123,7 +125,7 @@ class ExperimentRunnerTest {
                 + ", prefix: \"epoch \"}\n");
     assertTrue(spec.contains("EpochFileListener"), "the spec names the custom callback");
     SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, "spec.yaml", List.of());
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     List<String> lines = Files.readAllLines(log);
     assertEquals(2, lines.size());
     assertTrue(lines.get(1).startsWith("epoch 1 "), lines.get(1));
@@ -141,7 +143,7 @@ class ExperimentRunnerTest {
       throws Exception {
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(SPEC, "spec.yaml", List.of("train.loss=weighted_binary_crossentropy"));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     List<String> rows = Files.readAllLines(run.artifactsDir().resolve("loss-weights.csv"));
     assertEquals("finding,training_positives,positive_weight,negative_weight", rows.get(0));
     assertEquals(1 + Finding.COUNT, rows.size());
@@ -187,10 +189,7 @@ class ExperimentRunnerTest {
         SpecLoader.load(SPEC, "spec.yaml", List.of("model.weights=imagenet"));
     UsageException e =
         org.junit.jupiter.api.Assertions.assertThrows(
-            UsageException.class,
-            () ->
-                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
-                    .run(loaded));
+            UsageException.class, () -> new ExperimentRunner(Reporter.silent(), work).run(loaded));
     assertTrue(e.getMessage().startsWith("model.weights: imagenet"), e.getMessage());
     assertFalse(Files.exists(work.resolve("mlruns")));
     assertFalse(Files.exists(work.resolve("data")));

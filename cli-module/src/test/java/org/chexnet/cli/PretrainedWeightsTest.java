@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.ImageNetWeights;
@@ -64,7 +65,8 @@ class PretrainedWeightsTest {
     KerasWeightFiles.write(NETWORK, file, KerasWeightFiles.plausible(1, 0f, 10f));
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     Run run =
-        new ExperimentRunner(new PrintStream(console, true, StandardCharsets.UTF_8), work)
+        new ExperimentRunner(
+                Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
             .run(SpecLoader.load(SPEC, "spec.yaml", List.of()));
 
     Path tags = run.directory().resolve("tags");
@@ -93,7 +95,7 @@ class PretrainedWeightsTest {
         assertThrows(
             IOException.class,
             () ->
-                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
+                new ExperimentRunner(Reporter.silent(), work)
                     .run(SpecLoader.load(SPEC, "spec.yaml", List.of())));
     assertTrue(e.getMessage().contains("weights.h5"), e.getMessage());
     assertTrue(e.getMessage().contains("conv1/conv/kernel has shape"), e.getMessage());
@@ -117,7 +119,7 @@ class PretrainedWeightsTest {
         assertThrows(
             UsageException.class,
             () ->
-                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
+                new ExperimentRunner(Reporter.silent(), work)
                     .run(SpecLoader.load(SPEC, "spec.yaml", List.of("model.weights_path=cache"))));
     assertEquals(
         "model.weights: imagenet: "
@@ -131,7 +133,7 @@ class PretrainedWeightsTest {
         assertThrows(
             UsageException.class,
             () ->
-                new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work)
+                new ExperimentRunner(Reporter.silent(), work)
                     .run(SpecLoader.load(SPEC, "spec.yaml", List.of())));
     assertTrue(
         absent.getMessage().startsWith("model.weights_path: " + work.resolve("weights.h5")),

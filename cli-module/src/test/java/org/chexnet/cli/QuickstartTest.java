@@ -2,12 +2,11 @@ package org.chexnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +20,7 @@ class QuickstartTest {
   void quickstartReachesTheAurocBar(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(Path.of("..", "experiments", "quickstart.yaml"), List.of());
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     String line = Files.readAllLines(run.directory().resolve("metrics/test_mean_auroc")).get(0);
     double meanAuroc = Double.parseDouble(line.split(" ")[1]);
     assertTrue(meanAuroc >= 0.80, "quickstart test mean AUROC " + meanAuroc + " < 0.80");

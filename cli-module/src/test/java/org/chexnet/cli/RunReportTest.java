@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
@@ -88,6 +87,6 @@ class RunReportTest {
 
   private static Run run(Path work, String spec) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, "spec.yaml", List.of());
-    return new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    return new ExperimentRunner(Reporter.silent(), work).run(loaded);
   }
 }

@@ -3,8 +3,6 @@ package org.chexnet.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -12,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Batch;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
@@ -57,7 +56,7 @@ class RunSavedModelTest {
   @Test
   void theExportedModelGivesTheRunsPredictions(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of());
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     Map<String, String[]> recorded = new HashMap<>();
     List<String> csv = Files.readAllLines(run.artifactsDir().resolve("predictions.csv"));
     for (String row : csv.subList(1, csv.size())) {

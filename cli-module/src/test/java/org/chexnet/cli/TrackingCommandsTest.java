@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.chexnet.cli.spec.SpecException;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.MlflowTestServer;
@@ -72,7 +73,7 @@ class TrackingCommandsTest {
     }
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(work.resolve("spec.yaml"), List.of("tracking.uri=" + server.uri()));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     assertTrue(run.directory().startsWith(work.resolve("mlruns")), run.directory().toString());
 
     LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
@@ -103,7 +104,7 @@ class TrackingCommandsTest {
             SPEC,
             "spec.yaml",
             List.of("train.epochs=1", "tracking.uri=http://127.0.0.1:" + closedPort));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     assertEquals(RunStatus.FINISHED, run.status());
 
     Output pushed =

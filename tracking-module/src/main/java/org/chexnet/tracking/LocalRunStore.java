@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * Runs recorded in MLflow's file-store layout, so {@code mlflow ui --backend-store-uri ./mlruns}

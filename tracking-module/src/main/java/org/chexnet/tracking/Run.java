@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,17 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.Hashes;
 
 /** Reads an experiment spec, applies {@code --set key=value} overrides and checks it all. */
 public final class SpecLoader {
@@ -31,14 +28,7 @@ public final class SpecLoader {
   public record LoadedSpec(ExperimentSpec spec, String resolvedYaml) {
     /** sha-256 of the resolved YAML: two runs with the same digest ran the same experiment. */
     public String digest() {
-      try {
-        byte[] hash =
-            MessageDigest.getInstance("SHA-256")
-                .digest(resolvedYaml.getBytes(StandardCharsets.UTF_8));
-        return "sha256:" + HexFormat.of().formatHex(hash);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      return Hashes.digest(resolvedYaml);
     }
 
     /**

@@ -1,14 +1,9 @@
 package org.chexnet.cli.sweep;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.chexnet.cli.spec.ExperimentSpec;
 import org.chexnet.cli.spec.SpecException;
 import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MetricPoint;
 import org.chexnet.tracking.Run;
@@ -43,7 +37,7 @@ public final class Sweep {
   public static final String PRUNED_TAG = "chexnet.sweep.pruned";
   private static final long POLL_MILLIS = 1000;
 
-  private final PrintStream out;
+  private final Reporter reporter;
   private final Path workDir;
   private final List<String> chexnetCommand;
 
@@ -51,8 +45,8 @@ public final class Sweep {
    * @param chexnetCommand how to start the {@code chexnet} CLI in a new process (java, its
    *     classpath and main class)
    */
-  public Sweep(PrintStream out, Path workDir, List<String> chexnetCommand) {
-    this.out = out;
+  public Sweep(Reporter reporter, Path workDir, List<String> chexnetCommand) {
+    this.reporter = reporter;
     this.workDir = workDir;
     this.chexnetCommand = List.copyOf(chexnetCommand);
   }
@@ -91,7 +85,7 @@ public final class Sweep {
     // MLFLOW_TRACKING_URI names one.
     Tracking tracking = Tracking.fromUri(b.tracking().uri(), workDir);
     String experiment = b.tracking().experiment() != null ? b.tracking().experiment() : b.name();
-    String digest = sha256(Files.readString(sweepFile) + "\n---\n" + base.resolvedYaml());
+    String digest = Hashes.digest(Files.readString(sweepFile) + "\n---\n" + base.resolvedYaml());
     return new Plan(spec, sweepFile, baseFile, trials, tracking, experiment, digest);
   }
 
@@ -118,8 +112,9 @@ public final class Sweep {
     if (parentRunId != null) {
       tags.put(SystemTags.PARENT_RUN_ID, parentRunId);
     }
-    out.printf("Trial %d of sweep %s: %s%n", index, plan.spec().name(), trial.values());
-    return new org.chexnet.cli.ExperimentRunner(out, workDir)
+    reporter.info(
+        String.format("Trial %d of sweep %s: %s", index, plan.spec().name(), trial.values()));
+    return new org.chexnet.cli.ExperimentRunner(reporter, workDir)
         .run(SpecLoader.load(plan.baseFile(), overrides), tags);
   }
 
@@ -128,25 +123,29 @@ public final class Sweep {
     Plan plan = plan(sweepFile, workDir);
     Optional<RunRecord> previous = findParent(plan);
     if (previous.isPresent() && previous.get().status().equals(RunStatus.FINISHED.name())) {
-      out.printf("Sweep %s finished already (run %s)%n", plan.spec().name(), previous.get().id());
+      reporter.info(
+          String.format(
+              "Sweep %s finished already (run %s)", plan.spec().name(), previous.get().id()));
       Path directory = plan.store().runDirectory(previous.get());
-      out.print(Files.readString(directory.resolve("artifacts/" + SweepSummary.TABLE)));
+      reporter.info(
+          (Files.readString(directory.resolve("artifacts/" + SweepSummary.TABLE))).stripTrailing());
       return directory;
     }
     Run parent =
         previous.isPresent() ? plan.tracking().reopenRun(previous.get().id()) : startParent(plan);
     try (parent) {
-      out.printf(
-          "Sweep %s: %d trials, %d at a time, parent run %s%n",
-          plan.spec().name(), plan.trials().size(), parallel, parent.id());
+      reporter.info(
+          String.format(
+              "Sweep %s: %d trials, %d at a time, parent run %s",
+              plan.spec().name(), plan.trials().size(), parallel, parent.id()));
       runTrials(plan, parent, parallel);
       SweepSummary summary = SweepSummary.of(plan, children(plan, parent.id()));
       summary.write(parent);
-      out.print(summary.table());
+      reporter.info((summary.table()).stripTrailing());
       boolean complete = summary.allEnded();
       parent.end(complete ? RunStatus.FINISHED : RunStatus.FAILED);
       if (!complete) {
-        out.println("Some trials failed: run the same sweep again to resume them.");
+        reporter.info("Some trials failed: run the same sweep again to resume them.");
       }
       return parent.directory();
     }
@@ -164,16 +163,10 @@ public final class Sweep {
     parent.writeArtifact("sweep.yaml", Files.readAllBytes(plan.sweepFile()));
     parent.writeArtifact("base-spec.yaml", Files.readAllBytes(plan.baseFile()));
     parent.logParam("sweep.objective", plan.spec().objective().metric());
-    plan.spec().search().parameters().keySet().forEach(k -> logQuietly(parent, "sweep.swept." + k));
-    return parent;
-  }
-
-  private static void logQuietly(Run run, String key) {
-    try {
-      run.logParam(key, "swept");
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    for (String key : plan.spec().search().parameters().keySet()) {
+      parent.logParam("sweep.swept." + key, "swept");
     }
+    return parent;
   }
 
   private static Optional<RunRecord> findParent(Plan plan) throws IOException {
@@ -215,19 +208,13 @@ public final class Sweep {
     }
     int skipped = plan.trials().size() - todo.size();
     if (skipped > 0) {
-      out.printf("%d trials ended in an earlier sweep run: skipped%n", skipped);
+      reporter.info(String.format("%d trials ended in an earlier sweep run: skipped", skipped));
     }
     Path logs = Files.createDirectories(parent.artifactsDir().resolve("trials"));
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
-    try (ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName("Sweep " + plan.spec().name())
-            .setInitialMax(plan.trials().size())
-            .setUnit(" trials", 1)
-            .setStyle(ProgressBarStyle.ASCII)
-            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
-            .build()) {
+    try (Reporter.Task bar =
+        reporter.task("Sweep " + plan.spec().name(), plan.trials().size(), Reporter.Unit.TRIALS)) {
       bar.stepTo(skipped);
       List<Future<?>> running = new ArrayList<>();
       for (Trial trial : todo) {
@@ -277,9 +264,10 @@ public final class Sweep {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("TF_NUM_INTRAOP_THREADS", String.valueOf(threads));
     Process process = builder.start();
-    out.printf(
-        "%n%s trial %d %s (log %s)%n",
-        previous != null ? "Resuming" : "Starting", trial.index(), trial.values(), log);
+    reporter.info(
+        String.format(
+            "%n%s trial %d %s (log %s)",
+            previous != null ? "Resuming" : "Starting", trial.index(), trial.values(), log));
     Optional<String> pruned = Optional.empty();
     while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
       pruned = medianRuleVerdict(plan, parentId, trial);
@@ -294,9 +282,11 @@ public final class Sweep {
       Run run = plan.tracking().reopenRun(child.id());
       run.setTag(PRUNED_TAG, pruned.get());
       run.end(RunStatus.KILLED);
-      out.printf("%nTrial %d stopped: %s%n", trial.index(), pruned.get());
+      reporter.info(String.format("%nTrial %d stopped: %s", trial.index(), pruned.get()));
     } else if (process.exitValue() != 0) {
-      out.printf("%nTrial %d failed (exit %d): see %s%n", trial.index(), process.exitValue(), log);
+      reporter.info(
+          String.format(
+              "%nTrial %d failed (exit %d): see %s", trial.index(), process.exitValue(), log));
     }
   }
 
@@ -335,15 +325,5 @@ public final class Sweep {
       byStep.put(p.step(), p.value());
     }
     return new ArrayList<>(byStep.values());
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(hash);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.chexnet.cli.Chexnet;
+import org.chexnet.common.Reporter;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.MlflowTestServer;
@@ -65,7 +66,9 @@ class SweepTest {
     Files.writeString(work.resolve("base.yaml"), BASE);
     Files.writeString(work.resolve("sweep.yaml"), SWEEP);
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Sweep sweep = new Sweep(new PrintStream(console, true, StandardCharsets.UTF_8), work, cli());
+    Sweep sweep =
+        new Sweep(
+            Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work, cli());
     Path parentDir = sweep.run(work.resolve("sweep.yaml"), 2);
 
     LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
@@ -134,7 +137,10 @@ class SweepTest {
       Files.writeString(work.resolve("sweep.yaml"), SWEEP);
       ByteArrayOutputStream console = new ByteArrayOutputStream();
       Path parentDir =
-          new Sweep(new PrintStream(console, true, StandardCharsets.UTF_8), work, cli())
+          new Sweep(
+                  Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)),
+                  work,
+                  cli())
               .run(work.resolve("sweep.yaml"), 2);
       LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
       String parentId = parentDir.getFileName().toString();

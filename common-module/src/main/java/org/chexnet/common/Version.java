@@ -1,14 +1,14 @@
-package org.chexnet.cli;
+package org.chexnet.common;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
 /** The project version, filled in by the build into {@code chexnet-version.properties}. */
-final class Version {
+public final class Version {
   private Version() {}
 
-  static String current() {
+  public static String current() {
     try (InputStream in = Version.class.getResourceAsStream("/chexnet-version.properties")) {
       Properties p = new Properties();
       if (in != null) {
