@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataSplits;
@@ -206,7 +207,7 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       if (stallTimeoutSeconds < 1) {
-        throw new UsageException("--stall-timeout must be at least 1 second");
+        throw ChexnetException.invalidInput("--stall-timeout must be at least 1 second");
       }
       Map<String, String> sums =
           checksums == null ? Map.of() : NihDownload.readChecksums(checksums);
@@ -216,7 +217,8 @@ final class DataCommand {
         files.forEach(f -> known.add(f.name()));
         for (String name : only) {
           if (!known.contains(name)) {
-            throw new UsageException("--only: unknown file " + name + ", expected one of " + known);
+            throw ChexnetException.invalidInput(
+                "--only: unknown file " + name + ", expected one of " + known);
           }
         }
         files.removeIf(f -> !only.contains(f.name()));
@@ -290,13 +292,13 @@ final class DataCommand {
             case "fail" -> PreparedCache.OnBadImage.FAIL;
             case "skip" -> PreparedCache.OnBadImage.SKIP;
             default ->
-                throw new UsageException(
+                throw ChexnetException.invalidInput(
                     "--on-bad-image must be fail or skip, got '" + onBadImage + "'");
           };
       Manifest manifest = Manifest.read(dir);
       Manifest.Report report = manifest.verify(dir, false, new ConsoleReporter(System.out));
       if (!report.matches()) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             dir
                 + " no longer matches its manifest ("
                 + report.describe(5).strip().replace('\n', ';')
@@ -390,7 +392,7 @@ final class DataCommand {
               case "data_entry" -> SplitPlan.LabelSource.DATA_ENTRY;
               case "list" -> SplitPlan.LabelSource.LIST;
               default ->
-                  throw new UsageException(
+                  throw ChexnetException.invalidInput(
                       "--labels must be data_entry or list, got '" + labels + "'");
             };
         plan = new SplitPlan.Lists(kind.lists.get(0), kind.lists.get(1), kind.lists.get(2), source);
@@ -413,7 +415,7 @@ final class DataCommand {
           splits = splits.subsample(subsample, seed);
         }
       } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
+        throw ChexnetException.invalidInput(e.getMessage());
       }
       System.out.print(splits.prevalenceTable());
       return 0;

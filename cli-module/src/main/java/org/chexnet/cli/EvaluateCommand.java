@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataEntryCsv;
 import org.chexnet.dataset.Finding;
@@ -135,14 +136,15 @@ final class EvaluateCommand implements Callable<Integer> {
                   validationLabels != null ? validationLabels : labels,
                   classes));
     } else if (validationLabels != null) {
-      throw new UsageException("--validation-labels needs --validation-predictions");
+      throw ChexnetException.invalidInput("--validation-labels needs --validation-predictions");
     }
     if (baseline != null) {
       PredictionSet other = labelled(baseline, labels, classes);
       try {
         other.alignedTo(scored);
       } catch (IllegalArgumentException e) {
-        throw new UsageException(baseline + ": " + e.getMessage() + " (" + predictions + ")");
+        throw ChexnetException.invalidInput(
+            baseline + ": " + e.getMessage() + " (" + predictions + ")");
       }
       options =
           options.withBaseline(
@@ -176,14 +178,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
   private ReportOptions options() {
     if (replicates < 1) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "--bootstrap must be a positive number of replicates, got " + replicates);
     }
     Optional<String> source = Optional.empty();
     if (!reference.equals("none")) {
       List<String> sources = ReferenceResults.load().sources();
       if (!sources.contains(reference)) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             "--reference " + reference + ": expected none or one of " + String.join(", ", sources));
       }
       source = Optional.of(reference);
@@ -209,7 +211,7 @@ final class EvaluateCommand implements Callable<Integer> {
         // reported below with the expected form
       }
     }
-    throw new UsageException(
+    throw ChexnetException.invalidInput(
         "--threshold "
             + rule
             + ": expected youden or sensitivity=T with T in (0, 1], e.g. sensitivity=0.9");
@@ -228,9 +230,9 @@ final class EvaluateCommand implements Callable<Integer> {
       // A label list names exactly the scored images; Data_Entry names all 112,120.
       return table.withLabels(truth, !dataEntry);
     } catch (NoSuchFileException e) {
-      throw new UsageException(e.getFile() + ": no such file");
+      throw ChexnetException.invalidInput(e.getFile() + ": no such file");
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
   }
 

@@ -14,12 +14,16 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.evaluation.BoundingBox;
 import org.chexnet.evaluation.Localization;
+import org.chexnet.experiment.localize.LocalizationReport;
+import org.chexnet.experiment.models.PredictionModel;
+import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.model.ClassActivationMaps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,13 +88,14 @@ final class LocalizeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!(mapThreshold > 0 && mapThreshold < 1) || batchSize < 1) {
-      throw new UsageException("--map-threshold must be in (0, 1) and --batch-size positive");
+      throw ChexnetException.invalidInput(
+          "--map-threshold must be in (0, 1) and --batch-size positive");
     }
     List<BoundingBox> boxes;
     try {
       boxes = BoundingBox.readNih(bbox);
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
     Map<String, Path> files = new HashMap<>();
     ImageInputs found = ImageInputs.of(images, null);
@@ -101,11 +106,11 @@ final class LocalizeCommand implements Callable<Integer> {
     Map<String, List<BoundingBox>> byFinding = new LinkedHashMap<>();
     for (BoundingBox box : boxes) {
       if (!Finding.labels().contains(box.finding())) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             bbox + ": box of " + box.imageIndex() + " has an unknown finding " + box.finding());
       }
       if (!files.containsKey(box.imageIndex())) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             bbox
                 + ": image "
                 + box.imageIndex()
@@ -181,7 +186,7 @@ final class LocalizeCommand implements Callable<Integer> {
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
         if (width != height) {
-          throw new UsageException(
+          throw ChexnetException.invalidInput(
               String.format(
                   Locale.ROOT, "%s: %dx%d, expected a square image as NIH's", file, width, height));
         }

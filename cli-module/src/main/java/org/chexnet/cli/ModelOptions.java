@@ -2,6 +2,8 @@ package org.chexnet.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.models.PredictionModel;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,10 +45,12 @@ final class ModelOptions {
    */
   PredictionModel open(boolean needWeights) throws IOException {
     if ((model == null) == (weights == null)) {
-      throw new UsageException("give either --model MODEL or --spec SPEC --weights W.h5");
+      throw ChexnetException.invalidInput(
+          "give either --model MODEL or --spec SPEC --weights W.h5");
     }
     if (weights != null && spec == null) {
-      throw new UsageException("--weights " + weights + " needs --spec SPEC for the network");
+      throw ChexnetException.invalidInput(
+          "--weights " + weights + " needs --spec SPEC for the network");
     }
     return weights != null
         ? PredictionModel.fromKeras(spec, weights)

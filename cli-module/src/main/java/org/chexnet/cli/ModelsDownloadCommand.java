@@ -3,6 +3,7 @@ package org.chexnet.cli;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.Tracking;
@@ -36,7 +37,7 @@ final class ModelsDownloadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String server = from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV);
     if (server == null || !MlflowServer.isRemote(server)) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "The model registry is on an MLflow server: give --from http(s)://... or set "
               + Tracking.TRACKING_URI_ENV);
     }

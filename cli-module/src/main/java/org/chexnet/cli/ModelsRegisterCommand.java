@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
@@ -50,7 +51,7 @@ final class ModelsRegisterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String server = to != null ? to : System.getenv(Tracking.TRACKING_URI_ENV);
     if (server == null || !MlflowServer.isRemote(server)) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "The model registry is on an MLflow server: give --to http(s)://... or set "
               + Tracking.TRACKING_URI_ENV
               + (server == null ? "" : " (it is '" + server + "', not a server)"));

@@ -9,12 +9,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.dataset.TenCrop;
 import org.chexnet.evaluation.PredictionsCsv;
+import org.chexnet.experiment.models.PredictionModel;
+import org.chexnet.experiment.predict.ImageInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,14 +89,14 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1 || threads < 1) {
-      throw new UsageException("--batch-size and --threads must be positive");
+      throw ChexnetException.invalidInput("--batch-size and --threads must be positive");
     }
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
     float[] probabilities;
     try (PredictionModel network = modelOptions.open(false)) {
       if (network.classes() != Finding.COUNT) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             network.source()
                 + " predicts "
                 + network.classes()
@@ -201,7 +204,7 @@ final class PredictCommand implements Callable<Integer> {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         // The decoder's message names the file: a corrupt or unreadable image.
-        throw new UsageException(io.getMessage());
+        throw ChexnetException.invalidInput(io.getMessage());
       }
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.run.ExperimentRunner;
+import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Run;
 import picocli.CommandLine.Command;
@@ -75,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
     Run run;
     if (resume != null) {
       if (spec != null || !overrides.isEmpty() || !tags.isEmpty()) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             "--resume continues a run with the spec and tags it recorded: give no SPEC, --set"
                 + " or --tag");
       }
@@ -91,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
       }
     } else {
       if (spec == null) {
-        throw new UsageException("give an experiment SPEC to run, or --resume RUN");
+        throw ChexnetException.invalidInput("give an experiment SPEC to run, or --resume RUN");
       }
       // The whole spec is checked before anything is written.
       run = runner.run(SpecLoader.load(spec, overrides), tags);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.RunPush;
@@ -292,7 +293,7 @@ final class RunsCommand {
 
   static LocalRunStore localStore(Path root) {
     if (!Files.isDirectory(root)) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "No run store at "
               + root.toAbsolutePath()
               + " (runs are recorded under tracking.uri, default "
@@ -314,9 +315,9 @@ final class RunsCommand {
     try {
       return lookup.get();
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     } catch (MlflowClientException e) {
-      throw new UsageException("MLflow server: " + MlflowServer.describe(e));
+      throw ChexnetException.invalidInput("MLflow server: " + MlflowServer.describe(e));
     }
   }
 }

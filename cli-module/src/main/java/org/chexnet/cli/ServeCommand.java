@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.serving.ModelSource;
 import org.chexnet.serving.SavedModelPredictor;
 import org.chexnet.serving.ServingServer;
@@ -79,7 +80,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (maxBatch < 1 || batchWindowMs < 0) {
-      throw new UsageException("--max-batch must be positive and --batch-window-ms not negative");
+      throw ChexnetException.invalidInput(
+          "--max-batch must be positive and --batch-window-ms not negative");
     }
     ServingServer.Options options;
     try {
@@ -87,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
           new ServingServer.Options(
               host, port, maxUploadBytes, maxBatch, Duration.ofMillis(batchWindowMs));
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
     Optional<String> trackingUri =
         Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
@@ -96,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       predictor = SavedModelPredictor.load(source.savedModel());
     } catch (IOException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
     ServingServer server = ServingServer.start(source.info(), predictor, options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.chexnet.cli.sweep.KubernetesJob;
-import org.chexnet.cli.sweep.Sweep;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.sweep.KubernetesJob;
+import org.chexnet.experiment.sweep.Sweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,15 +72,16 @@ final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (parallel < 1) {
-      throw new UsageException("--parallel must be at least 1, got " + parallel);
+      throw ChexnetException.invalidInput("--parallel must be at least 1, got " + parallel);
     }
     Path workDir = Path.of("").toAbsolutePath();
     if (emit != null) {
       if (!emit.equals("k8s")) {
-        throw new UsageException("--emit must be k8s, got '" + emit + "'");
+        throw ChexnetException.invalidInput("--emit must be k8s, got '" + emit + "'");
       }
       if (image == null) {
-        throw new UsageException("--emit k8s needs --image: a container image with chexnet");
+        throw ChexnetException.invalidInput(
+            "--emit k8s needs --image: a container image with chexnet");
       }
       String yaml =
           KubernetesJob.render(Sweep.plan(sweep, workDir), image, trackingUri, parallel, parentRun);

@@ -11,11 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.experiment.models.PredictionModel;
+import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
@@ -275,8 +276,7 @@ class PredictCommandTest {
             "--out",
             dir.resolve("k.csv").toString());
     assertEquals(0, o.exit(), o.err());
-    DenseNetConfig config =
-        ExperimentRunner.networkConfig(SpecLoader.load(spec, List.of()).spec().model(), 64);
+    DenseNetConfig config = SpecLoader.load(spec, List.of()).spec().model().networkConfig(64);
     try (TrainableModel model =
         TrainableModel.create(
             config, new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 0)) {
