@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.Tracking;
@@ -41,8 +42,8 @@ final class ModelsDownloadCommand implements Callable<Integer> {
           "The model registry is on an MLflow server: give --from http(s)://... or set "
               + Tracking.TRACKING_URI_ENV);
     }
-    try (MlflowServer remote = RunsCommand.usage(() -> MlflowServer.connect(URI.create(server)))) {
-      Path model = RunsCommand.usage(() -> new ModelRegistry(remote).fetch(modelUri, out));
+    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
+      Path model = Lookups.asInput(() -> new ModelRegistry(remote).fetch(modelUri, out));
       System.out.println(model);
     }
     return 0;

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.RunRecord;
@@ -57,10 +58,10 @@ final class ModelsRegisterCommand implements Callable<Integer> {
               + (server == null ? "" : " (it is '" + server + "', not a server)"));
     }
     LocalRunStore local = RunsCommand.localStore(store);
-    RunRecord record = RunsCommand.usage(() -> local.readRun(run));
-    try (MlflowServer remote = RunsCommand.usage(() -> MlflowServer.connect(URI.create(server)))) {
+    RunRecord record = Lookups.asInput(() -> local.readRun(run));
+    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
       ModelRegistry.ModelVersion version =
-          RunsCommand.usage(
+          Lookups.asInput(
               () ->
                   new ModelRegistry(remote)
                       .register(local, record, name, Optional.ofNullable(alias)));

@@ -16,11 +16,11 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.RunPush;
 import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.Tracking;
-import org.mlflow.tracking.MlflowClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,7 +81,7 @@ final class RunsCommand {
         selected.sort(Comparator.comparingLong(RunRecord::startTime));
       } else {
         for (String run : runs) {
-          selected.add(usage(() -> local.readRun(run)));
+          selected.add(Lookups.asInput(() -> local.readRun(run)));
         }
       }
       if (selected.isEmpty()) {
@@ -89,7 +89,7 @@ final class RunsCommand {
         return 0;
       }
       int failed = 0;
-      try (MlflowServer server = usage(() -> MlflowServer.connect(URI.create(to)))) {
+      try (MlflowServer server = Lookups.asInput(() -> MlflowServer.connect(URI.create(to)))) {
         for (RunRecord run : selected) {
           try {
             RunPush.Result pushed = RunPush.push(local, run, server);
@@ -258,16 +258,16 @@ final class RunsCommand {
       String where =
           from != null ? from : env != null && MlflowServer.isRemote(env) ? env : DEFAULT_STORE;
       if (MlflowServer.isRemote(where)) {
-        MlflowServer server = usage(() -> MlflowServer.connect(URI.create(where)));
+        MlflowServer server = Lookups.asInput(() -> MlflowServer.connect(URI.create(where)));
         return new Source() {
           @Override
           public List<RunRecord> list(Optional<String> experiment) throws IOException {
-            return usage(() -> server.listRuns(experiment));
+            return Lookups.asInput(() -> server.listRuns(experiment));
           }
 
           @Override
           public RunRecord read(String idOrName) throws IOException {
-            return usage(() -> server.readRun(idOrName));
+            return Lookups.asInput(() -> server.readRun(idOrName));
           }
 
           @Override
@@ -280,12 +280,12 @@ final class RunsCommand {
       return new Source() {
         @Override
         public List<RunRecord> list(Optional<String> experiment) throws IOException {
-          return usage(() -> store.listRuns(experiment));
+          return Lookups.asInput(() -> store.listRuns(experiment));
         }
 
         @Override
         public RunRecord read(String idOrName) throws IOException {
-          return usage(() -> store.readRun(idOrName));
+          return Lookups.asInput(() -> store.readRun(idOrName));
         }
       };
     }
@@ -301,23 +301,5 @@ final class RunsCommand {
               + "; give another with --store or --from)");
     }
     return new LocalRunStore(root);
-  }
-
-  interface Lookup<T> {
-    T get() throws IOException;
-  }
-
-  /**
-   * Runs a lookup whose IllegalArgumentException (no such run, bad URI) or failed server call
-   * (unreachable, an error answer) is reported in one line.
-   */
-  static <T> T usage(Lookup<T> lookup) throws IOException {
-    try {
-      return lookup.get();
-    } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput(e.getMessage());
-    } catch (MlflowClientException e) {
-      throw ChexnetException.invalidInput("MLflow server: " + MlflowServer.describe(e));
-    }
   }
 }

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.serving.ModelSource;
-import org.chexnet.serving.SavedModelPredictor;
+import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
@@ -32,8 +32,9 @@ final class ServeCommand implements Callable<Integer> {
       required = true,
       paramLabel = "MODEL",
       description =
-          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run directory, a"
-              + " run's artifacts directory, or a SavedModel directory")
+          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run (its id or"
+              + " name in mlruns, or its directory), a run's artifacts directory, or a SavedModel"
+              + " directory")
   String model;
 
   @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
@@ -93,10 +94,13 @@ final class ServeCommand implements Callable<Integer> {
     }
     Optional<String> trackingUri =
         Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
-    ModelSource source = RunsCommand.usage(() -> ModelSource.resolve(model, trackingUri, cache));
+    ModelResolver.Resolved source =
+        new ModelResolver(Path.of(RunsCommand.DEFAULT_STORE), trackingUri, cache)
+            .resolve(model, null, ModelResolver.Use.SERVE);
+    Path savedModel = ((ModelResolver.Resolved.SavedModel) source).directory();
     SavedModelPredictor predictor;
     try {
-      predictor = SavedModelPredictor.load(source.savedModel());
+      predictor = ModelResolver.loadSavedModel(savedModel);
     } catch (IOException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
@@ -107,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Serving %s%s (%s) at http://%s:%d/%n",
-        source.info().name(), version, source.savedModel(), host, server.port());
+        source.info().name(), version, savedModel, host, server.port());
     out.flush();
     try {
       // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.

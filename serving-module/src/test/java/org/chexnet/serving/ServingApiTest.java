@@ -26,12 +26,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.chexnet.dataset.Finding;
+import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,10 +56,9 @@ class ServingApiTest {
 
   static ServingServer startServer(Path artifacts, int maxBatch, Duration window)
       throws IOException {
-    ModelSource source = ModelSource.resolve(artifacts.toString(), Optional.empty(), dir);
     return ServingServer.start(
-        source.info(),
-        SavedModelPredictor.load(source.savedModel()),
+        ModelInfo.read("artifacts", null, null, artifacts.toString(), artifacts),
+        SavedModelPredictor.load(artifacts.resolve("saved_model"), Finding.labels()),
         new ServingServer.Options("127.0.0.1", 0, MAX_UPLOAD, maxBatch, window));
   }
 

@@ -20,17 +20,17 @@ import org.chexnet.training.optimizers.Adam;
  * saved_model/}, {@code metrics.json}, {@code operating-points.csv}), and its own prediction of the
  * test X-ray to compare the server against.
  */
-final class TinyServedModel {
-  static final int SIZE = 64;
+public final class TinyServedModel {
+  public static final int SIZE = 64;
   static final String XRAY = "/xray/00000282_000.png";
   static final DenseNetConfig CONFIG = DenseNetConfig.custom(List.of(1, 1), 4, SIZE, 14);
 
   /** Test AUROC written to metrics.json, and Effusion's threshold in operating-points.csv. */
-  static final double MEAN_AUROC = 0.8125;
+  public static final double MEAN_AUROC = 0.8125;
 
-  static final double EFFUSION_THRESHOLD = 0.25;
+  public static final double EFFUSION_THRESHOLD = 0.25;
 
-  final Path artifacts;
+  public final Path artifacts;
   final float[] expectedProbabilities;
 
   /** The trained model's own Effusion CAM of the X-ray over its gray pixels. */
@@ -50,7 +50,7 @@ final class TinyServedModel {
   }
 
   /** Exports into {@code artifacts} (a run's artifacts directory). */
-  static TinyServedModel export(Path artifacts) throws IOException {
+  public static TinyServedModel export(Path artifacts) throws IOException {
     SplittableRandom random = new SplittableRandom(5);
     float[] images = new float[4 * SIZE * SIZE * 3];
     for (int i = 0; i < images.length; i++) {

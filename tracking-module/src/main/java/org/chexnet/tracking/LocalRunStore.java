@@ -199,7 +199,8 @@ public final class LocalRunStore {
     }
   }
 
-  private static boolean isRunDirectory(Path path) {
+  /** Whether {@code path} is a run directory of an MLflow file store (it has meta.yaml). */
+  public static boolean isRunDirectory(Path path) {
     return Files.isRegularFile(path.resolve(META_FILE));
   }
 

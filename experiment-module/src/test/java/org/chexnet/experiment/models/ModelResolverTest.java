@@ -1,4 +1,4 @@
-package org.chexnet.serving;
+package org.chexnet.experiment.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.models.ModelResolver.Resolved;
+import org.chexnet.experiment.models.ModelResolver.Use;
+import org.chexnet.model.SavedModelPredictor;
+import org.chexnet.serving.ModelInfo;
+import org.chexnet.serving.TinyServedModel;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.MlflowTestServer;
@@ -19,8 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every form of --model: a SavedModel, a run's artifacts, a run directory, a registry URI. */
-class ModelSourceTest {
+/**
+ * Every form of --model: a SavedModel, a run's artifacts, a run directory, a run id or name, a
+ * registry URI.
+ */
+class ModelResolverTest {
   @TempDir static Path shared;
   private static TinyServedModel model;
   @TempDir Path work;
@@ -39,33 +49,46 @@ class ModelSourceTest {
     }
     run.end(RunStatus.FINISHED);
 
-    ModelSource source = ModelSource.resolve(run.directory().toString(), Optional.empty(), work);
-    assertEquals(run.directory().resolve("artifacts/saved_model"), source.savedModel());
-    assertEquals("tiny-run", source.info().name());
-    assertEquals(run.id(), source.info().runId());
-    assertNull(source.info().version());
-    assertEquals(TinyServedModel.MEAN_AUROC, source.info().testMeanAuroc());
-    assertEquals(13, source.info().thresholds().size());
+    ModelResolver resolver = new ModelResolver(store.root(), Optional.empty(), work);
+    // The run's directory, its id and its name all name the same SavedModel and evaluation.
+    for (String reference : List.of(run.directory().toString(), run.id(), "tiny-run")) {
+      Resolved.SavedModel source =
+          (Resolved.SavedModel) resolver.resolve(reference, null, Use.SERVE);
+      assertEquals(
+          run.directory().resolve("artifacts/saved_model").toAbsolutePath(),
+          source.directory().toAbsolutePath());
+      assertEquals("tiny-run", source.info().name());
+      assertEquals(run.id(), source.info().runId());
+      assertNull(source.info().version());
+      assertEquals(TinyServedModel.MEAN_AUROC, source.info().testMeanAuroc());
+      assertEquals(13, source.info().thresholds().size());
+    }
 
-    ModelSource bare =
-        ModelSource.resolve(
-            run.directory().resolve("artifacts/saved_model").toString(), Optional.empty(), work);
+    Resolved bare =
+        resolver.resolve(
+            run.directory().resolve("artifacts/saved_model").toString(), null, Use.PREDICT);
     assertEquals(TinyServedModel.MEAN_AUROC, bare.info().testMeanAuroc(), "metrics beside it");
     assertEquals("saved_model", bare.info().name());
+    ChexnetException noCheckpoint =
+        assertThrows(
+            ChexnetException.class,
+            () -> resolver.resolve(run.id(), null, Use.CLASS_ACTIVATION_MAPS));
+    assertTrue(noCheckpoint.getMessage().contains("need a checkpoint"), noCheckpoint.getMessage());
   }
 
   @Test
   void somethingElseIsRefusedSayingWhatWasExpected() throws Exception {
     Files.createDirectories(work.resolve("empty"));
-    IllegalArgumentException empty =
+    ModelResolver resolver = new ModelResolver(work.resolve("mlruns"), Optional.empty(), work);
+    ChexnetException empty =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> ModelSource.resolve(work.resolve("empty").toString(), Optional.empty(), work));
+            ChexnetException.class,
+            () -> resolver.resolve(work.resolve("empty").toString(), null, Use.SERVE));
     assertTrue(empty.getMessage().contains("no saved_model.pb"), empty.getMessage());
-    IllegalArgumentException noServer =
+    ChexnetException noServer =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> ModelSource.resolve("models:/chexnet@champion", Optional.empty(), work));
+            ChexnetException.class,
+            () -> resolver.resolve("models:/chexnet@champion", null, Use.SERVE));
     assertTrue(noServer.getMessage().contains("MLFLOW_TRACKING_URI"), noServer.getMessage());
 
     Path bad = work.resolve("bad");
@@ -74,7 +97,7 @@ class ModelSourceTest {
     java.io.IOException notNumber =
         assertThrows(
             java.io.IOException.class,
-            () -> ModelSource.readThresholds(bad.resolve("operating-points.csv")));
+            () -> ModelInfo.readThresholds(bad.resolve("operating-points.csv")));
     assertTrue(notNumber.getMessage().contains("line 2"), notNumber.getMessage());
   }
 
@@ -93,10 +116,11 @@ class ModelSourceTest {
           new ModelRegistry(remote)
               .register(store, store.readRun(run.id()), "chexnet-serving", Optional.of("champion"));
       Path cache = work.resolve("models");
-      ModelSource source =
-          ModelSource.resolve(
-              "models:/chexnet-serving@champion", Optional.of(server.uri().toString()), cache);
-      assertEquals(cache.resolve("chexnet-serving/1"), source.savedModel());
+      Resolved.SavedModel source =
+          (Resolved.SavedModel)
+              new ModelResolver(store.root(), Optional.of(server.uri().toString()), cache)
+                  .resolve("models:/chexnet-serving@champion", null, Use.SERVE);
+      assertEquals(cache.resolve("chexnet-serving/1"), source.directory());
       assertEquals("chexnet-serving", source.info().name());
       assertEquals("1", source.info().version());
       assertEquals(version.runId(), source.info().runId());
@@ -106,7 +130,7 @@ class ModelSourceTest {
       assertEquals(13, source.info().thresholds().size());
       assertEquals(TinyServedModel.EFFUSION_THRESHOLD, source.info().thresholds().get("Effusion"));
       assertEquals("youden", source.info().thresholdRule());
-      try (SavedModelPredictor predictor = SavedModelPredictor.load(source.savedModel())) {
+      try (SavedModelPredictor predictor = ModelResolver.loadSavedModel(source.directory())) {
         assertEquals(TinyServedModel.SIZE, predictor.imageSize());
       }
     }
