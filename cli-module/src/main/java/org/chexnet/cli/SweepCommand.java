@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.experiment.sweep.KubernetesJob;
+import org.chexnet.experiment.sweep.ChildProcessTrials;
+import org.chexnet.experiment.sweep.KubernetesTrials;
 import org.chexnet.experiment.sweep.Sweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,7 +85,8 @@ final class SweepCommand implements Callable<Integer> {
             "--emit k8s needs --image: a container image with chexnet");
       }
       String yaml =
-          KubernetesJob.render(Sweep.plan(sweep, workDir), image, trackingUri, parallel, parentRun);
+          new KubernetesTrials(image, trackingUri, parallel, manifest -> {})
+              .manifest(Sweep.plan(sweep, workDir), parentRun);
       if (out == null) {
         System.out.print(yaml);
       } else {
@@ -93,11 +95,12 @@ final class SweepCommand implements Callable<Integer> {
       }
       return 0;
     }
-    Sweep runner = new Sweep(new ConsoleReporter(System.out), workDir, thisCli());
+    ConsoleReporter reporter = new ConsoleReporter(System.out);
+    Sweep runner = new Sweep(reporter, workDir);
     if (trial != null) {
       runner.runTrial(sweep, trial, parentRun);
     } else {
-      runner.run(sweep, parallel);
+      runner.run(sweep, new ChildProcessTrials(thisCli(), parallel, reporter, workDir));
     }
     return 0;
   }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.chexnet.common.Reporter;
 import org.chexnet.experiment.run.ExperimentRunner;
+import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +55,7 @@ class RunKillResumeTest {
   void aRunKilledMidEpochResumesAndEndsLikeAnUninterruptedOne(@TempDir Path dir) throws Exception {
     Path straightWork = Files.createDirectories(dir.resolve("straight"));
     Files.writeString(straightWork.resolve("spec.yaml"), SPEC);
-    Run straight =
+    RunResult straight =
         new ExperimentRunner(Reporter.silent(), straightWork)
             .run(SpecLoader.load(straightWork.resolve("spec.yaml"), List.of()));
 

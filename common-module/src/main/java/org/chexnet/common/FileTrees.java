@@ -7,6 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** Directory trees as a whole. */
 public final class FileTrees {
@@ -40,5 +42,24 @@ public final class FileTrees {
             return FileVisitResult.CONTINUE;
           }
         });
+  }
+
+  /**
+   * Copies the tree under {@code source} into {@code destination}, every file with {@link
+   * AtomicFiles#copy}, so no file there is ever half copied.
+   */
+  public static void copy(Path source, Path destination) throws IOException {
+    List<Path> tree;
+    try (Stream<Path> walk = Files.walk(source)) {
+      tree = walk.toList();
+    }
+    for (Path item : tree) {
+      Path target = destination.resolve(source.relativize(item).toString());
+      if (Files.isDirectory(item)) {
+        Files.createDirectories(target);
+      } else {
+        AtomicFiles.copy(item, target);
+      }
+    }
   }
 }

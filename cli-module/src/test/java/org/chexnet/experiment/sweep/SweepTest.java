@@ -66,10 +66,10 @@ class SweepTest {
     Files.writeString(work.resolve("base.yaml"), BASE);
     Files.writeString(work.resolve("sweep.yaml"), SWEEP);
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Sweep sweep =
-        new Sweep(
-            Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work, cli());
-    Path parentDir = sweep.run(work.resolve("sweep.yaml"), 2);
+    Reporter reporter = Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8));
+    Sweep sweep = new Sweep(reporter, work);
+    TrialExecutor processes = new ChildProcessTrials(cli(), 2, reporter, work);
+    Path parentDir = sweep.run(work.resolve("sweep.yaml"), processes).parentDirectory();
 
     LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
     String parentId = parentDir.getFileName().toString();
@@ -112,7 +112,7 @@ class SweepTest {
     Path meta = parentDir.resolve("meta.yaml");
     Files.writeString(meta, Files.readString(meta).replace("status: 3", "status: 1"));
     console.reset();
-    sweep.run(work.resolve("sweep.yaml"), 2);
+    sweep.run(work.resolve("sweep.yaml"), processes);
     assertTrue(
         console.toString().contains("3 trials ended in an earlier sweep run: skipped"),
         console.toString());
@@ -121,7 +121,7 @@ class SweepTest {
     assertEquals("FINISHED", store.readRun(parentId).status());
 
     console.reset();
-    sweep.run(work.resolve("sweep.yaml"), 2);
+    sweep.run(work.resolve("sweep.yaml"), processes);
     assertTrue(console.toString().contains("finished already"), console.toString());
   }
 
@@ -136,12 +136,11 @@ class SweepTest {
               "tracking: {experiment: sweeps, uri: " + server.uri() + "}"));
       Files.writeString(work.resolve("sweep.yaml"), SWEEP);
       ByteArrayOutputStream console = new ByteArrayOutputStream();
+      Reporter reporter = Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8));
       Path parentDir =
-          new Sweep(
-                  Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)),
-                  work,
-                  cli())
-              .run(work.resolve("sweep.yaml"), 2);
+          new Sweep(reporter, work)
+              .run(work.resolve("sweep.yaml"), new ChildProcessTrials(cli(), 2, reporter, work))
+              .parentDirectory();
       LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
       String parentId = parentDir.getFileName().toString();
       List<RunRecord> children = children(store, parentId);

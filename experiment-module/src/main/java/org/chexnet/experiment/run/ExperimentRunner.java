@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Reporter;
@@ -18,6 +19,7 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.evaluation.ClassAuroc;
+import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
@@ -42,14 +44,8 @@ import org.chexnet.training.Predictions;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.Trainer;
 import org.chexnet.training.TrainingListener;
-import org.chexnet.training.listeners.CsvLogger;
-import org.chexnet.training.listeners.EarlyStopping;
 import org.chexnet.training.listeners.ModelCheckpoint;
-import org.chexnet.training.listeners.MonitorMode;
-import org.chexnet.training.listeners.ProgressListener;
-import org.chexnet.training.listeners.ReduceLrOnPlateau;
 import org.chexnet.training.listeners.TrackingLogger;
-import org.chexnet.training.listeners.UserListeners;
 import org.chexnet.training.losses.BinaryCrossEntropy.ClassWeights;
 import org.tensorflow.TensorFlow;
 
@@ -72,7 +68,7 @@ public final class ExperimentRunner {
   /**
    * @return the finished run
    */
-  public Run run(LoadedSpec loaded) throws Exception {
+  public RunResult run(LoadedSpec loaded) throws Exception {
     return run(loaded, Map.of());
   }
 
@@ -80,7 +76,7 @@ public final class ExperimentRunner {
    * @param tags extra tags for the run (a sweep's trials name their parent run here)
    * @return the finished run
    */
-  public Run run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
+  public RunResult run(LoadedSpec loaded, Map<String, String> tags) throws Exception {
     ExperimentSpec spec = loaded.spec();
     Inputs inputs = inputs(spec);
     String datasetDigest = inputs.data().digest();
@@ -118,9 +114,8 @@ public final class ExperimentRunner {
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      execute(spec, inputs, run);
+      return execute(spec, inputs, run);
     }
-    return run;
   }
 
   /**
@@ -129,7 +124,7 @@ public final class ExperimentRunner {
    *
    * @param store the local run store holding it
    */
-  public Run resume(LocalRunStore store, String runIdOrName) throws Exception {
+  public RunResult resume(LocalRunStore store, String runIdOrName) throws Exception {
     RunRecord record;
     try {
       record = store.readRun(runIdOrName);
@@ -167,9 +162,8 @@ public final class ExperimentRunner {
       run.setTag(RESUMES_TAG, String.valueOf(resumes));
       reporter.info(
           String.format("Resuming run %s (%s) in %s", run.id(), run.name(), run.directory()));
-      execute(spec, inputs, run);
+      return execute(spec, inputs, run);
     }
-    return run;
   }
 
   /** What a run reads besides its spec: the weights file to start from (or null) and the data. */
@@ -182,9 +176,10 @@ public final class ExperimentRunner {
         weightsFile, new DataPreparation(reporter, workDir).prepare(spec.data(), spec.seed()));
   }
 
-  private void execute(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+  private RunResult execute(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+    RunResult result;
     try {
-      trainAndEvaluate(spec, inputs, run);
+      result = trainAndEvaluate(spec, inputs, run);
     } catch (Exception | Error e) {
       run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
       run.end(RunStatus.FAILED);
@@ -194,13 +189,14 @@ public final class ExperimentRunner {
     // resuming.
     FileTrees.delete(backupDirectory(run));
     run.end(RunStatus.FINISHED);
+    return result;
   }
 
   private static Path backupDirectory(Run run) {
     return run.directory().resolve("backup");
   }
 
-  private void trainAndEvaluate(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+  private RunResult trainAndEvaluate(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
     DataPreparation.Prepared data = inputs.data();
     DataSplits splits = data.splits();
     Path weightsFile = inputs.weightsFile();
@@ -250,8 +246,10 @@ public final class ExperimentRunner {
       }
       List<TrainingListener> listeners = new ArrayList<>();
       ModelCheckpoint checkpoint = null;
+      CallbackSpec.Context context =
+          new CallbackSpec.Context(run, t.batchSize(), splits.train().size(), reporter);
       for (CallbackSpec c : t.callbacks()) {
-        TrainingListener listener = listener(c, run, t, splits.train().size());
+        TrainingListener listener = c.listener(context);
         if (listener instanceof ModelCheckpoint m) {
           checkpoint = m;
         }
@@ -289,8 +287,9 @@ public final class ExperimentRunner {
               ? Optional.of(
                   Inference.run(model, validation, reporter, "Validation, for thresholds"))
               : Optional.empty();
-      EvaluationResult result =
-          RunReport.write(spec, run, split, predictions, thresholdSet, reporter).result();
+      DetailedEvaluation evaluation =
+          RunReport.write(spec, run, split, predictions, thresholdSet, reporter);
+      EvaluationResult result = evaluation.result();
       Path artifacts = run.artifactsDir();
       PredictionsCsv.write(
           artifacts.resolve("predictions.csv"),
@@ -322,6 +321,15 @@ public final class ExperimentRunner {
               "%nResults: %s (report.html, report.md, metrics.json, roc.csv, predictions.csv,"
                   + " spec.yaml, checkpoints/)",
               artifacts));
+      return new RunResult(
+          run.id(),
+          run.name(),
+          run.directory(),
+          checkpoint != null && checkpoint.bestEpoch() >= 0
+              ? OptionalInt.of(checkpoint.bestEpoch() + 1)
+              : OptionalInt.empty(),
+          split,
+          evaluation);
     }
   }
 
@@ -374,52 +382,6 @@ public final class ExperimentRunner {
         "chexnet.loss.weighting",
         "positives x share of negatives, negatives x share of positives (training split)");
     return weights;
-  }
-
-  private TrainingListener listener(CallbackSpec c, Run run, TrainSpec t, int trainImages) {
-    Path artifacts = run.artifactsDir();
-    if (c instanceof CallbackSpec.Progress) {
-      return new ProgressListener(t.batchSize(), trainImages, reporter);
-    }
-    if (c instanceof CallbackSpec.ModelCheckpoint m) {
-      return new ModelCheckpoint(
-          artifacts.resolve("checkpoints"), m.monitor(), mode(m.mode()), m.saveBestOnly());
-    }
-    if (c instanceof CallbackSpec.ReduceLrOnPlateau r) {
-      return new ReduceLrOnPlateau(
-          r.monitor(),
-          mode(r.mode()),
-          r.factor(),
-          r.patience(),
-          r.minDelta(),
-          r.cooldown(),
-          r.minLr());
-    }
-    if (c instanceof CallbackSpec.CsvLogger csv) {
-      return new CsvLogger(artifacts.resolve(csv.filename()), csv.separator(), csv.append());
-    }
-    if (c instanceof CallbackSpec.EarlyStopping e) {
-      return new EarlyStopping(
-          e.monitor(),
-          mode(e.mode()),
-          e.minDelta(),
-          e.patience(),
-          e.baseline(),
-          e.restoreBestWeights(),
-          e.startFromEpoch(),
-          artifacts.resolve("checkpoints/early-stopping-best"));
-    }
-    if (c instanceof CallbackSpec.MlflowLogger m) {
-      return new TrackingLogger(run, m.logEveryNBatches());
-    }
-    if (c instanceof CallbackSpec.Custom custom) {
-      return UserListeners.create(custom.className(), custom.params());
-    }
-    throw new IllegalStateException("no listener for " + c);
-  }
-
-  private static MonitorMode mode(CallbackSpec.Mode mode) {
-    return MonitorMode.valueOf(mode.name());
   }
 
   private static Map<String, String> dataTags(DataSplits splits) {

@@ -8,12 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
+import org.chexnet.experiment.run.ExperimentRunner;
+import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.ExperimentSpec;
 import org.chexnet.experiment.spec.SpecException;
 import org.chexnet.experiment.spec.SpecLoader;
@@ -26,29 +24,26 @@ import org.chexnet.tracking.SystemTags;
 import org.chexnet.tracking.Tracking;
 
 /**
- * Runs a sweep: each trial a full {@code chexnet run} in its own process (its own TensorFlow
- * session, the cores split between the trials that run at once), recorded as a child run of one
- * parent run. Everything it knows it reads back from the run store, so running the same sweep again
- * skips finished trials, resumes unfinished ones from their backups and starts the rest.
+ * Runs a sweep: every trial a full run, recorded as a child run of one parent run, through a {@link
+ * TrialExecutor}. Everything it knows it reads back from the run store, so running the same sweep
+ * again skips finished trials, resumes unfinished ones from their backups and starts the rest. The
+ * parent run gets the summary ({@value SweepSummary#TABLE}, {@value SweepSummary#CSV}, {@value
+ * SweepSummary#PLOT}) and the best trial's spec ({@value SweepSummary#BEST_SPEC}).
  */
 public final class Sweep {
   public static final String DIGEST_TAG = "chexnet.sweep.digest";
   public static final String TRIAL_TAG = "chexnet.sweep.trial";
   public static final String PRUNED_TAG = "chexnet.sweep.pruned";
-  private static final long POLL_MILLIS = 1000;
 
   private final Reporter reporter;
   private final Path workDir;
-  private final List<String> chexnetCommand;
 
   /**
-   * @param chexnetCommand how to start the {@code chexnet} CLI in a new process (java, its
-   *     classpath and main class)
+   * @param workDir where the base spec's relative paths (data, tracking) start
    */
-  public Sweep(Reporter reporter, Path workDir, List<String> chexnetCommand) {
+  public Sweep(Reporter reporter, Path workDir) {
     this.reporter = reporter;
     this.workDir = workDir;
-    this.chexnetCommand = List.copyOf(chexnetCommand);
   }
 
   /** A sweep's trials, checked, and where they are recorded. */
@@ -63,6 +58,27 @@ public final class Sweep {
     /** The local store every trial and the parent are written to first. */
     public LocalRunStore store() {
       return tracking.local();
+    }
+
+    /** The trial's swept values as {@code --set} overrides of the base spec, and its run name. */
+    public List<String> trialOverrides(Trial trial) {
+      List<String> overrides = new ArrayList<>(trial.overrides());
+      overrides.add("tracking.run_name=" + spec.name() + "-" + trial.index());
+      return overrides;
+    }
+
+    /**
+     * The tags that make a run a trial of this sweep: its index, the sweep's digest and, when
+     * given, its parent run.
+     */
+    public Map<String, String> trialTags(Trial trial, String parentRunId) {
+      Map<String, String> tags = new LinkedHashMap<>();
+      if (parentRunId != null) {
+        tags.put(SystemTags.PARENT_RUN_ID, parentRunId);
+      }
+      tags.put(TRIAL_TAG, String.valueOf(trial.index()));
+      tags.put(DIGEST_TAG + ".of_parent", digest);
+      return tags;
     }
   }
 
@@ -90,10 +106,10 @@ public final class Sweep {
   }
 
   /**
-   * Runs one trial in this process (a pod of a {@link KubernetesJob}), tagged with its index and
-   * the sweep's digest, as a child of {@code parentRunId} when given.
+   * Runs one trial in this process (a pod of a {@link KubernetesTrials} job), tagged with its index
+   * and the sweep's digest, as a child of {@code parentRunId} when given.
    */
-  public Run runTrial(Path sweepFile, int index, String parentRunId) throws Exception {
+  public RunResult runTrial(Path sweepFile, int index, String parentRunId) throws Exception {
     Plan plan = plan(sweepFile, workDir);
     if (index < 0 || index >= plan.trials().size()) {
       throw new SpecException(
@@ -104,22 +120,16 @@ public final class Sweep {
               + (plan.trials().size() - 1));
     }
     Trial trial = plan.trials().get(index);
-    List<String> overrides = new ArrayList<>(trial.overrides());
-    overrides.add("tracking.run_name=" + plan.spec().name() + "-" + index);
-    Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(TRIAL_TAG, String.valueOf(index));
-    tags.put(DIGEST_TAG + ".of_parent", plan.digest());
-    if (parentRunId != null) {
-      tags.put(SystemTags.PARENT_RUN_ID, parentRunId);
-    }
     reporter.info(
         String.format("Trial %d of sweep %s: %s", index, plan.spec().name(), trial.values()));
-    return new org.chexnet.experiment.run.ExperimentRunner(reporter, workDir)
-        .run(SpecLoader.load(plan.baseFile(), overrides), tags);
+    return new ExperimentRunner(reporter, workDir)
+        .run(
+            SpecLoader.load(plan.baseFile(), plan.trialOverrides(trial)),
+            plan.trialTags(trial, parentRunId));
   }
 
-  /** Runs (or continues) the sweep; returns its parent run's directory. */
-  public Path run(Path sweepFile, int parallel) throws Exception {
+  /** Runs (or continues) the sweep's trials with {@code executor} and summarises them. */
+  public SweepResult run(Path sweepFile, TrialExecutor executor) throws Exception {
     Plan plan = plan(sweepFile, workDir);
     Optional<RunRecord> previous = findParent(plan);
     if (previous.isPresent() && previous.get().status().equals(RunStatus.FINISHED.name())) {
@@ -128,26 +138,53 @@ public final class Sweep {
               "Sweep %s finished already (run %s)", plan.spec().name(), previous.get().id()));
       Path directory = plan.store().runDirectory(previous.get());
       reporter.info(
-          (Files.readString(directory.resolve("artifacts/" + SweepSummary.TABLE))).stripTrailing());
-      return directory;
+          Files.readString(directory.resolve("artifacts/" + SweepSummary.TABLE)).stripTrailing());
+      return SweepSummary.of(plan, children(plan, previous.get().id()))
+          .result(previous.get().id(), directory, true);
     }
     Run parent =
         previous.isPresent() ? plan.tracking().reopenRun(previous.get().id()) : startParent(plan);
     try (parent) {
+      Map<Integer, RunRecord> existing = children(plan, parent.id());
+      List<TrialExecutor.PendingTrial> pending = new ArrayList<>();
+      for (Trial trial : plan.trials()) {
+        RunRecord child = existing.get(trial.index());
+        String status = child == null ? null : child.status();
+        if (!RunStatus.FINISHED.name().equals(status) && !RunStatus.KILLED.name().equals(status)) {
+          pending.add(new TrialExecutor.PendingTrial(trial, child));
+        }
+      }
+      int skipped = plan.trials().size() - pending.size();
       reporter.info(
           String.format(
-              "Sweep %s: %d trials, %d at a time, parent run %s",
-              plan.spec().name(), plan.trials().size(), parallel, parent.id()));
-      runTrials(plan, parent, parallel);
+              "Sweep %s: %d trials, parent run %s",
+              plan.spec().name(), plan.trials().size(), parent.id()));
+      if (skipped > 0) {
+        reporter.info(String.format("%d trials ended in an earlier sweep run: skipped", skipped));
+      }
+      try (Reporter.Task progress =
+          reporter.task(
+              "Sweep " + plan.spec().name(), plan.trials().size(), Reporter.Unit.TRIALS)) {
+        progress.stepTo(skipped);
+        executor.execute(plan, parent, pending, progress);
+      }
+      if (!executor.waitsForTrials()) {
+        reporter.info(
+            "The trials run elsewhere as children of run "
+                + parent.id()
+                + "; the parent stays RUNNING here.");
+        return SweepSummary.of(plan, children(plan, parent.id()))
+            .result(parent.id(), parent.directory(), false);
+      }
       SweepSummary summary = SweepSummary.of(plan, children(plan, parent.id()));
       summary.write(parent);
-      reporter.info((summary.table()).stripTrailing());
+      reporter.info(summary.table().stripTrailing());
       boolean complete = summary.allEnded();
       parent.end(complete ? RunStatus.FINISHED : RunStatus.FAILED);
       if (!complete) {
         reporter.info("Some trials failed: run the same sweep again to resume them.");
       }
-      return parent.directory();
+      return summary.result(parent.id(), parent.directory(), complete);
     }
   }
 
@@ -193,125 +230,6 @@ public final class Sweep {
       }
     }
     return byTrial;
-  }
-
-  private void runTrials(Plan plan, Run parent, int parallel) throws Exception {
-    Map<Integer, RunRecord> existing = children(plan, parent.id());
-    List<Trial> todo = new ArrayList<>();
-    for (Trial trial : plan.trials()) {
-      RunRecord child = existing.get(trial.index());
-      String status = child == null ? null : child.status();
-      if (RunStatus.FINISHED.name().equals(status) || RunStatus.KILLED.name().equals(status)) {
-        continue;
-      }
-      todo.add(trial);
-    }
-    int skipped = plan.trials().size() - todo.size();
-    if (skipped > 0) {
-      reporter.info(String.format("%d trials ended in an earlier sweep run: skipped", skipped));
-    }
-    Path logs = Files.createDirectories(parent.artifactsDir().resolve("trials"));
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
-    ExecutorService pool = Executors.newFixedThreadPool(parallel);
-    try (Reporter.Task bar =
-        reporter.task("Sweep " + plan.spec().name(), plan.trials().size(), Reporter.Unit.TRIALS)) {
-      bar.stepTo(skipped);
-      List<Future<?>> running = new ArrayList<>();
-      for (Trial trial : todo) {
-        RunRecord child = existing.get(trial.index());
-        running.add(
-            pool.submit(
-                () -> {
-                  runTrial(plan, parent.id(), trial, child, threads, logs);
-                  bar.step();
-                  return null;
-                }));
-      }
-      for (Future<?> f : running) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private void runTrial(
-      Plan plan, String parentId, Trial trial, RunRecord previous, int threads, Path logs)
-      throws Exception {
-    List<String> command = new ArrayList<>(chexnetCommand);
-    command.add("run");
-    if (previous != null) {
-      command.addAll(List.of("--resume", previous.id(), "--store", plan.store().root().toString()));
-    } else {
-      command.add(plan.baseFile().toString());
-      for (String override : trial.overrides()) {
-        command.addAll(List.of("--set", override));
-      }
-      command.addAll(
-          List.of(
-              "--set",
-              "tracking.run_name=" + plan.spec().name() + "-" + trial.index(),
-              "--tag",
-              SystemTags.PARENT_RUN_ID + "=" + parentId,
-              "--tag",
-              TRIAL_TAG + "=" + trial.index()));
-    }
-    Path log = logs.resolve("trial-" + trial.index() + ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("TF_NUM_INTRAOP_THREADS", String.valueOf(threads));
-    Process process = builder.start();
-    reporter.info(
-        String.format(
-            "%n%s trial %d %s (log %s)",
-            previous != null ? "Resuming" : "Starting", trial.index(), trial.values(), log));
-    Optional<String> pruned = Optional.empty();
-    while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-      pruned = medianRuleVerdict(plan, parentId, trial);
-      if (pruned.isPresent()) {
-        process.destroy();
-        process.waitFor();
-        break;
-      }
-    }
-    if (pruned.isPresent()) {
-      RunRecord child = children(plan, parentId).get(trial.index());
-      Run run = plan.tracking().reopenRun(child.id());
-      run.setTag(PRUNED_TAG, pruned.get());
-      run.end(RunStatus.KILLED);
-      reporter.info(String.format("%nTrial %d stopped: %s", trial.index(), pruned.get()));
-    } else if (process.exitValue() != 0) {
-      reporter.info(
-          String.format(
-              "%nTrial %d failed (exit %d): see %s", trial.index(), process.exitValue(), log));
-    }
-  }
-
-  private Optional<String> medianRuleVerdict(Plan plan, String parentId, Trial trial)
-      throws IOException {
-    SweepSpec.EarlyStopping early = plan.spec().earlyStopping();
-    if (early == null) {
-      return Optional.empty();
-    }
-    MedianStoppingRule rule =
-        new MedianStoppingRule(
-            early.minEpochs(), early.minTrials(), plan.spec().objective().maximize());
-    Map<Integer, RunRecord> children = children(plan, parentId);
-    RunRecord own = children.get(trial.index());
-    if (own == null) {
-      return Optional.empty();
-    }
-    String metric = plan.spec().objective().metric();
-    List<List<Double>> others = new ArrayList<>();
-    for (Map.Entry<Integer, RunRecord> e : children.entrySet()) {
-      if (e.getKey() != trial.index()) {
-        others.add(history(plan.store(), e.getValue(), metric));
-      }
-    }
-    return rule.decide(history(plan.store(), own, metric), others);
   }
 
   /**

@@ -85,8 +85,26 @@ final class SweepSummary {
     return new SweepSummary(plan, rows, best);
   }
 
-  Optional<Row> best() {
-    return Optional.ofNullable(best);
+  /** The summary as the library's result type. */
+  SweepResult result(String parentRunId, Path parentDirectory, boolean complete) {
+    List<SweepResult.TrialResult> trials = new ArrayList<>();
+    SweepResult.TrialResult bestTrial = null;
+    for (Row r : rows) {
+      SweepResult.TrialResult trial =
+          new SweepResult.TrialResult(
+              r.trial.index(),
+              r.trial.values(),
+              r.status(),
+              r.run == null ? null : r.run.id(),
+              r.objective,
+              r.testAuroc);
+      trials.add(trial);
+      if (r == best) {
+        bestTrial = trial;
+      }
+    }
+    return new SweepResult(
+        parentRunId, parentDirectory, trials, Optional.ofNullable(bestTrial), complete);
   }
 
   /** Whether every trial finished or was stopped early (none failed or is missing). */

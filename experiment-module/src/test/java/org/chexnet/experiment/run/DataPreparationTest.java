@@ -24,7 +24,6 @@ import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,7 +105,7 @@ class DataPreparationTest {
 
     SpecLoader.LoadedSpec loaded = spec(LISTS + "  on_bad_image: skip\n");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Run run =
+    RunResult run =
         new ExperimentRunner(
                 Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
             .run(loaded);

@@ -17,7 +17,6 @@ import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.experiment.TinySpecs;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.tracking.Run;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +48,7 @@ class ExperimentRunnerTest {
 
       SpecLoader.LoadedSpec loaded = SpecLoader.load(work.resolve("spec.yaml"), List.of());
       ByteArrayOutputStream console = new ByteArrayOutputStream();
-      Run run =
+      RunResult run =
           new ExperimentRunner(
                   Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
               .run(loaded);
@@ -106,7 +105,7 @@ class ExperimentRunnerTest {
   @Test
   void runOutsideAGitRepositoryRecordsThat(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of("train.epochs=1"));
-    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     assertEquals(
         "false", Files.readString(run.directory().resolve("tags/chexnet.git.in_repository")));
     assertFalse(Files.exists(run.directory().resolve("tags/mlflow.source.git.commit")));
@@ -124,7 +123,7 @@ class ExperimentRunnerTest {
                 + ", prefix: \"epoch \"}\n");
     assertTrue(spec.contains("EpochFileListener"), "the spec names the custom callback");
     SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, "spec.yaml", List.of());
-    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     List<String> lines = Files.readAllLines(log);
     assertEquals(2, lines.size());
     assertTrue(lines.get(1).startsWith("epoch 1 "), lines.get(1));
@@ -142,7 +141,7 @@ class ExperimentRunnerTest {
       throws Exception {
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(SPEC, "spec.yaml", List.of("train.loss=weighted_binary_crossentropy"));
-    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     List<String> rows = Files.readAllLines(run.artifactsDir().resolve("loss-weights.csv"));
     assertEquals("finding,training_positives,positive_weight,negative_weight", rows.get(0));
     assertEquals(1 + Finding.COUNT, rows.size());

@@ -22,7 +22,6 @@ import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.ImageNetWeights;
 import org.chexnet.model.KerasWeightFiles;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +64,7 @@ class PretrainedWeightsTest {
     Path file = work.resolve("weights.h5");
     KerasWeightFiles.write(NETWORK, file, KerasWeightFiles.plausible(1, 0f, 10f));
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Run run =
+    RunResult run =
         new ExperimentRunner(
                 Reporter.lines(new PrintStream(console, true, StandardCharsets.UTF_8)), work)
             .run(SpecLoader.load(SPEC, "spec.yaml", List.of()));

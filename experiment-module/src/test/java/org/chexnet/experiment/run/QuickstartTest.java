@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.common.Reporter;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,7 @@ class QuickstartTest {
   void quickstartReachesTheAurocBar(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(Path.of("..", "experiments", "quickstart.yaml"), List.of());
-    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     String line = Files.readAllLines(run.directory().resolve("metrics/test_mean_auroc")).get(0);
     double meanAuroc = Double.parseDouble(line.split(" ")[1]);
     assertTrue(meanAuroc >= 0.80, "quickstart test mean AUROC " + meanAuroc + " < 0.80");

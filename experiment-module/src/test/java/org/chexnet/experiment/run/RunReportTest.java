@@ -14,7 +14,6 @@ import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.experiment.TinySpecs;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +60,7 @@ class RunReportTest {
   @Test
   void specChoosesBootstrapAndThresholdRuleAndTheHistoryIsPlotted(@TempDir Path work)
       throws Exception {
-    Run run = run(work, SPEC);
+    RunResult run = run(work, SPEC);
     Path artifacts = run.artifactsDir();
     assertDetailedReport(artifacts, 50);
     JsonNode metrics = new ObjectMapper().readTree(artifacts.resolve("metrics.json").toFile());
@@ -81,12 +80,12 @@ class RunReportTest {
 
   @Test
   void evaluatingOnValidationHasNoOperatingPoints(@TempDir Path work) throws Exception {
-    Run run = run(work, SPEC.replace("evaluate:\n", "evaluate:\n  split: validation\n"));
+    RunResult run = run(work, SPEC.replace("evaluate:\n", "evaluate:\n  split: validation\n"));
     assertFalse(Files.exists(run.artifactsDir().resolve("operating-points.csv")));
     assertTrue(Files.exists(run.directory().resolve("metrics/validation_mean_auroc_ci_high")));
   }
 
-  private static Run run(Path work, String spec) throws Exception {
+  private static RunResult run(Path work, String spec) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(spec, "spec.yaml", List.of());
     return new ExperimentRunner(Reporter.silent(), work).run(loaded);
   }

@@ -17,7 +17,6 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
 import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.SavedModels;
-import org.chexnet.tracking.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.GraphOperation;
@@ -56,7 +55,7 @@ class RunSavedModelTest {
   @Test
   void theExportedModelGivesTheRunsPredictions(@TempDir Path work) throws Exception {
     SpecLoader.LoadedSpec loaded = SpecLoader.load(SPEC, "spec.yaml", List.of());
-    Run run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     Map<String, String[]> recorded = new HashMap<>();
     List<String> csv = Files.readAllLines(run.artifactsDir().resolve("predictions.csv"));
     for (String row : csv.subList(1, csv.size())) {

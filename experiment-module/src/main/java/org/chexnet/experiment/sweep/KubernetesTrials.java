@@ -10,18 +10,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.chexnet.common.Reporter;
+import org.chexnet.tracking.Run;
 
 /**
- * A sweep as a Kubernetes Indexed Job, for a cluster with its own scheduler: one completion index
- * per trial, each pod running {@code chexnet sweep SWEEP --trial $(JOB_COMPLETION_INDEX)} on the
- * sweep and base spec mounted from a ConfigMap, tracking to the given MLflow server.
+ * A sweep's trials as a Kubernetes Indexed Job, for a cluster with its own scheduler: one
+ * completion index per trial, each pod running {@code chexnet sweep SWEEP --trial
+ * $(JOB_COMPLETION_INDEX)} on the sweep and base spec mounted from a ConfigMap, tracking to the
+ * given MLflow server. As an executor it hands the manifest over (for {@code kubectl apply}) and
+ * returns: the trials run, and are recorded, in the cluster.
  */
-public final class KubernetesJob {
+public final class KubernetesTrials implements TrialExecutor {
   private static final String SPECS = "/specs";
   private static final YAMLMapper YAML =
       YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
-  private KubernetesJob() {}
+  private final String image;
+  private final String trackingUri;
+  private final int parallelism;
+  private final Consumer<String> manifests;
 
   /**
    * @param image a container image with the chexnet CLI on its PATH and the data the base spec
@@ -29,12 +37,34 @@ public final class KubernetesJob {
    * @param trackingUri the MLflow server the trials record to (MLFLOW_TRACKING_URI), or null to
    *     keep the base spec's
    * @param parallelism trials at a time
+   * @param manifests receives the manifest {@link #execute} writes
+   */
+  public KubernetesTrials(
+      String image, String trackingUri, int parallelism, Consumer<String> manifests) {
+    this.image = image;
+    this.trackingUri = trackingUri;
+    this.parallelism = parallelism;
+    this.manifests = manifests;
+  }
+
+  /** Hands the Job for the plan's trials, children of {@code parent}, to the manifest consumer. */
+  @Override
+  public void execute(
+      Sweep.Plan plan, Run parent, List<PendingTrial> pending, Reporter.Task progress)
+      throws IOException {
+    manifests.accept(manifest(plan, parent.id()));
+  }
+
+  @Override
+  public boolean waitsForTrials() {
+    return false;
+  }
+
+  /**
    * @param parentRunId the parent run the trials are children of, or null
    * @return a ConfigMap and a Job, as one multi-document YAML
    */
-  public static String render(
-      Sweep.Plan plan, String image, String trackingUri, int parallelism, String parentRunId)
-      throws IOException {
+  public String manifest(Sweep.Plan plan, String parentRunId) throws IOException {
     String name = dnsLabel("chexnet-sweep-" + plan.spec().name());
     Map<String, Object> configMap = new LinkedHashMap<>();
     configMap.put("apiVersion", "v1");

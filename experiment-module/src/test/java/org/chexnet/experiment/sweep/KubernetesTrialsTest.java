@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.common.Reporter;
 import org.chexnet.experiment.PythonTools;
-import org.chexnet.tracking.Run;
+import org.chexnet.experiment.run.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KubernetesJobTest {
+class KubernetesTrialsTest {
   private static final String BASE =
       """
       name: tiny
@@ -47,12 +47,9 @@ class KubernetesJobTest {
     Files.writeString(dir.resolve("specs/base.yaml"), BASE);
     Files.writeString(dir.resolve("sweep.yaml"), SWEEP);
     String yaml =
-        KubernetesJob.render(
-            Sweep.plan(dir.resolve("sweep.yaml"), dir),
-            "registry.example.org/chexnet:0.1",
-            "http://mlflow.example.org:5000",
-            2,
-            "abc123");
+        new KubernetesTrials(
+                "registry.example.org/chexnet:0.1", "http://mlflow.example.org:5000", 2, m -> {})
+            .manifest(Sweep.plan(dir.resolve("sweep.yaml"), dir), "abc123");
 
     List<JsonNode> documents;
     try (MappingIterator<JsonNode> it =
@@ -106,8 +103,8 @@ class KubernetesJobTest {
     Files.createDirectories(dir.resolve("specs"));
     Files.writeString(dir.resolve("specs/base.yaml"), BASE);
     Files.writeString(dir.resolve("sweep.yaml"), SWEEP);
-    Sweep sweep = new Sweep(Reporter.silent(), dir, List.of());
-    Run run = sweep.runTrial(dir.resolve("sweep.yaml"), 2, "abc123");
+    Sweep sweep = new Sweep(Reporter.silent(), dir);
+    RunResult run = sweep.runTrial(dir.resolve("sweep.yaml"), 2, "abc123");
     Path tags = run.directory().resolve("tags");
     assertEquals("abc123", Files.readString(tags.resolve("mlflow.parentRunId")));
     assertEquals("2", Files.readString(tags.resolve(Sweep.TRIAL_TAG)));
