@@ -10,6 +10,7 @@ import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.RunRecord;
+import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,8 +46,8 @@ final class ModelsRegisterCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       paramLabel = "DIR",
-      description = "the local run store (default: " + RunsCommand.DEFAULT_STORE + ")")
-  Path store = Path.of(RunsCommand.DEFAULT_STORE);
+      description = "the local run store (default: " + RunSource.DEFAULT_STORE + ")")
+  Path store = Path.of(RunSource.DEFAULT_STORE);
 
   @Override
   public Integer call() throws Exception {
@@ -57,7 +58,7 @@ final class ModelsRegisterCommand implements Callable<Integer> {
               + Tracking.TRACKING_URI_ENV
               + (server == null ? "" : " (it is '" + server + "', not a server)"));
     }
-    LocalRunStore local = RunsCommand.localStore(store);
+    LocalRunStore local = RunSource.localStore(store);
     RunRecord record = Lookups.asInput(() -> local.readRun(run));
     try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
       ModelRegistry.ModelVersion version =

@@ -11,6 +11,7 @@ import org.chexnet.common.ChexnetException;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ServingServer;
+import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
     Optional<String> trackingUri =
         Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
     ModelResolver.Resolved source =
-        new ModelResolver(Path.of(RunsCommand.DEFAULT_STORE), trackingUri, cache)
+        new ModelResolver(Path.of(RunSource.DEFAULT_STORE), trackingUri, cache)
             .resolve(model, null, ModelResolver.Use.SERVE);
     Path savedModel = ((ModelResolver.Resolved.SavedModel) source).directory();
     SavedModelPredictor predictor;

@@ -37,9 +37,6 @@ import org.chexnet.tracking.LocalRunStore;
  * its file:line:column), before anything is written.
  */
 public final class Experiments {
-  /** Where runs are recorded unless a spec's tracking.uri says otherwise. */
-  public static final String DEFAULT_STORE = "mlruns";
-
   private final Path workDir;
   private final Reporter reporter;
 

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +24,7 @@ import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.experiment.data.Datasets;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.Run;
 
@@ -66,18 +66,8 @@ final class DataPreparation {
     ManifestCheck manifest = checkManifest(d, root, tags);
     ChestXray14 data = ChestXray14.open(root);
 
-    DataSplits splits;
-    try {
-      splits = data.split(plan(d), seed);
-      if (d.viewPositions() != null) {
-        splits = data.filterViewPositions(splits, new LinkedHashSet<>(d.viewPositions()));
-      }
-      if (d.subsample() < 1) {
-        splits = splits.subsample(d.subsample(), seed);
-      }
-    } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput("data.split: " + e.getMessage());
-    }
+    DataSplits splits =
+        Datasets.split(data, plan(d), d.viewPositions(), d.subsample(), seed, "data.split: ");
 
     PreparedCache cache = openCache(d, root, data, manifest);
     Map<String, String> bad = badImages(splits, data, cache);
