@@ -7,10 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * Unpacks a .tar.gz into a directory with Apache Commons Compress (ustar, GNU and pax entries).
@@ -96,26 +96,26 @@ final class TarGz {
     return target;
   }
 
-  /** Into a hidden temporary file first, so an interrupted unpack never leaves a partial image. */
+  /** Atomically ({@link AtomicFiles}): an interrupted unpack never leaves a partial image. */
   private static void write(InputStream in, String where, long size, Path target)
       throws IOException {
-    Files.createDirectories(target.getParent());
-    Path temp = target.resolveSibling("." + target.getFileName() + ".part");
-    long written;
-    try (OutputStream out = Files.newOutputStream(temp)) {
-      written = in.transferTo(out);
-    } catch (EOFException gzipEnded) {
-      Files.delete(temp);
-      throw gzipEnded;
-    } catch (IOException tarEnded) {
-      // Commons Compress: the tar stream ended inside the entry's data.
-      Files.delete(temp);
-      throw new IOException(where + ": truncated entry (" + tarEnded.getMessage() + ")", tarEnded);
-    }
-    if (written != size) {
-      Files.delete(temp);
-      throw new IOException(where + ": truncated entry (" + written + " of " + size + " bytes)");
-    }
-    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(
+        target,
+        out -> {
+          long written;
+          try {
+            written = in.transferTo(out);
+          } catch (EOFException gzipEnded) {
+            throw gzipEnded;
+          } catch (IOException tarEnded) {
+            // Commons Compress: the tar stream ended inside the entry's data.
+            throw new IOException(
+                where + ": truncated entry (" + tarEnded.getMessage() + ")", tarEnded);
+          }
+          if (written != size) {
+            throw new IOException(
+                where + ": truncated entry (" + written + " of " + size + " bytes)");
+          }
+        });
   }
 }
