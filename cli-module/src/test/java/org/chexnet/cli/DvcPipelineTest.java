@@ -55,7 +55,16 @@ class DvcPipelineTest {
       Files.createDirectories(repo.resolve(file).getParent());
       Files.copy(PROJECT.resolve(file), repo.resolve(file));
     }
-    for (String module : List.of("dataset", "model", "training", "evaluation", "tracking", "cli")) {
+    for (String module :
+        List.of(
+            "common",
+            "dataset",
+            "model",
+            "training",
+            "evaluation",
+            "tracking",
+            "experiment",
+            "cli")) {
       copyTree(
           PROJECT.resolve(module + "-module/src/main"), repo.resolve(module + "-module/src/main"));
     }
