@@ -8,13 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.chexnet.cli.Chexnet;
+import org.chexnet.common.FileTrees;
 import org.chexnet.common.Reporter;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
@@ -108,7 +107,7 @@ class SweepTest {
     // As if the sweep had been killed before trial 2 started: no trial 2, the parent RUNNING.
     RunRecord second =
         children.stream().filter(c -> "2".equals(c.tags().get(Sweep.TRIAL_TAG))).findFirst().get();
-    deleteTree(store.runDirectory(second));
+    FileTrees.delete(store.runDirectory(second));
     Path meta = parentDir.resolve("meta.yaml");
     Files.writeString(meta, Files.readString(meta).replace("status: 3", "status: 1"));
     console.reset();
@@ -165,13 +164,5 @@ class SweepTest {
     return store.listRuns(Optional.of("sweeps")).stream()
         .filter(r -> parentId.equals(r.tags().get("mlflow.parentRunId")))
         .toList();
-  }
-
-  private static void deleteTree(Path root) throws Exception {
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
