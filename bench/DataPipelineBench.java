@@ -60,7 +60,8 @@ public final class DataPipelineBench {
             "sha256:bench-" + entries.size(),
             SIZE,
             PreparedCache.OnBadImage.FAIL,
-            threads);
+            threads,
+            org.chexnet.common.Reporter.silent());
     // An epoch-sized list cycling over the prepared images (each read from the memory map).
     List<LabeledImage> epoch = new ArrayList<>(batchImages);
     for (int i = 0; i < batchImages; i++) {

@@ -1,22 +1,20 @@
 package org.chexnet.cli;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ChestXray14;
-import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.NihDownload;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.experiment.data.Datasets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,7 +72,7 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      SyntheticChestXray14.write(out, images, imageSize, seed);
+      SyntheticChestXray14.write(out, images, imageSize, seed, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %d synthetic images (%dx%d) to %s%n", images, imageSize, imageSize, out);
       return 0;
@@ -99,7 +97,7 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      Manifest manifest = Manifest.snapshot(dir);
+      Manifest manifest = Manifest.snapshot(dir, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %s: %d files, digest %s%n",
           dir.resolve(Manifest.FILE_NAME), manifest.files().size(), manifest.digest());
@@ -137,7 +135,7 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       Manifest manifest = Manifest.read(dir);
-      Manifest.Report report = manifest.verify(dir, full);
+      Manifest.Report report = manifest.verify(dir, full, new ConsoleReporter(System.out));
       System.out.print(report.describe(limit));
       System.out.println(
           report.matches()
@@ -206,25 +204,18 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       if (stallTimeoutSeconds < 1) {
-        throw new UsageException("--stall-timeout must be at least 1 second");
+        throw ChexnetException.invalidInput("--stall-timeout must be at least 1 second");
       }
-      Map<String, String> sums =
-          checksums == null ? Map.of() : NihDownload.readChecksums(checksums);
-      List<NihDownload.RemoteFile> files = new ArrayList<>(NihDownload.nihFiles(baseUrl, sums));
-      if (only != null) {
-        Set<String> known = new HashSet<>();
-        files.forEach(f -> known.add(f.name()));
-        for (String name : only) {
-          if (!known.contains(name)) {
-            throw new UsageException("--only: unknown file " + name + ", expected one of " + known);
-          }
-        }
-        files.removeIf(f -> !only.contains(f.name()));
-      }
-      Files.createDirectories(out);
       NihDownload.Outcome outcome =
-          new NihDownload(attempts, java.time.Duration.ofSeconds(stallTimeoutSeconds))
-              .fetch(files, out, keepArchives);
+          Datasets.download(
+              out,
+              baseUrl,
+              checksums,
+              only,
+              keepArchives,
+              attempts,
+              Duration.ofSeconds(stallTimeoutSeconds),
+              new ConsoleReporter(System.out));
       System.out.printf(
           "Fetched %d, already present %d, in %s%n",
           outcome.fetched().size(), outcome.present().size(), out);
@@ -287,30 +278,17 @@ final class DataCommand {
             case "fail" -> PreparedCache.OnBadImage.FAIL;
             case "skip" -> PreparedCache.OnBadImage.SKIP;
             default ->
-                throw new UsageException(
+                throw ChexnetException.invalidInput(
                     "--on-bad-image must be fail or skip, got '" + onBadImage + "'");
           };
-      Manifest manifest = Manifest.read(dir);
-      Manifest.Report report = manifest.verify(dir, false);
-      if (!report.matches()) {
-        throw new UsageException(
-            dir
-                + " no longer matches its manifest ("
-                + report.describe(5).strip().replace('\n', ';')
-                + "); run `chexnet data snapshot "
-                + dir
-                + "` if the change is intended");
-      }
-      ChestXray14 data = ChestXray14.open(dir);
       PreparedCache cache =
-          PreparedCache.prepare(
-              data,
-              data.entries().stream().map(DataEntry::imageIndex).toList(),
-              cacheDir != null ? cacheDir : data.root().resolve(PreparedCache.DEFAULT_DIR),
-              manifest.digest(),
+          Datasets.prepareCache(
+              dir,
               imageSize,
               policy,
-              threads != null ? threads : Runtime.getRuntime().availableProcessors());
+              cacheDir,
+              threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+              new ConsoleReporter(System.out));
       System.out.printf(
           "Prepared %d images at %dpx in %s%n", cache.imageCount(), imageSize, cache.directory());
       cache.skipped().forEach((name, why) -> System.out.printf("skipped %s: %s%n", name, why));
@@ -386,7 +364,7 @@ final class DataCommand {
               case "data_entry" -> SplitPlan.LabelSource.DATA_ENTRY;
               case "list" -> SplitPlan.LabelSource.LIST;
               default ->
-                  throw new UsageException(
+                  throw ChexnetException.invalidInput(
                       "--labels must be data_entry or list, got '" + labels + "'");
             };
         plan = new SplitPlan.Lists(kind.lists.get(0), kind.lists.get(1), kind.lists.get(2), source);
@@ -398,19 +376,9 @@ final class DataCommand {
         plan =
             new SplitPlan.Official(kind.validationFraction != null ? kind.validationFraction : 0.1);
       }
-      ChestXray14 data = ChestXray14.open(dir);
-      DataSplits splits;
-      try {
-        splits = data.split(plan, seed);
-        if (views != null) {
-          splits = data.filterViewPositions(splits, views);
-        }
-        if (subsample != null) {
-          splits = splits.subsample(subsample, seed);
-        }
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
+      DataSplits splits =
+          Datasets.split(
+              ChestXray14.open(dir), plan, views, subsample != null ? subsample : 1, seed, "");
       System.out.print(splits.prevalenceTable());
       return 0;
     }

@@ -1,28 +1,17 @@
 package org.chexnet.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.chexnet.dataset.DataEntry;
-import org.chexnet.dataset.DataEntryCsv;
-import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.Bootstrap;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
-import org.chexnet.evaluation.ImageTable;
 import org.chexnet.evaluation.Interval;
-import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
-import org.chexnet.evaluation.ThresholdRule;
+import org.chexnet.experiment.evaluate.EvaluationRequest;
+import org.chexnet.experiment.evaluate.PredictionsEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -123,140 +112,31 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ReportOptions options = options();
-    List<String> classes = Finding.labels();
-    PredictionSet scored = labelled(predictions, labels, classes);
-    Optional<PredictionSet> validation = Optional.empty();
-    if (validationPredictions != null) {
-      validation =
-          Optional.of(
-              labelled(
-                  validationPredictions,
-                  validationLabels != null ? validationLabels : labels,
-                  classes));
-    } else if (validationLabels != null) {
-      throw new UsageException("--validation-labels needs --validation-predictions");
-    }
-    if (baseline != null) {
-      PredictionSet other = labelled(baseline, labels, classes);
-      try {
-        other.alignedTo(scored);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(baseline + ": " + e.getMessage() + " (" + predictions + ")");
-      }
-      options =
-          options.withBaseline(
-              Optional.of(new ReportOptions.Baseline(baseline.getFileName().toString(), other)));
-    }
-    Path dir = out != null ? out : defaultOut(predictions);
+    EvaluationRequest request =
+        EvaluationRequest.of(predictions, labels)
+            .withOut(out)
+            .withValidation(validationPredictions, validationLabels)
+            .withThreshold(threshold)
+            .withBaseline(baseline)
+            .withReference(reference)
+            .withBootstrap(replicates, seed)
+            .withTitle(title);
+    DetailedEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    DetailedEvaluation evaluation =
-        EvaluationReport.writeAll(
-            dir,
-            title != null ? title : predictions.getFileName().toString(),
-            classes,
-            scored,
-            validation,
-            Optional.empty(),
-            options);
     console.print(EvaluationReport.consoleTable(evaluation.result()));
     Interval mean = evaluation.bootstrap().mean();
     if (mean.defined()) {
       console.printf(
           Locale.ROOT,
           "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
-          options.bootstrapReplicates(),
+          replicates,
           mean.low(),
           mean.high());
     }
-    console.printf("Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png)%n", dir);
+    console.printf(
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png)%n",
+        request.outDirectory());
     console.flush();
     return 0;
-  }
-
-  private ReportOptions options() {
-    if (replicates < 1) {
-      throw new UsageException(
-          "--bootstrap must be a positive number of replicates, got " + replicates);
-    }
-    Optional<String> source = Optional.empty();
-    if (!reference.equals("none")) {
-      List<String> sources = ReferenceResults.load().sources();
-      if (!sources.contains(reference)) {
-        throw new UsageException(
-            "--reference " + reference + ": expected none or one of " + String.join(", ", sources));
-      }
-      source = Optional.of(reference);
-    }
-    return ReportOptions.defaults()
-        .withBootstrap(replicates, seed)
-        .withThresholdRule(thresholdRule(threshold))
-        .withReference(source);
-  }
-
-  static ThresholdRule thresholdRule(String rule) {
-    if (rule.equals("youden")) {
-      return ThresholdRule.youden();
-    }
-    if (rule.startsWith("sensitivity=")) {
-      String target = rule.substring("sensitivity=".length());
-      try {
-        double value = Double.parseDouble(target);
-        if (value > 0 && value <= 1) {
-          return ThresholdRule.sensitivity(value);
-        }
-      } catch (NumberFormatException e) {
-        // reported below with the expected form
-      }
-    }
-    throw new UsageException(
-        "--threshold "
-            + rule
-            + ": expected youden or sensitivity=T with T in (0, 1], e.g. sensitivity=0.9");
-  }
-
-  /** {@code preds} with their labels from {@code labelFile}, every error naming file and line. */
-  static PredictionSet labelled(Path preds, Path labelFile, List<String> classes)
-      throws IOException {
-    try {
-      ImageTable table = ImageTable.readPredictions(preds, classes);
-      boolean dataEntry = isDataEntry(labelFile);
-      ImageTable truth =
-          dataEntry
-              ? readDataEntry(labelFile)
-              : ImageTable.readLabelList(labelFile, classes.size());
-      // A label list names exactly the scored images; Data_Entry names all 112,120.
-      return table.withLabels(truth, !dataEntry);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(e.getFile() + ": no such file");
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-  }
-
-  private static boolean isDataEntry(Path file) throws IOException {
-    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String first = reader.readLine();
-      return first != null && first.startsWith("Image Index,Finding Labels");
-    }
-  }
-
-  private static ImageTable readDataEntry(Path csv) throws IOException {
-    List<DataEntry> entries = DataEntryCsv.read(csv);
-    List<String> images = new ArrayList<>(entries.size());
-    float[] values = new float[entries.size() * Finding.COUNT];
-    int[] lines = new int[entries.size()];
-    for (int i = 0; i < entries.size(); i++) {
-      images.add(entries.get(i).imageIndex());
-      System.arraycopy(entries.get(i).labels(), 0, values, i * Finding.COUNT, Finding.COUNT);
-      lines[i] = i + 2; // after the header; NIH's file has no blank lines
-    }
-    return new ImageTable(csv, images, values, lines);
-  }
-
-  private static Path defaultOut(Path predictions) {
-    String name = predictions.getFileName().toString();
-    String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
-    return predictions.resolveSibling(stem + "-evaluation");
   }
 }

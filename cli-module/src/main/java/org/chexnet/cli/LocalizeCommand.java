@@ -1,27 +1,15 @@
 package org.chexnet.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import me.tongfei.progressbar.ProgressBar;
-import org.chexnet.dataset.Finding;
-import org.chexnet.dataset.ImageDecoder;
-import org.chexnet.dataset.ImageNetNormalization;
-import org.chexnet.evaluation.BoundingBox;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.evaluation.Localization;
-import org.chexnet.model.ClassActivationMaps;
-import org.chexnet.training.ProgressBars;
+import org.chexnet.experiment.localize.LocalizationReport;
+import org.chexnet.experiment.localize.LocalizationRun;
+import org.chexnet.experiment.models.CheckpointModel;
+import org.chexnet.experiment.models.ModelResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,109 +73,19 @@ final class LocalizeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!(mapThreshold > 0 && mapThreshold < 1) || batchSize < 1) {
-      throw new UsageException("--map-threshold must be in (0, 1) and --batch-size positive");
+      throw ChexnetException.invalidInput(
+          "--map-threshold must be in (0, 1) and --batch-size positive");
     }
-    List<BoundingBox> boxes;
-    try {
-      boxes = BoundingBox.readNih(bbox);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+    LocalizationRun run = LocalizationRun.of(bbox, images);
+    List<Localization.FindingSummary> summaries;
+    try (CheckpointModel network =
+        (CheckpointModel) modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS)) {
+      summaries = run.score(network, mapThreshold, batchSize, out, new ConsoleReporter(System.out));
     }
-    Map<String, Path> files = new HashMap<>();
-    ImageInputs found = ImageInputs.of(images, null);
-    for (int i = 0; i < found.size(); i++) {
-      files.put(found.names().get(i), found.files().get(i));
-    }
-    // Boxes grouped by finding, so that one pass computes a batch of one class's maps.
-    Map<String, List<BoundingBox>> byFinding = new LinkedHashMap<>();
-    for (BoundingBox box : boxes) {
-      if (!Finding.labels().contains(box.finding())) {
-        throw new UsageException(
-            bbox + ": box of " + box.imageIndex() + " has an unknown finding " + box.finding());
-      }
-      if (!files.containsKey(box.imageIndex())) {
-        throw new UsageException(
-            bbox
-                + ": image "
-                + box.imageIndex()
-                + " of a "
-                + box.finding()
-                + " box is not under "
-                + images);
-      }
-      byFinding.computeIfAbsent(box.finding(), f -> new ArrayList<>()).add(box);
-    }
-    List<Localization.BoxScore> scores = new ArrayList<>();
-    List<BoundingBox> scored = new ArrayList<>();
-    try (PredictionModel network = modelOptions.open(true);
-        ProgressBar bar = ProgressBars.images("Class activation maps", boxes.size())) {
-      ClassActivationMaps cams = ((PredictionModel.Trained) network).classActivationMaps();
-      int size = network.imageSize();
-      ImageDecoder decoder = new ImageDecoder(size);
-      int values = size * size * ImageNetNormalization.CHANNELS;
-      for (Map.Entry<String, List<BoundingBox>> entry : byFinding.entrySet()) {
-        int classIndex = Finding.labels().indexOf(entry.getKey());
-        List<BoundingBox> list = entry.getValue();
-        for (int start = 0; start < list.size(); start += batchSize) {
-          List<BoundingBox> batch = list.subList(start, Math.min(list.size(), start + batchSize));
-          float[] x = new float[batch.size() * values];
-          for (int i = 0; i < batch.size(); i++) {
-            byte[] gray = decoder.decodeGray(files.get(batch.get(i).imageIndex()));
-            System.arraycopy(
-                ImageNetNormalization.toHwc(gray, size, false), 0, x, i * values, values);
-          }
-          float[][][] maps = cams.compute(x, batch.size(), classIndex);
-          for (int i = 0; i < batch.size(); i++) {
-            BoundingBox box = batch.get(i);
-            scores.add(
-                Localization.score(
-                    camMap(maps[i]), box, mapThreshold, originalSide(files.get(box.imageIndex()))));
-            scored.add(box);
-          }
-          bar.stepBy(batch.size());
-        }
-      }
-    }
-    List<Localization.FindingSummary> summaries = Localization.summarize(scores);
-    LocalizationReport.write(out, scored, scores, summaries, mapThreshold);
     PrintWriter console = command.commandLine().getOut();
     console.print(LocalizationReport.table(summaries));
     console.printf("Wrote %s (localization.csv, localization-boxes.csv, localization.md)%n", out);
     console.flush();
     return 0;
-  }
-
-  private static Localization.CamMap camMap(float[][] map) {
-    int height = map.length;
-    int width = map[0].length;
-    float[] values = new float[height * width];
-    for (int y = 0; y < height; y++) {
-      System.arraycopy(map[y], 0, values, y * width, width);
-    }
-    return new Localization.CamMap(values, height, width);
-  }
-
-  /** The side of the original square image, in whose pixels NIH gives the boxes. */
-  private static double originalSide(Path file) throws IOException {
-    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-      if (readers == null || !readers.hasNext()) {
-        throw new IOException(file + ": not an image format ImageIO can read");
-      }
-      ImageReader reader = readers.next();
-      try {
-        reader.setInput(in);
-        int width = reader.getWidth(0);
-        int height = reader.getHeight(0);
-        if (width != height) {
-          throw new UsageException(
-              String.format(
-                  Locale.ROOT, "%s: %dx%d, expected a square image as NIH's", file, width, height));
-        }
-        return width;
-      } finally {
-        reader.dispose();
-      }
-    }
   }
 }

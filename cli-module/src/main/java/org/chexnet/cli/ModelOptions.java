@@ -2,6 +2,12 @@ package org.chexnet.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.models.CheckpointModel;
+import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.model.InferenceModel;
+import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,8 +19,8 @@ final class ModelOptions {
       names = "--model",
       paramLabel = "MODEL",
       description =
-          "a run (mlruns/EXP/RUN, its artifacts/, or the run id), checkpoints/best, or a"
-              + " saved_model/ directory")
+          "a run (mlruns/EXP/RUN, its artifacts/, or its id or name in --runs), checkpoints/best,"
+              + " a saved_model/ directory, or models:/NAME@ALIAS or models:/NAME/VERSION")
   String model;
 
   @Option(
@@ -37,19 +43,22 @@ final class ModelOptions {
       description = "run store searched for a run id (default ${DEFAULT-VALUE})")
   Path runs;
 
-  /**
-   * @param needWeights the command needs the network's weights in this process (class activation
-   *     maps), so a run is opened from its checkpoint rather than its SavedModel
-   */
-  PredictionModel open(boolean needWeights) throws IOException {
+  /** The model these options name, opened for {@code use}. */
+  InferenceModel open(ModelResolver.Use use) throws IOException {
     if ((model == null) == (weights == null)) {
-      throw new UsageException("give either --model MODEL or --spec SPEC --weights W.h5");
+      throw ChexnetException.invalidInput(
+          "give either --model MODEL or --spec SPEC --weights W.h5");
     }
     if (weights != null && spec == null) {
-      throw new UsageException("--weights " + weights + " needs --spec SPEC for the network");
+      throw ChexnetException.invalidInput(
+          "--weights " + weights + " needs --spec SPEC for the network");
     }
     return weights != null
-        ? PredictionModel.fromKeras(spec, weights)
-        : PredictionModel.open(model, spec, runs, needWeights);
+        ? CheckpointModel.fromKeras(spec, weights)
+        : new ModelResolver(
+                runs,
+                Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)),
+                Path.of("models"))
+            .open(model, spec, use);
   }
 }

@@ -5,9 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.chexnet.model.ImageNetWeights;
 import org.chexnet.model.WeightsDownload;
 import picocli.CommandLine.Command;
@@ -64,26 +61,7 @@ final class ModelsCommand {
         return 0;
       }
       System.out.printf("Downloading %s%n", url);
-      try (ProgressBar bar =
-          new ProgressBarBuilder()
-              .setTaskName("weights")
-              .setInitialMax(-1)
-              .setUnit(" MB", 1 << 20)
-              .showSpeed()
-              .setStyle(ProgressBarStyle.ASCII)
-              .setUpdateIntervalMillis(250)
-              .build()) {
-        WeightsDownload.fetch(
-            url,
-            target,
-            md5,
-            (received, total) -> {
-              if (total > 0 && bar.getMax() != total) {
-                bar.maxHint(total);
-              }
-              bar.stepTo(received);
-            });
-      }
+      WeightsDownload.fetch(url, target, md5, new ConsoleReporter(System.out));
       System.out.printf("Saved %s (MD5 %s checked)%n", target, md5);
       return 0;
     }

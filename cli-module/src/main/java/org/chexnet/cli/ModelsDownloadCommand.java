@@ -3,6 +3,8 @@ package org.chexnet.cli;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.Tracking;
@@ -36,12 +38,12 @@ final class ModelsDownloadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String server = from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV);
     if (server == null || !MlflowServer.isRemote(server)) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "The model registry is on an MLflow server: give --from http(s)://... or set "
               + Tracking.TRACKING_URI_ENV);
     }
-    try (MlflowServer remote = RunsCommand.usage(() -> MlflowServer.connect(URI.create(server)))) {
-      Path model = RunsCommand.usage(() -> new ModelRegistry(remote).fetch(modelUri, out));
+    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
+      Path model = Lookups.asInput(() -> new ModelRegistry(remote).fetch(modelUri, out));
       System.out.println(model);
     }
     return 0;

@@ -4,10 +4,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.RunRecord;
+import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,23 +46,23 @@ final class ModelsRegisterCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       paramLabel = "DIR",
-      description = "the local run store (default: " + RunsCommand.DEFAULT_STORE + ")")
-  Path store = Path.of(RunsCommand.DEFAULT_STORE);
+      description = "the local run store (default: " + RunSource.DEFAULT_STORE + ")")
+  Path store = Path.of(RunSource.DEFAULT_STORE);
 
   @Override
   public Integer call() throws Exception {
     String server = to != null ? to : System.getenv(Tracking.TRACKING_URI_ENV);
     if (server == null || !MlflowServer.isRemote(server)) {
-      throw new UsageException(
+      throw ChexnetException.invalidInput(
           "The model registry is on an MLflow server: give --to http(s)://... or set "
               + Tracking.TRACKING_URI_ENV
               + (server == null ? "" : " (it is '" + server + "', not a server)"));
     }
-    LocalRunStore local = RunsCommand.localStore(store);
-    RunRecord record = RunsCommand.usage(() -> local.readRun(run));
-    try (MlflowServer remote = RunsCommand.usage(() -> MlflowServer.connect(URI.create(server)))) {
+    LocalRunStore local = RunSource.localStore(store);
+    RunRecord record = Lookups.asInput(() -> local.readRun(run));
+    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
       ModelRegistry.ModelVersion version =
-          RunsCommand.usage(
+          Lookups.asInput(
               () ->
                   new ModelRegistry(remote)
                       .register(local, record, name, Optional.ofNullable(alias)));

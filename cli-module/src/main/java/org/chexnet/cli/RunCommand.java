@@ -1,15 +1,14 @@
 package org.chexnet.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.chexnet.cli.spec.SpecLoader;
-import org.chexnet.tracking.LocalRunStore;
-import org.chexnet.tracking.Run;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.Experiments;
+import org.chexnet.experiment.run.RunResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -70,30 +69,22 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExperimentRunner runner = new ExperimentRunner(System.out, Path.of("").toAbsolutePath());
-    Run run;
+    Experiments chexnet =
+        Experiments.in(Path.of("").toAbsolutePath(), new ConsoleReporter(System.out));
+    RunResult run;
     if (resume != null) {
       if (spec != null || !overrides.isEmpty() || !tags.isEmpty()) {
-        throw new UsageException(
+        throw ChexnetException.invalidInput(
             "--resume continues a run with the spec and tags it recorded: give no SPEC, --set"
                 + " or --tag");
       }
-      Path runDirectory = Path.of(resume);
-      if (Files.isRegularFile(runDirectory.resolve("meta.yaml"))) {
-        Path absolute = runDirectory.toAbsolutePath().normalize();
-        run =
-            runner.resume(
-                new LocalRunStore(absolute.getParent().getParent()),
-                absolute.getFileName().toString());
-      } else {
-        run = runner.resume(new LocalRunStore(store), resume);
-      }
+      run = chexnet.resume(resume, store);
     } else {
       if (spec == null) {
-        throw new UsageException("give an experiment SPEC to run, or --resume RUN");
+        throw ChexnetException.invalidInput("give an experiment SPEC to run, or --resume RUN");
       }
       // The whole spec is checked before anything is written.
-      run = runner.run(SpecLoader.load(spec, overrides), tags);
+      run = chexnet.run(chexnet.load(spec, overrides.toArray(String[]::new)), tags);
     }
     if (out != null) {
       run.exportArtifacts(out);

@@ -2,7 +2,6 @@ package org.chexnet.cli;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -15,11 +14,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.RunPush;
 import org.chexnet.tracking.RunRecord;
+import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
-import org.mlflow.tracking.MlflowClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +31,6 @@ import picocli.CommandLine.Parameters;
     description = "Recorded runs: list, compare, push to an MLflow server.",
     subcommands = {RunsCommand.Push.class, RunsCommand.ListRuns.class, RunsCommand.Compare.class})
 final class RunsCommand {
-  static final String DEFAULT_STORE = "mlruns";
   // Shown by `runs list` when any listed run has them: the numbers a run is judged by.
   private static final List<String> HEADLINE_METRICS =
       List.of("test_mean_auroc", "val_mean_auroc", "val_loss", "loss");
@@ -67,12 +66,12 @@ final class RunsCommand {
     @Option(
         names = "--store",
         paramLabel = "DIR",
-        description = "the local run store (default: " + DEFAULT_STORE + ")")
-    Path store = Path.of(DEFAULT_STORE);
+        description = "the local run store (default: " + RunSource.DEFAULT_STORE + ")")
+    Path store = Path.of(RunSource.DEFAULT_STORE);
 
     @Override
     public Integer call() throws IOException {
-      LocalRunStore local = localStore(store);
+      LocalRunStore local = RunSource.localStore(store);
       List<RunRecord> selected = new ArrayList<>();
       if (runs.isEmpty()) {
         selected.addAll(local.listRuns(Optional.empty()));
@@ -80,7 +79,7 @@ final class RunsCommand {
         selected.sort(Comparator.comparingLong(RunRecord::startTime));
       } else {
         for (String run : runs) {
-          selected.add(usage(() -> local.readRun(run)));
+          selected.add(Lookups.asInput(() -> local.readRun(run)));
         }
       }
       if (selected.isEmpty()) {
@@ -88,7 +87,7 @@ final class RunsCommand {
         return 0;
       }
       int failed = 0;
-      try (MlflowServer server = usage(() -> MlflowServer.connect(URI.create(to)))) {
+      try (MlflowServer server = Lookups.asInput(() -> MlflowServer.connect(URI.create(to)))) {
         for (RunRecord run : selected) {
           try {
             RunPush.Result pushed = RunPush.push(local, run, server);
@@ -135,7 +134,7 @@ final class RunsCommand {
     @Override
     public Integer call() throws IOException {
       List<RunRecord> runs;
-      try (Source source = Source.open(from.from)) {
+      try (RunSource source = RunSource.open(from.from)) {
         runs = source.list(Optional.ofNullable(experiment));
       }
       if (runs.isEmpty()) {
@@ -185,7 +184,7 @@ final class RunsCommand {
     @Override
     public Integer call() throws IOException {
       List<RunRecord> records = new ArrayList<>();
-      try (Source source = Source.open(from.from)) {
+      try (RunSource source = RunSource.open(from.from)) {
         for (String run : runs) {
           records.add(source.read(run));
         }
@@ -238,85 +237,8 @@ final class RunsCommand {
             "a local store or an MLflow server (default: $"
                 + Tracking.TRACKING_URI_ENV
                 + " when it names a server, else "
-                + DEFAULT_STORE
+                + RunSource.DEFAULT_STORE
                 + ")")
     String from;
-  }
-
-  /** Where runs are read from: the local store or a server. */
-  private interface Source extends AutoCloseable {
-    List<RunRecord> list(Optional<String> experiment) throws IOException;
-
-    RunRecord read(String idOrName) throws IOException;
-
-    @Override
-    default void close() {}
-
-    static Source open(String from) throws IOException {
-      String env = System.getenv(Tracking.TRACKING_URI_ENV);
-      String where =
-          from != null ? from : env != null && MlflowServer.isRemote(env) ? env : DEFAULT_STORE;
-      if (MlflowServer.isRemote(where)) {
-        MlflowServer server = usage(() -> MlflowServer.connect(URI.create(where)));
-        return new Source() {
-          @Override
-          public List<RunRecord> list(Optional<String> experiment) throws IOException {
-            return usage(() -> server.listRuns(experiment));
-          }
-
-          @Override
-          public RunRecord read(String idOrName) throws IOException {
-            return usage(() -> server.readRun(idOrName));
-          }
-
-          @Override
-          public void close() {
-            server.close();
-          }
-        };
-      }
-      LocalRunStore store = localStore(Path.of(where));
-      return new Source() {
-        @Override
-        public List<RunRecord> list(Optional<String> experiment) throws IOException {
-          return usage(() -> store.listRuns(experiment));
-        }
-
-        @Override
-        public RunRecord read(String idOrName) throws IOException {
-          return usage(() -> store.readRun(idOrName));
-        }
-      };
-    }
-  }
-
-  static LocalRunStore localStore(Path root) {
-    if (!Files.isDirectory(root)) {
-      throw new UsageException(
-          "No run store at "
-              + root.toAbsolutePath()
-              + " (runs are recorded under tracking.uri, default "
-              + DEFAULT_STORE
-              + "; give another with --store or --from)");
-    }
-    return new LocalRunStore(root);
-  }
-
-  interface Lookup<T> {
-    T get() throws IOException;
-  }
-
-  /**
-   * Runs a lookup whose IllegalArgumentException (no such run, bad URI) or failed server call
-   * (unreachable, an error answer) is reported in one line.
-   */
-  static <T> T usage(Lookup<T> lookup) throws IOException {
-    try {
-      return lookup.get();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    } catch (MlflowClientException e) {
-      throw new UsageException("MLflow server: " + MlflowServer.describe(e));
-    }
   }
 }

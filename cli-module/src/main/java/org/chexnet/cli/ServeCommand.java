@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.chexnet.serving.ModelSource;
-import org.chexnet.serving.SavedModelPredictor;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ServingServer;
+import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,8 +33,9 @@ final class ServeCommand implements Callable<Integer> {
       required = true,
       paramLabel = "MODEL",
       description =
-          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run directory, a"
-              + " run's artifacts directory, or a SavedModel directory")
+          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run (its id or"
+              + " name in mlruns, or its directory), a run's artifacts directory, or a SavedModel"
+              + " directory")
   String model;
 
   @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
@@ -79,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (maxBatch < 1 || batchWindowMs < 0) {
-      throw new UsageException("--max-batch must be positive and --batch-window-ms not negative");
+      throw ChexnetException.invalidInput(
+          "--max-batch must be positive and --batch-window-ms not negative");
     }
     ServingServer.Options options;
     try {
@@ -87,16 +91,19 @@ final class ServeCommand implements Callable<Integer> {
           new ServingServer.Options(
               host, port, maxUploadBytes, maxBatch, Duration.ofMillis(batchWindowMs));
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
     Optional<String> trackingUri =
         Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
-    ModelSource source = RunsCommand.usage(() -> ModelSource.resolve(model, trackingUri, cache));
+    ModelResolver.Resolved source =
+        new ModelResolver(Path.of(RunSource.DEFAULT_STORE), trackingUri, cache)
+            .resolve(model, null, ModelResolver.Use.SERVE);
+    Path savedModel = ((ModelResolver.Resolved.SavedModel) source).directory();
     SavedModelPredictor predictor;
     try {
-      predictor = SavedModelPredictor.load(source.savedModel());
+      predictor = ModelResolver.loadSavedModel(savedModel);
     } catch (IOException e) {
-      throw new UsageException(e.getMessage());
+      throw ChexnetException.invalidInput(e.getMessage());
     }
     ServingServer server = ServingServer.start(source.info(), predictor, options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
@@ -105,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Serving %s%s (%s) at http://%s:%d/%n",
-        source.info().name(), version, source.savedModel(), host, server.port());
+        source.info().name(), version, savedModel, host, server.port());
     out.flush();
     try {
       // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.chexnet.cli.sweep.KubernetesJob;
-import org.chexnet.cli.sweep.Sweep;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.experiment.sweep.ChildProcessTrials;
+import org.chexnet.experiment.sweep.KubernetesTrials;
+import org.chexnet.experiment.sweep.Sweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,18 +73,20 @@ final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (parallel < 1) {
-      throw new UsageException("--parallel must be at least 1, got " + parallel);
+      throw ChexnetException.invalidInput("--parallel must be at least 1, got " + parallel);
     }
     Path workDir = Path.of("").toAbsolutePath();
     if (emit != null) {
       if (!emit.equals("k8s")) {
-        throw new UsageException("--emit must be k8s, got '" + emit + "'");
+        throw ChexnetException.invalidInput("--emit must be k8s, got '" + emit + "'");
       }
       if (image == null) {
-        throw new UsageException("--emit k8s needs --image: a container image with chexnet");
+        throw ChexnetException.invalidInput(
+            "--emit k8s needs --image: a container image with chexnet");
       }
       String yaml =
-          KubernetesJob.render(Sweep.plan(sweep, workDir), image, trackingUri, parallel, parentRun);
+          new KubernetesTrials(image, trackingUri, parallel, manifest -> {})
+              .manifest(Sweep.plan(sweep, workDir), parentRun);
       if (out == null) {
         System.out.print(yaml);
       } else {
@@ -91,11 +95,12 @@ final class SweepCommand implements Callable<Integer> {
       }
       return 0;
     }
-    Sweep runner = new Sweep(System.out, workDir, thisCli());
+    ConsoleReporter reporter = new ConsoleReporter(System.out);
+    Sweep runner = new Sweep(reporter, workDir);
     if (trial != null) {
       runner.runTrial(sweep, trial, parentRun);
     } else {
-      runner.run(sweep, parallel);
+      runner.run(sweep, new ChildProcessTrials(thisCli(), parallel, reporter, workDir));
     }
     return 0;
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Batch;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
@@ -69,7 +70,8 @@ class ClassActivationMapLocalisationTest {
           model.trainStep(batch.images(), batch.labels(), batch.size());
         }
       }
-      EvaluationResult learnt = Inference.run(model, test, "test").evaluate(Finding.labels());
+      EvaluationResult learnt =
+          Inference.run(model, test, Reporter.silent(), "test").evaluate(Finding.labels());
       for (ClassAuroc c : learnt.perClass()) {
         assertTrue(
             c.auroc() >= 0.95,

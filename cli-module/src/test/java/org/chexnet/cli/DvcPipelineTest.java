@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.chexnet.experiment.PythonTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,16 @@ class DvcPipelineTest {
       Files.createDirectories(repo.resolve(file).getParent());
       Files.copy(PROJECT.resolve(file), repo.resolve(file));
     }
-    for (String module : List.of("dataset", "model", "training", "evaluation", "tracking", "cli")) {
+    for (String module :
+        List.of(
+            "common",
+            "dataset",
+            "model",
+            "training",
+            "evaluation",
+            "tracking",
+            "experiment",
+            "cli")) {
       copyTree(
           PROJECT.resolve(module + "-module/src/main"), repo.resolve(module + "-module/src/main"));
     }

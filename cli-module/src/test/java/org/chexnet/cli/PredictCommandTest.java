@@ -10,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
-import org.chexnet.cli.spec.SpecLoader;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.InferenceModel;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,7 +235,9 @@ class PredictCommandTest {
     // Independently: resize to 37 (32 * 256 / 224), cut the crops by hand, average.
     ImageDecoder decoder = new ImageDecoder(37);
     int[][] origins = {{0, 0}, {5, 0}, {0, 5}, {5, 5}, {2, 2}};
-    try (PredictionModel model = PredictionModel.open(artifacts.toString(), null, dir)) {
+    try (InferenceModel model =
+        new ModelResolver(dir, Optional.empty(), dir)
+            .open(artifacts.toString(), null, ModelResolver.Use.PREDICT)) {
       for (int i = 0; i < 3; i++) {
         byte[] gray = decoder.decodeGray(images.resolve(names().get(i)));
         float[] mean = new float[Finding.COUNT];
@@ -277,8 +282,7 @@ class PredictCommandTest {
             "--out",
             dir.resolve("k.csv").toString());
     assertEquals(0, o.exit(), o.err());
-    DenseNetConfig config =
-        ExperimentRunner.networkConfig(SpecLoader.load(spec, List.of()).spec().model(), 64);
+    DenseNetConfig config = SpecLoader.load(spec, List.of()).spec().model().networkConfig(64);
     try (TrainableModel model =
         TrainableModel.create(
             config, new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 0)) {

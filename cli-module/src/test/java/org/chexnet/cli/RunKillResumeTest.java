@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.chexnet.cli.spec.SpecLoader;
-import org.chexnet.tracking.Run;
+import org.chexnet.common.Reporter;
+import org.chexnet.experiment.run.ExperimentRunner;
+import org.chexnet.experiment.run.RunResult;
+import org.chexnet.experiment.spec.SpecLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,8 +55,8 @@ class RunKillResumeTest {
   void aRunKilledMidEpochResumesAndEndsLikeAnUninterruptedOne(@TempDir Path dir) throws Exception {
     Path straightWork = Files.createDirectories(dir.resolve("straight"));
     Files.writeString(straightWork.resolve("spec.yaml"), SPEC);
-    Run straight =
-        new ExperimentRunner(new PrintStream(new ByteArrayOutputStream(), true), straightWork)
+    RunResult straight =
+        new ExperimentRunner(Reporter.silent(), straightWork)
             .run(SpecLoader.load(straightWork.resolve("spec.yaml"), List.of()));
 
     Path work = Files.createDirectories(dir.resolve("killed"));

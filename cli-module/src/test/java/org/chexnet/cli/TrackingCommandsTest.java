@@ -16,8 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.chexnet.cli.spec.SpecException;
-import org.chexnet.cli.spec.SpecLoader;
+import org.chexnet.common.Reporter;
+import org.chexnet.experiment.TinySpecs;
+import org.chexnet.experiment.run.ExperimentRunner;
+import org.chexnet.experiment.run.RunResult;
+import org.chexnet.experiment.spec.SpecException;
+import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.MlflowTestServer;
@@ -72,7 +76,7 @@ class TrackingCommandsTest {
     }
     SpecLoader.LoadedSpec loaded =
         SpecLoader.load(work.resolve("spec.yaml"), List.of("tracking.uri=" + server.uri()));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     assertTrue(run.directory().startsWith(work.resolve("mlruns")), run.directory().toString());
 
     LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
@@ -103,8 +107,10 @@ class TrackingCommandsTest {
             SPEC,
             "spec.yaml",
             List.of("train.epochs=1", "tracking.uri=http://127.0.0.1:" + closedPort));
-    Run run = new ExperimentRunner(new PrintStream(new ByteArrayOutputStream()), work).run(loaded);
-    assertEquals(RunStatus.FINISHED, run.status());
+    RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
+    assertEquals(
+        RunStatus.FINISHED.name(),
+        new LocalRunStore(work.resolve("mlruns")).readRun(run.id()).status());
 
     Output pushed =
         chexnet(

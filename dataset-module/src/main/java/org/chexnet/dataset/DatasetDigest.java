@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.chexnet.common.Hashes;
 
 /**
  * One digest for the data a run uses, so a result can name exactly what it was trained and scored
@@ -21,8 +21,6 @@ import java.util.concurrent.Future;
  * path order, for the metadata files and every named image. Files are hashed on all cores.
  */
 public final class DatasetDigest {
-  private static final HexFormat HEX = HexFormat.of();
-
   private DatasetDigest() {}
 
   /**
@@ -49,17 +47,12 @@ public final class DatasetDigest {
               lines.add(
                   pool.submit(
                       () ->
-                          name
-                              + '\0'
-                              + Files.size(file)
-                              + '\0'
-                              + FileHashes.sha256Hex(file)
-                              + '\n')));
-      MessageDigest digest = FileHashes.sha256();
+                          name + '\0' + Files.size(file) + '\0' + Hashes.sha256Hex(file) + '\n')));
+      MessageDigest digest = Hashes.sha256();
       for (Future<String> line : lines) {
         digest.update(line.get().getBytes(StandardCharsets.UTF_8));
       }
-      return "sha256:" + HEX.formatHex(digest.digest());
+      return Hashes.DIGEST_PREFIX + Hashes.hex(digest.digest());
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;

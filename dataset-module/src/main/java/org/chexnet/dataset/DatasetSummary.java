@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * A dataset's labels counted from its metadata files alone (no images): per finding the positive,

@@ -1,16 +1,13 @@
 package org.chexnet.dataset;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,10 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 
 /**
  * Content hashes of a directory's files on all cores, with a size+mtime cache ({@value #CACHE}) so
@@ -32,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FileHashes {
   static final String CACHE = ".chexnet-hash-cache";
-  private static final Logger LOG = LoggerFactory.getLogger(FileHashes.class);
-  private static final HexFormat HEX = HexFormat.of();
 
   private FileHashes() {}
 
@@ -50,7 +44,8 @@ final class FileHashes {
    * @return by relative path, sorted
    */
   static TreeMap<String, Hashed> hash(
-      Path dir, List<String> excluded, boolean useCache, String label) throws IOException {
+      Path dir, List<String> excluded, boolean useCache, String label, Reporter reporter)
+      throws IOException {
     Map<String, Cached> cache = useCache ? readCache(dir) : Map.of();
     TreeMap<String, Path> files = list(dir);
     excluded.forEach(files::remove);
@@ -70,12 +65,9 @@ final class FileHashes {
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName(label + " (" + hashed.size() + " unchanged)")
-            .setInitialMax(toHash.size())
-            .setUnit(" files", 1)
-            .build();
+    Reporter.Task bar =
+        reporter.task(
+            label + " (" + hashed.size() + " unchanged)", toHash.size(), Reporter.Unit.FILES);
     try {
       List<Future<Hashed>> futures = new ArrayList<>(toHash.size());
       for (String path : toHash) {
@@ -83,7 +75,7 @@ final class FileHashes {
         futures.add(
             pool.submit(
                 () -> {
-                  Hashed h = new Hashed(path, Files.size(file), sha256Hex(file));
+                  Hashed h = new Hashed(path, Files.size(file), Hashes.sha256Hex(file));
                   bar.step();
                   return h;
                 }));
@@ -108,7 +100,7 @@ final class FileHashes {
       writeCache(dir, hashed, mtimes);
     } catch (IOException e) {
       // Only an optimisation: a read-only dataset (a shared mount) is still verifiable.
-      LOG.warn("could not update the hash cache in {}: {}", dir, e.toString());
+      reporter.warn("could not update the hash cache in " + dir + ": " + e);
     }
     return hashed;
   }
@@ -136,32 +128,13 @@ final class FileHashes {
    * sha-256 over "path NUL size NUL sha256 LF" per file in path order, as {@link DatasetDigest}.
    */
   static String digest(Iterable<Hashed> files) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Hashes.sha256();
     for (Hashed file : files) {
       digest.update(
           (file.path() + '\0' + file.size() + '\0' + file.sha256() + '\n')
               .getBytes(StandardCharsets.UTF_8));
     }
-    return "sha256:" + HEX.formatHex(digest.digest());
-  }
-
-  static String sha256Hex(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-        digest.update(buffer, 0, read);
-      }
-    }
-    return HEX.formatHex(digest.digest());
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-    }
+    return Hashes.DIGEST_PREFIX + Hashes.hex(digest.digest());
   }
 
   /** Lines "sha256 TAB size TAB mtime-nanos TAB path"; an unreadable cache is just ignored. */
@@ -196,6 +169,6 @@ final class FileHashes {
           .append(h.path())
           .append('\n');
     }
-    AtomicFiles.write(dir.resolve(CACHE), out.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(CACHE), out.toString());
   }
 }

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.Reporter;
 
 /**
  * What a dataset directory holds: path, size and sha-256 of every data file plus one digest over
@@ -82,13 +83,18 @@ public final class Manifest {
    * writes {@code dir/}{@value #FILE_NAME} atomically.
    */
   public static Manifest snapshot(Path dir) throws IOException {
+    return snapshot(dir, Reporter.silent());
+  }
+
+  /** As {@link #snapshot(Path)}, showing the hashing's progress. */
+  public static Manifest snapshot(Path dir, Reporter reporter) throws IOException {
     requireDirectory(dir);
     TreeMap<String, FileHashes.Hashed> hashed =
-        FileHashes.hash(dir, List.of(FILE_NAME), true, "Hashing " + dir);
+        FileHashes.hash(dir, List.of(FILE_NAME), true, "Hashing " + dir, reporter);
     List<FileEntry> entries = new ArrayList<>(hashed.size());
     hashed.values().forEach(h -> entries.add(new FileEntry(h.path(), h.size(), h.sha256())));
     Manifest manifest = new Manifest(FileHashes.digest(hashed.values()), entries);
-    AtomicFiles.write(dir.resolve(FILE_NAME), manifest.toJson().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(FILE_NAME), manifest.toJson());
     return manifest;
   }
 
@@ -173,9 +179,14 @@ public final class Manifest {
    * @param rehashAll read every file instead of trusting the size+mtime cache
    */
   public Report verify(Path dir, boolean rehashAll) throws IOException {
+    return verify(dir, rehashAll, Reporter.silent());
+  }
+
+  /** As {@link #verify(Path, boolean)}, showing the hashing's progress. */
+  public Report verify(Path dir, boolean rehashAll, Reporter reporter) throws IOException {
     requireDirectory(dir);
     TreeMap<String, FileHashes.Hashed> actual =
-        FileHashes.hash(dir, List.of(FILE_NAME), !rehashAll, "Verifying " + dir);
+        FileHashes.hash(dir, List.of(FILE_NAME), !rehashAll, "Verifying " + dir, reporter);
     String actualDigest = FileHashes.digest(actual.values());
     List<String> missing = new ArrayList<>();
     List<String> changed = new ArrayList<>();

@@ -26,10 +26,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 
 /**
  * Fetches the ChestX-ray14 release into a directory in NIH's layout: each file is downloaded to
@@ -41,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class NihDownload {
   public static final String STATE_DIR = ".downloads";
   public static final String SHA256SUMS = "SHA256SUMS";
-  private static final Logger LOG = LoggerFactory.getLogger(NihDownload.class);
 
   /**
    * One file of the release; {@code uri} null when there is no known address; {@code sha256} null
@@ -71,6 +69,7 @@ public final class NihDownload {
   private final HttpClient client;
   private final int attempts;
   private final Duration stallTimeout;
+  private final Reporter reporter;
 
   /**
    * @param attempts tries per file; each retry resumes where the previous one stopped
@@ -84,6 +83,13 @@ public final class NihDownload {
    *     fails (a dead connection would otherwise block forever) and the next attempt resumes
    */
   public NihDownload(int attempts, Duration stallTimeout) {
+    this(attempts, stallTimeout, Reporter.silent());
+  }
+
+  /**
+   * @param reporter shows each transfer's progress and the retries
+   */
+  public NihDownload(int attempts, Duration stallTimeout, Reporter reporter) {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be positive, got " + attempts);
     }
@@ -97,6 +103,7 @@ public final class NihDownload {
             .build();
     this.attempts = attempts;
     this.stallTimeout = stallTimeout;
+    this.reporter = reporter;
   }
 
   /**
@@ -183,7 +190,7 @@ public final class NihDownload {
       }
       Path part = state.resolve(file.name() + ".part");
       download(file, part);
-      String sha256 = FileHashes.sha256Hex(part);
+      String sha256 = Hashes.sha256Hex(part);
       if (file.sha256() != null && !file.sha256().equalsIgnoreCase(sha256)) {
         Files.delete(part);
         throw new IOException(
@@ -202,7 +209,7 @@ public final class NihDownload {
       }
       if (file.archive()) {
         int images = TarGz.extract(part, out);
-        LOG.info("{}: unpacked {} files into {}", file.name(), images, out);
+        reporter.info(file.name() + ": unpacked " + images + " files into " + out);
         if (keepArchives) {
           Files.move(part, state.resolve(file.name()), StandardCopyOption.REPLACE_EXISTING);
         } else {
@@ -215,7 +222,7 @@ public final class NihDownload {
             StandardCopyOption.REPLACE_EXISTING,
             StandardCopyOption.ATOMIC_MOVE);
       }
-      AtomicFiles.write(done, (sha256 + "\n").getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(done, sha256 + "\n");
       fetched.add(file.name());
     }
     return new Outcome(fetched, present, unavailable, computed);
@@ -229,13 +236,7 @@ public final class NihDownload {
   }
 
   private void download(RemoteFile file, Path part) throws IOException {
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName(file.name())
-            .setUnit(" MiB", 1 << 20)
-            .setInitialMax(-1)
-            .showSpeed()
-            .build();
+    Reporter.Task bar = reporter.task(file.name(), -1, Reporter.Unit.BYTES);
     try {
       for (int attempt = 1; ; attempt++) {
         try {
@@ -261,7 +262,7 @@ public final class NihDownload {
                     + ", run again to resume",
                 e);
           }
-          LOG.warn("{}: {}; resuming from byte {}", file.name(), e.getMessage(), kept);
+          reporter.warn(file.name() + ": " + e.getMessage() + "; resuming from byte " + kept);
         }
       }
     } catch (InterruptedException e) {
@@ -273,7 +274,7 @@ public final class NihDownload {
   }
 
   /** One request: resumes from the end of {@code part} when the server honours the Range. */
-  private void transfer(RemoteFile file, Path part, ProgressBar bar)
+  private void transfer(RemoteFile file, Path part, Reporter.Task bar)
       throws IOException, InterruptedException {
     long have = Files.exists(part) ? Files.size(part) : 0;
     // The request timeout covers waiting for the response headers; the body has the watchdog.
@@ -307,7 +308,7 @@ public final class NihDownload {
       have = 0;
     }
     long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-    bar.maxHint(length < 0 ? -1 : have + length);
+    bar.total(length < 0 ? -1 : have + length);
     bar.stepTo(have);
     Set<StandardOpenOption> options =
         append
@@ -350,7 +351,7 @@ public final class NihDownload {
       for (int read = in.read(buffer); read >= 0 && !stalled.get(); read = in.read(buffer)) {
         lastRead.set(System.nanoTime());
         sink.write(buffer, 0, read);
-        bar.stepBy(read);
+        bar.step(read);
       }
     } catch (IOException e) {
       if (!stalled.get()) {

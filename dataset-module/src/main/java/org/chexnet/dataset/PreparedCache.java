@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
+import org.chexnet.common.FileTrees;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 
 /**
  * Images decoded and resized once ({@link ImageDecoder}) into uint8 shards that {@link BatchLoader}
@@ -80,8 +80,8 @@ public final class PreparedCache implements BatchLoader.GraySource {
   public static Path directory(Path cacheRoot, String datasetDigest, int imageSize) {
     String settings =
         "dataset=" + datasetDigest + "\nsize=" + imageSize + "\ndecoder=" + DECODER_VERSION + "\n";
-    byte[] hash = FileHashes.sha256().digest(settings.getBytes(StandardCharsets.UTF_8));
-    return cacheRoot.resolve(HexFormat.of().formatHex(hash, 0, 8));
+    return cacheRoot.resolve(
+        Hashes.sha256Hex(settings.getBytes(StandardCharsets.UTF_8)).substring(0, 16));
   }
 
   /**
@@ -98,14 +98,15 @@ public final class PreparedCache implements BatchLoader.GraySource {
       String datasetDigest,
       int imageSize,
       OnBadImage onBadImage,
-      int threads)
+      int threads,
+      Reporter reporter)
       throws IOException {
     Path target = directory(cacheRoot, datasetDigest, imageSize);
     if (Files.isRegularFile(target.resolve("meta.json"))) {
       return open(cacheRoot, datasetDigest, imageSize);
     }
     Path staging = target.resolveSibling(target.getFileName() + ".partial");
-    AtomicFiles.deleteTree(staging);
+    FileTrees.delete(staging);
     Files.createDirectories(staging);
     int bytes = imageSize * imageSize;
     int shardImages = Math.min(MAX_SHARD_IMAGES, Integer.MAX_VALUE / bytes);
@@ -113,13 +114,8 @@ public final class PreparedCache implements BatchLoader.GraySource {
     List<String> written = new ArrayList<>(imageIndexes.size());
     Map<String, String> skipped = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName("Preparing " + imageSize + "px")
-            .setInitialMax(imageIndexes.size())
-            .setUnit(" images", 1)
-            .showSpeed()
-            .build();
+    Reporter.Task bar =
+        reporter.task("Preparing " + imageSize + "px", imageIndexes.size(), Reporter.Unit.IMAGES);
     OutputStream shard = null;
     try {
       for (int start = 0; start < imageIndexes.size(); start += BLOCK) {

@@ -18,8 +18,7 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
+import org.chexnet.common.Reporter;
 
 /**
  * A learnable synthetic dataset in the exact ChestX-ray14 layout, so the pipeline can be run end to
@@ -40,7 +39,6 @@ public final class SyntheticChestXray14 {
   private static final int[] CELLS = {1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
   private static final double TEST_PATIENT_SHARE = 0.2;
-  private static final int PROGRESS_ABOVE = 1000;
   private static final Comparator<Planned> BY_POSITIVE_COUNT =
       Comparator.comparingInt(SyntheticChestXray14::positiveCount);
 
@@ -83,6 +81,12 @@ public final class SyntheticChestXray14 {
    * @throws IOException if outDir exists and is not empty, or on a write failure
    */
   public static void write(Path outDir, int images, int imageSize, long seed) throws IOException {
+    write(outDir, images, imageSize, seed, Reporter.silent());
+  }
+
+  /** As {@link #write(Path, int, int, long)}, showing the rendering's progress. */
+  public static void write(Path outDir, int images, int imageSize, long seed, Reporter reporter)
+      throws IOException {
     if (images < MIN_IMAGES || imageSize < MIN_IMAGE_SIZE) {
       throw new IllegalArgumentException(
           "need at least "
@@ -105,10 +109,11 @@ public final class SyntheticChestXray14 {
     ensureEveryFindingVaries(trainVal);
     ensureEveryFindingVaries(test);
 
-    writeImages(imagesDir, plan, imageSize);
-    AtomicFiles.write(staging.resolve(ChestXray14.DATA_ENTRY_CSV), dataEntryCsv(plan));
-    AtomicFiles.write(staging.resolve(ChestXray14.TRAIN_VAL_LIST), imageList(trainVal));
-    AtomicFiles.write(staging.resolve(ChestXray14.TEST_LIST), imageList(test));
+    writeImages(imagesDir, plan, imageSize, reporter);
+    // Plain writes: the staging directory appears as the dataset only when complete.
+    Files.write(staging.resolve(ChestXray14.DATA_ENTRY_CSV), dataEntryCsv(plan));
+    Files.write(staging.resolve(ChestXray14.TRAIN_VAL_LIST), imageList(trainVal));
+    Files.write(staging.resolve(ChestXray14.TEST_LIST), imageList(test));
     SyntheticFiles.finish(staging, outDir);
   }
 
@@ -197,16 +202,11 @@ public final class SyntheticChestXray14 {
     return count;
   }
 
-  private static void writeImages(Path imagesDir, List<Planned> plan, int imageSize)
-      throws IOException {
+  private static void writeImages(
+      Path imagesDir, List<Planned> plan, int imageSize, Reporter reporter) throws IOException {
     // Each image depends only on its own seed, so parallel rendering stays deterministic.
-    try (ProgressBar progress =
-        plan.size() > PROGRESS_ABOVE
-            ? new ProgressBarBuilder()
-                .setTaskName("Synthetic X-rays")
-                .setInitialMax(plan.size())
-                .build()
-            : null) {
+    try (Reporter.Task progress =
+        reporter.task("Synthetic X-rays", plan.size(), Reporter.Unit.IMAGES)) {
       plan.parallelStream()
           .forEach(
               image -> {
@@ -214,13 +214,11 @@ public final class SyntheticChestXray14 {
                   byte[] pixels =
                       Renderer.render(
                           image.labels, imageSize, new SplittableRandom(image.pixelSeed));
-                  AtomicFiles.write(imagesDir.resolve(image.imageIndex), png(pixels, imageSize));
+                  Files.write(imagesDir.resolve(image.imageIndex), png(pixels, imageSize));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
-                if (progress != null) {
-                  progress.step();
-                }
+                progress.step();
               });
     } catch (UncheckedIOException e) {
       throw e.getCause();

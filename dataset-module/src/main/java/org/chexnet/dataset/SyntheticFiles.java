@@ -18,6 +18,7 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.chexnet.common.FileTrees;
 
 /** What the synthetic dataset writers share: staging, CSVs, images. */
 final class SyntheticFiles {
@@ -41,7 +42,7 @@ final class SyntheticFiles {
       }
     }
     Path staging = outDir.resolveSibling(outDir.getFileName() + ".partial");
-    AtomicFiles.deleteTree(staging);
+    FileTrees.delete(staging);
     return Files.createDirectories(staging);
   }
 

@@ -40,7 +40,9 @@ class ManifestTest {
         written.files().stream().map(Manifest.FileEntry::path).toList());
     Manifest.FileEntry gray = written.files().get(2);
     assertEquals(Files.size(TestData.realImage(TestData.GRAY_IMAGE)), gray.size());
-    assertEquals(FileHashes.sha256Hex(TestData.realImage(TestData.GRAY_IMAGE)), gray.sha256());
+    assertEquals(
+        org.chexnet.common.Hashes.sha256Hex(TestData.realImage(TestData.GRAY_IMAGE)),
+        gray.sha256());
     assertTrue(written.digest().matches("sha256:[0-9a-f]{64}"));
 
     Manifest read = Manifest.read(dir);

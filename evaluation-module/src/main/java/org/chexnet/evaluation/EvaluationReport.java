@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * Writes an evaluation as dvc metrics and plots, PNG charts, a Markdown and an HTML report, and a

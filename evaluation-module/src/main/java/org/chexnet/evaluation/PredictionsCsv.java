@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * Per-image predictions in the layout other CheXNet reproductions use, so they can be compared row

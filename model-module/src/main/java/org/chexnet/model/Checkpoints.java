@@ -1,12 +1,9 @@
 package org.chexnet.model;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
 import org.tensorflow.Session;
 
 /**
@@ -23,28 +20,15 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   public static void save(Session session, Path directory) throws IOException {
-    Path parent = directory.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, directory.getFileName() + ".saving-");
-    Path retired = parent.resolve(directory.getFileName() + ".old");
-    try {
-      session.save(staging.resolve(PREFIX).toString());
-      deleteRecursively(retired);
-      if (Files.exists(directory)) {
-        Files.move(directory, retired, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
-      deleteRecursively(retired);
-    } finally {
-      deleteRecursively(staging);
-    }
+    AtomicFiles.replaceDirectory(
+        directory, staging -> session.save(staging.resolve(PREFIX).toString()));
   }
 
   public static void restore(Session session, Path directory) throws IOException {
     Path index = directory.resolve(PREFIX + ".index");
     if (!Files.isRegularFile(index)) {
       // A run whose checkpoint is gone must fail loudly, never continue from random weights.
-      Path retired = directory.resolveSibling(directory.getFileName() + ".old");
+      Path retired = AtomicFiles.retired(directory);
       if (Files.isRegularFile(retired.resolve(PREFIX + ".index"))) {
         directory =
             retired; // a crash between the two moves of save(): the previous checkpoint is complete
@@ -54,24 +38,5 @@ public final class Checkpoints {
       }
     }
     session.restore(directory.resolve(PREFIX).toString());
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -2,10 +2,9 @@ package org.chexnet.model;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
+import org.chexnet.common.AtomicFiles;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -230,19 +229,16 @@ public final class ClassActivationMaps {
     return image;
   }
 
-  /** Writes {@link #overlay} as a PNG, atomically (a temporary sibling moved into place). */
+  /** Writes {@link #overlay} as a PNG, atomically. */
   public static void writeOverlayPng(float[][] cam, byte[] gray, Path png) throws IOException {
-    Path directory = png.toAbsolutePath().getParent();
-    Files.createDirectories(directory);
-    Path partial = Files.createTempFile(directory, png.getFileName() + ".", ".partial");
-    try {
-      if (!ImageIO.write(overlay(cam, gray), "png", partial.toFile())) {
-        throw new IOException("no PNG writer in this Java runtime");
-      }
-      Files.move(partial, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(partial);
-    }
+    BufferedImage image = overlay(cam, gray);
+    AtomicFiles.write(
+        png,
+        out -> {
+          if (!ImageIO.write(image, "png", out)) {
+            throw new IOException("no PNG writer in this Java runtime");
+          }
+        });
   }
 
   private static int blend(double gray, double heat) {

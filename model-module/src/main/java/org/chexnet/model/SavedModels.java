@@ -3,12 +3,12 @@ package org.chexnet.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.AtomicFiles;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -61,10 +61,6 @@ public final class SavedModels {
   public static void export(
       DenseNetConfig config, Path directory, Map<String, byte[]> sideFiles, Weights weights)
       throws IOException {
-    Path parent = directory.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, directory.getFileName() + ".exporting-");
-    Path retired = parent.resolve(directory.getFileName() + ".old");
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
       DenseNetGraph net = DenseNet.build(Ops.create(graph), config, 0);
@@ -76,24 +72,20 @@ public final class SavedModels {
               .output(PROBABILITIES, net.probabilities())
               .output(FEATURE_MAPS, net.featureMaps())
               .build();
-      // The exporter wants a directory of its own to create.
-      Path exported = staging.resolve("model");
-      SavedModelBundle.exporter(exported.toString())
-          .withTags(TAG)
-          .withSession(session)
-          .withSignature(signature)
-          .export();
-      for (Map.Entry<String, byte[]> file : sideFiles.entrySet()) {
-        Files.write(exported.resolve(file.getKey()), file.getValue());
-      }
-      Checkpoints.deleteRecursively(retired);
-      if (Files.exists(directory)) {
-        Files.move(directory, retired, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(exported, directory, StandardCopyOption.ATOMIC_MOVE);
-      Checkpoints.deleteRecursively(retired);
-    } finally {
-      Checkpoints.deleteRecursively(staging);
+      AtomicFiles.replaceDirectory(
+          directory,
+          staging -> {
+            // The exporter wants a directory of its own to create.
+            Files.delete(staging);
+            SavedModelBundle.exporter(staging.toString())
+                .withTags(TAG)
+                .withSession(session)
+                .withSignature(signature)
+                .export();
+            for (Map.Entry<String, byte[]> file : sideFiles.entrySet()) {
+              Files.write(staging.resolve(file.getKey()), file.getValue());
+            }
+          });
     }
   }
 

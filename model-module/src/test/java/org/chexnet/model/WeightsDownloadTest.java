@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.chexnet.common.Reporter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +39,50 @@ class WeightsDownloadTest {
   @Test
   void aFileWithTheExpectedChecksumLandsUnderItsName() throws Exception {
     Path target = dir.resolve("cache/weights.h5");
-    AtomicLong lastReport = new AtomicLong();
-    WeightsDownload.fetch(
-        url("/weights.h5"),
-        target,
-        md5.toUpperCase(),
-        (received, total) -> {
-          assertEquals(content.length, total);
-          lastReport.set(received);
-        });
+    AtomicLong reportedTotal = new AtomicLong();
+    AtomicLong received = new AtomicLong();
+    Reporter.Task task =
+        new Reporter.Task() {
+          @Override
+          public void step(long steps) {
+            received.addAndGet(steps);
+          }
+
+          @Override
+          public void stepTo(long done) {
+            received.set(done);
+          }
+
+          @Override
+          public void total(long total) {
+            reportedTotal.set(total);
+          }
+
+          @Override
+          public void message(String message) {}
+
+          @Override
+          public void close() {}
+        };
+    Reporter reporter =
+        new Reporter() {
+          @Override
+          public Task task(String name, long total, Unit unit) {
+            assertEquals(Unit.BYTES, unit);
+            reportedTotal.set(total);
+            return task;
+          }
+
+          @Override
+          public void info(String message) {}
+
+          @Override
+          public void warn(String message) {}
+        };
+    WeightsDownload.fetch(url("/weights.h5"), target, md5.toUpperCase(), reporter);
     assertArrayEquals(content, Files.readAllBytes(target));
-    assertEquals(content.length, lastReport.get());
+    assertEquals(content.length, reportedTotal.get());
+    assertEquals(content.length, received.get());
     assertEquals(md5, WeightsDownload.md5Of(target));
     assertEquals(List.of(target), Files.list(target.getParent()).toList());
   }
@@ -61,7 +95,7 @@ class WeightsDownloadTest {
             IOException.class,
             () ->
                 WeightsDownload.fetch(
-                    url("/weights.h5"), target, ImageNetWeights.MD5, (received, total) -> {}));
+                    url("/weights.h5"), target, ImageNetWeights.MD5, Reporter.silent()));
     assertTrue(e.getMessage().contains("MD5 is " + md5), e.getMessage());
     assertTrue(e.getMessage().contains("expected " + ImageNetWeights.MD5), e.getMessage());
     assertEquals(List.of(), Files.list(dir).toList());
@@ -74,7 +108,7 @@ class WeightsDownloadTest {
             IOException.class,
             () ->
                 WeightsDownload.fetch(
-                    url("/missing.h5"), dir.resolve("w.h5"), md5, (received, total) -> {}));
+                    url("/missing.h5"), dir.resolve("w.h5"), md5, Reporter.silent()));
     assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("w.h5")));
   }

@@ -1,6 +1,16 @@
 package org.chexnet.serving;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * What the page and {@code GET /api/v1/model} show about the served model.
@@ -24,8 +34,102 @@ public record ModelInfo(
     Map<String, Double> testAuroc,
     Map<String, Double> thresholds,
     String thresholdRule) {
+  /** Written by a run's evaluation: {@code class,rule,threshold,...} per finding. */
+  public static final String OPERATING_POINTS_CSV = "operating-points.csv";
+
+  public static final String METRICS_JSON = "metrics.json";
+
   public ModelInfo {
     testAuroc = Map.copyOf(testAuroc);
     thresholds = Map.copyOf(thresholds);
+  }
+
+  /**
+   * The model with the evaluation a run wrote beside it ({@value #METRICS_JSON}, {@value
+   * #OPERATING_POINTS_CSV} in {@code evaluationDirectory}); without them, AUROC and thresholds are
+   * unknown.
+   */
+  public static ModelInfo read(
+      String name, String version, String runId, String source, Path evaluationDirectory)
+      throws IOException {
+    Double mean = null;
+    Map<String, Double> perClass = new LinkedHashMap<>();
+    Path metrics = evaluationDirectory.resolve(METRICS_JSON);
+    if (Files.isRegularFile(metrics)) {
+      JsonNode json;
+      try {
+        json = new ObjectMapper().readTree(metrics.toFile());
+      } catch (IOException e) {
+        throw new IOException(metrics + ": not valid JSON: " + e.getMessage(), e);
+      }
+      if (json.path("mean_auroc").isNumber()) {
+        mean = json.path("mean_auroc").asDouble();
+      }
+      json.path("auroc")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (e.getValue().isNumber()) {
+                  perClass.put(e.getKey(), e.getValue().asDouble());
+                }
+              });
+    }
+    Thresholds thresholds = readThresholds(evaluationDirectory.resolve(OPERATING_POINTS_CSV));
+    return new ModelInfo(
+        name, version, runId, source, mean, perClass, thresholds.values(), thresholds.rule());
+  }
+
+  /** Per-finding thresholds and the rule that chose them (null without a file). */
+  public record Thresholds(Map<String, Double> values, String rule) {}
+
+  /** Thresholds per finding from an evaluation's operating points; none when the file is absent. */
+  public static Thresholds readThresholds(Path csv) throws IOException {
+    Map<String, Double> values = new LinkedHashMap<>();
+    String rule = null;
+    if (!Files.isRegularFile(csv)) {
+      return new Thresholds(values, null);
+    }
+    try (Reader reader = Files.newBufferedReader(csv);
+        CSVParser parser =
+            CSVFormat.DEFAULT
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .build()
+                .parse(reader)) {
+      if (!parser.getHeaderMap().containsKey("class")
+          || !parser.getHeaderMap().containsKey("threshold")) {
+        throw new IOException(
+            csv + ": expected columns class and threshold, found " + parser.getHeaderNames());
+      }
+      for (CSVRecord row : parser) {
+        String value = row.get("threshold");
+        double threshold;
+        try {
+          // The evaluation writes "inf" where no score reaches a usable operating point.
+          threshold =
+              value.strip().equalsIgnoreCase("inf")
+                  ? Double.POSITIVE_INFINITY
+                  : Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+          throw new IOException(
+              csv
+                  + " line "
+                  + parser.getCurrentLineNumber()
+                  + ": threshold '"
+                  + value
+                  + "'"
+                  + " is not a number");
+        }
+        // "inf": no score reaches it (the class never had positives); no usable operating point.
+        if (Double.isFinite(threshold)) {
+          values.put(row.get("class"), threshold);
+        }
+        if (rule == null && row.isMapped("rule")) {
+          rule = row.get("rule");
+        }
+      }
+    }
+    return new Thresholds(values, rule);
   }
 }

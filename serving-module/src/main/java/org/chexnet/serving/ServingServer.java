@@ -27,10 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
-import org.chexnet.dataset.Finding;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
+import org.chexnet.model.SavedModelPredictor;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Request;
@@ -146,18 +147,16 @@ public final class ServingServer implements AutoCloseable {
 
   private ServingServer(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
-    if (predictor.classes() != Finding.COUNT) {
-      throw new IOException(
-          "the model has "
-              + predictor.classes()
-              + " outputs; serving names the "
-              + Finding.COUNT
-              + " ChestX-ray14 findings");
+    if (!predictor.hasClassActivationMaps()) {
+      throw ChexnetException.invalidInput(
+          predictor.source()
+              + " gives no feature maps: serving shows class activation maps, export the model"
+              + " with chexnet (a run's saved_model/)");
     }
     this.info = info;
     this.predictor = predictor;
     this.options = options;
-    this.findings = Finding.labels();
+    this.findings = predictor.classNames();
     this.decoder = new ImageDecoder(predictor.imageSize());
     // ImageIO's default stream cache is a temporary file: requests stay in memory.
     ImageIO.setUseCache(false);
@@ -166,7 +165,10 @@ public final class ServingServer implements AutoCloseable {
     }
     this.batcher =
         new MicroBatcher(
-            predictor, options.maxBatch(), options.batchWindow(), 32 * options.maxBatch());
+            batchModel(predictor),
+            options.maxBatch(),
+            options.batchWindow(),
+            32 * options.maxBatch());
     this.memory = new MemoryBudget(options.memoryBudgetBytes(), MEMORY_WAIT);
     // Enough in flight to fill two batches, whatever the batch size.
     this.maxUploads = Math.max(MAX_UPLOADS, 2 * options.maxBatch());
@@ -206,7 +208,30 @@ public final class ServingServer implements AutoCloseable {
     routes();
   }
 
-  /** Loads nothing itself: {@code predictor} is loaded and warm; the server owns it from here. */
+  private static MicroBatcher.BatchModel batchModel(SavedModelPredictor predictor) {
+    return new MicroBatcher.BatchModel() {
+      @Override
+      public MicroBatcher.Outputs run(float[] images, int count) {
+        SavedModelPredictor.Outputs outputs = predictor.run(images, count);
+        return new MicroBatcher.Outputs(outputs.probabilities(), outputs.featureMaps());
+      }
+
+      @Override
+      public int imageValues() {
+        return predictor.imageValues();
+      }
+
+      @Override
+      public int featureValuesPerImage() {
+        return predictor.featureValuesPerImage();
+      }
+    };
+  }
+
+  /**
+   * Loads nothing itself: {@code predictor} is loaded and warm (with the findings' class names,
+   * which {@link SavedModelPredictor#load} checked); the server owns it from here.
+   */
   public static ServingServer start(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
     ServingServer server = new ServingServer(info, predictor, options);

@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import org.chexnet.dataset.Finding;
+import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -48,7 +49,8 @@ class ServingPageTest {
     }
 
     TinyServedModel model = TinyServedModel.export(dir.resolve("artifacts"));
-    ModelSource source = ModelSource.resolve(model.artifacts.toString(), Optional.empty(), dir);
+    ModelInfo served =
+        ModelInfo.read("artifacts", null, null, model.artifacts.toString(), model.artifacts);
     Path upload = dir.resolve("00000282_000.png");
     Files.write(upload, TinyServedModel.xrayPng());
 
@@ -67,8 +69,8 @@ class ServingPageTest {
         new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
     try (ServingServer server =
         ServingServer.start(
-            source.info(),
-            SavedModelPredictor.load(source.savedModel()),
+            served,
+            SavedModelPredictor.load(model.artifacts.resolve("saved_model"), Finding.labels()),
             new ServingServer.Options("127.0.0.1", 0, 1 << 22, 8, Duration.ofMillis(5)))) {
       ChromeDriver browser = new ChromeDriver(service, options);
       try {

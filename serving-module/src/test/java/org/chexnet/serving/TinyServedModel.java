@@ -6,13 +6,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
 
@@ -21,17 +21,17 @@ import org.chexnet.training.optimizers.Adam;
  * saved_model/}, {@code metrics.json}, {@code operating-points.csv}), and its own prediction of the
  * test X-ray to compare the server against.
  */
-final class TinyServedModel {
-  static final int SIZE = 64;
+public final class TinyServedModel {
+  public static final int SIZE = 64;
   static final String XRAY = "/xray/00000282_000.png";
   static final DenseNetConfig CONFIG = DenseNetConfig.custom(List.of(1, 1), 4, SIZE, 14);
 
   /** Test AUROC written to metrics.json, and Effusion's threshold in operating-points.csv. */
-  static final double MEAN_AUROC = 0.8125;
+  public static final double MEAN_AUROC = 0.8125;
 
-  static final double EFFUSION_THRESHOLD = 0.25;
+  public static final double EFFUSION_THRESHOLD = 0.25;
 
-  final Path artifacts;
+  public final Path artifacts;
   final float[] expectedProbabilities;
 
   /** The trained model's own Effusion CAM of the X-ray over its gray pixels. */
@@ -57,14 +57,14 @@ final class TinyServedModel {
 
   /** A server over the model exported into {@code artifacts}. */
   static ServingServer serve(Path artifacts, ServingServer.Options options) throws IOException {
-    ModelSource source =
-        ModelSource.resolve(artifacts.toString(), Optional.empty(), artifacts.getParent());
     return ServingServer.start(
-        source.info(), SavedModelPredictor.load(source.savedModel()), options);
+        ModelInfo.read("artifacts", null, null, artifacts.toString(), artifacts),
+        SavedModelPredictor.load(artifacts.resolve("saved_model"), Finding.labels()),
+        options);
   }
 
   /** Exports into {@code artifacts} (a run's artifacts directory). */
-  static TinyServedModel export(Path artifacts) throws IOException {
+  public static TinyServedModel export(Path artifacts) throws IOException {
     SplittableRandom random = new SplittableRandom(5);
     float[] images = new float[4 * SIZE * SIZE * 3];
     for (int i = 0; i < images.length; i++) {

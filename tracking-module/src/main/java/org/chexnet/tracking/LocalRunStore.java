@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
 
 /**
  * Runs recorded in MLflow's file-store layout, so {@code mlflow ui --backend-store-uri ./mlruns}
@@ -198,7 +199,8 @@ public final class LocalRunStore {
     }
   }
 
-  private static boolean isRunDirectory(Path path) {
+  /** Whether {@code path} is a run directory of an MLflow file store (it has meta.yaml). */
+  public static boolean isRunDirectory(Path path) {
     return Files.isRegularFile(path.resolve(META_FILE));
   }
 

@@ -3,6 +3,7 @@ package org.chexnet.tracking;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -13,8 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.chexnet.common.AtomicFiles;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.ExperimentsPage;
 import org.mlflow.tracking.MlflowClient;
@@ -421,22 +421,17 @@ public final class MlflowServer implements AutoCloseable {
    * and moved into place, so a failed download leaves what was there).
    */
   void downloadArtifact(String artifactRoot, String relativePath, Path file) throws IOException {
-    Path directory = file.toAbsolutePath().getParent();
-    Files.createDirectories(directory);
-    Path partial = Files.createTempFile(directory, file.getFileName() + ".", ".partial");
-    try {
-      HttpRequest request =
-          request(proxyUri(artifactRoot, relativePath, null), TRANSFER_TIMEOUT).build();
-      send(
-          request,
-          HttpResponse.BodyHandlers.ofFile(
-              partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
-          "download " + relativePath);
-      Files.move(
-          partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(partial);
-    }
+    HttpRequest request =
+        request(proxyUri(artifactRoot, relativePath, null), TRANSFER_TIMEOUT).build();
+    AtomicFiles.write(
+        file,
+        out -> {
+          HttpResponse<InputStream> response =
+              send(request, HttpResponse.BodyHandlers.ofInputStream(), "download " + relativePath);
+          try (InputStream body = response.body()) {
+            body.transferTo(out);
+          }
+        });
   }
 
   private HttpRequest.Builder request(URI target, Duration timeout) {

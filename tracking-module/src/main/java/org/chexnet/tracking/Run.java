@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +202,7 @@ public final class Run implements AutoCloseable {
       AtomicFiles.copy(source, copy);
       return copy;
     }
-    copyTree(source, copy);
+    FileTrees.copy(source, copy);
     return copy;
   }
 
@@ -211,22 +212,7 @@ public final class Run implements AutoCloseable {
    * of two runs.
    */
   public synchronized void exportArtifacts(Path target) throws IOException {
-    AtomicFiles.replaceDirectory(target, staging -> copyTree(artifactsDir(), staging));
-  }
-
-  private static void copyTree(Path source, Path destination) throws IOException {
-    List<Path> tree;
-    try (Stream<Path> walk = Files.walk(source)) {
-      tree = walk.toList();
-    }
-    for (Path item : tree) {
-      Path target = destination.resolve(source.relativize(item).toString());
-      if (Files.isDirectory(item)) {
-        Files.createDirectories(target);
-      } else {
-        AtomicFiles.copy(item, target);
-      }
-    }
+    AtomicFiles.replaceDirectory(target, staging -> FileTrees.copy(artifactsDir(), staging));
   }
 
   /** Writes {@code content} atomically to {@code artifacts/<relativePath>}; returns that path. */

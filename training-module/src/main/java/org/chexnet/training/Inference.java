@@ -3,7 +3,7 @@ package org.chexnet.training;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Batch;
 import org.chexnet.dataset.BatchLoader;
 
@@ -12,16 +12,16 @@ public final class Inference {
   private Inference() {}
 
   /**
-   * @param progressLabel task name of a progress bar, or null for none
+   * @param task the name the reporter shows the progress under
    */
-  public static Predictions run(TrainableModel model, BatchLoader loader, String progressLabel) {
+  public static Predictions run(
+      TrainableModel model, BatchLoader loader, Reporter reporter, String task) {
     int classes = model.config().numClasses();
     float[] probabilities = new float[loader.imageCount() * classes];
     float[] labels = new float[loader.imageCount() * classes];
     List<String> names = new ArrayList<>(loader.imageCount());
     double lossSum = 0;
-    try (ProgressBar bar =
-        progressLabel == null ? null : ProgressBars.images(progressLabel, loader.imageCount())) {
+    try (Reporter.Task progress = reporter.task(task, loader.imageCount(), Reporter.Unit.IMAGES)) {
       for (Iterator<Batch> it = loader.epoch(0); it.hasNext(); ) {
         Batch batch = it.next();
         TrainableModel.BatchPrediction p =
@@ -31,9 +31,7 @@ public final class Inference {
         System.arraycopy(batch.labels(), 0, labels, offset, batch.size() * classes);
         names.addAll(batch.imageIndexes());
         lossSum += (double) p.loss() * batch.size();
-        if (bar != null) {
-          bar.stepBy(batch.size());
-        }
+        progress.step(batch.size());
       }
     }
     return new Predictions(List.copyOf(names), probabilities, labels, lossSum / names.size());

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Batch;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.evaluation.EvaluationResult;
@@ -135,7 +136,7 @@ public final class Trainer {
               listeners);
         }
       }
-      Predictions val = Inference.run(model, validation, null);
+      Predictions val = Inference.run(model, validation, Reporter.silent(), "validation");
       EvaluationResult valResult = val.evaluate(classNames);
       Map<String, Double> logs = new LinkedHashMap<>();
       logs.put(TrainingContext.LOSS, lossSum / images);

@@ -2,15 +2,14 @@ package org.chexnet.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.FileTrees;
 
 /**
  * The state a killed run resumes from (Keras' BackupAndRestore): after each epoch and, optionally,
@@ -85,16 +84,10 @@ final class TrainingBackup {
                 lastEpochLogs,
                 context.stopReason(),
                 states));
-    Path temp = Files.createTempFile(directory, "." + STATE, ".tmp");
-    try {
-      Files.write(temp, json);
-      Files.move(temp, directory.resolve(STATE), StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicFiles.write(directory.resolve(STATE), json);
     try (Stream<Path> entries = Files.list(directory)) {
       for (Path old : entries.filter(p -> isOtherModel(p, modelDir)).toList()) {
-        deleteTree(old);
+        FileTrees.delete(old);
       }
     }
   }
@@ -134,21 +127,5 @@ final class TrainingBackup {
   private static boolean isOtherModel(Path p, String current) {
     String name = p.getFileName().toString();
     return name.startsWith("model-e") && !name.equals(current);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
@@ -97,7 +98,7 @@ class TrainerResumeTest {
   }
 
   private static float[] predictions(TrainableModel model) {
-    return Inference.run(model, validation, null).probabilities();
+    return Inference.run(model, validation, Reporter.silent(), "validation").probabilities();
   }
 
   @Test

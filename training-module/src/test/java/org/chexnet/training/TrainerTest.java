@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
@@ -174,7 +175,7 @@ class TrainerTest {
       }
 
       // The validation metrics are those of the model as it is after the epoch (unchanged since).
-      Predictions val = Inference.run(model, validation, null);
+      Predictions val = Inference.run(model, validation, Reporter.silent(), "validation");
       assertEquals(validation.imageCount(), val.size());
       assertEquals(val.meanLoss(), outcome.lastEpochLogs().get(TrainingContext.VAL_LOSS), 1e-6);
       assertEquals(

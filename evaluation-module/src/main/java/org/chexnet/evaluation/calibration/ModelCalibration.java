@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.chexnet.evaluation.AtomicFiles;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.evaluation.PredictionSet;
 
 /**

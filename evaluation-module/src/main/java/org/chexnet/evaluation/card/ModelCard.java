@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.chexnet.evaluation.AtomicFiles;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.evaluation.ClassAuroc;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.OperatingPoint;

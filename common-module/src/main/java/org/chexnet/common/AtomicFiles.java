@@ -1,0 +1,169 @@
+package org.chexnet.common;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes that a crash cannot leave half done, and that survive a power cut once they returned: the
+ * content goes to a temporary file in the target's own directory (so the rename stays on one file
+ * system), is forced to disk, renamed over the target, and the directory is forced so the rename
+ * itself is durable. Readers (dvc, MLflow, a watching dashboard) see the old file or the new one,
+ * never a mix.
+ *
+ * <p>The temporary file is created like any other file, so the result has the mode the umask gives
+ * (0644 under umask 022), not the owner-only mode of {@link Files#createTempFile}. Its name starts
+ * with '.': stores that list a directory skip it.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes a file's content; throwing leaves the target as it was. */
+  public interface ContentWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  public static void write(Path target, byte[] content) throws IOException {
+    write(target, out -> out.write(content));
+  }
+
+  /**
+   * Streams content (a download, a copy) into the target; when {@code writer} throws (a failed
+   * checksum), nothing replaces the target.
+   */
+  public static void write(Path target, ContentWriter writer) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Path directory = absolute.getParent();
+    Files.createDirectories(directory);
+    Path temp = createTemp(directory, absolute.getFileName().toString());
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(channel);
+        writer.writeTo(out);
+        out.flush();
+        channel.force(true);
+      }
+      // rename(2): atomically replaces an existing target.
+      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory(directory);
+    } finally {
+      // Only left after a failure; a stray temp file would show up as a param, tag or artifact.
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** UTF-8 text. */
+  public static void write(Path target, String content) throws IOException {
+    write(target, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A copy of {@code source} that appears at {@code target} only when complete. */
+  public static void copy(Path source, Path target) throws IOException {
+    write(target, out -> Files.copy(source, out));
+  }
+
+  /**
+   * Appends one line to a log-style file with a single write, then forces it. Used for metric
+   * histories, which grow by one line per logged value: rewriting the whole file each time would
+   * cost O(n^2) over a training run. A small append to a regular file is one write(2) that the
+   * process cannot be interrupted half-way through, so readers see either the whole line or none.
+   */
+  public static void appendLine(Path target, String line) throws IOException {
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    try (FileChannel channel =
+        FileChannel.open(
+            target,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND)) {
+      writeFully(channel, (line + "\n").getBytes(StandardCharsets.UTF_8));
+      channel.force(false);
+    }
+  }
+
+  /** Fills a staging directory that then replaces the target directory. */
+  public interface DirectoryFiller {
+    void fill(Path staging) throws IOException;
+  }
+
+  /**
+   * Replaces directory {@code target} as a whole: {@code filler} fills a staging directory beside
+   * it, which is swapped in, so readers never see a mix of old and new; a failing filler leaves the
+   * old directory as it was. The staging directory is created empty with the umask's mode.
+   */
+  public static void replaceDirectory(Path target, DirectoryFiller filler) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Path parent = absolute.getParent();
+    Files.createDirectories(parent);
+    Path staging = createTemp(parent, absolute.getFileName() + ".partial", true);
+    Path retired = retired(absolute);
+    try {
+      filler.fill(staging);
+      FileTrees.delete(retired);
+      if (Files.exists(absolute)) {
+        Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory(parent);
+      FileTrees.delete(retired);
+    } finally {
+      FileTrees.delete(staging);
+    }
+  }
+
+  /**
+   * Where {@link #replaceDirectory} keeps the old directory between its two renames: after a crash
+   * there it is the complete previous version.
+   */
+  public static Path retired(Path target) {
+    Path absolute = target.toAbsolutePath();
+    return absolute.resolveSibling("." + absolute.getFileName() + ".old");
+  }
+
+  private static Path createTemp(Path directory, String name) throws IOException {
+    return createTemp(directory, name, false);
+  }
+
+  /** A new empty file or directory, created with the default (umask) permissions. */
+  private static Path createTemp(Path directory, String name, boolean asDirectory)
+      throws IOException {
+    while (true) {
+      String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+      Path temp = directory.resolve("." + name + "." + suffix + ".tmp");
+      try {
+        return asDirectory ? Files.createDirectory(temp) : Files.createFile(temp);
+      } catch (FileAlreadyExistsException taken) {
+        // another writer drew the same name: draw again
+      }
+    }
+  }
+
+  /**
+   * Forces a directory's entries (a rename into it) to disk. Windows cannot open a directory for
+   * this; there NTFS journals the rename itself.
+   */
+  private static void forceDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (AccessDeniedException | UnsupportedOperationException notOnThisPlatform) {
+      // see above
+    }
+  }
+
+  private static void writeFully(FileChannel channel, byte[] content) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(content);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package org.chexnet.experiment.evaluate;
+
+import java.nio.file.Path;
+import org.chexnet.evaluation.Bootstrap;
+import org.chexnet.evaluation.ReferenceResults;
+import org.chexnet.evaluation.ReportOptions;
+
+/**
+ * What {@code chexnet evaluate} scores: any model's predictions against labels, with the options of
+ * the report. Start from {@link #of} and change what differs from the defaults.
+ *
+ * @param predictions the common CSV layout ({@code Image Index,prob_Atelectasis,...}, any column
+ *     order) or no header and 14 probabilities in CheXNet order after the image name
+ * @param labels a list {@code IMAGE l1 ... l14} (every image predicted) or NIH's Data_Entry csv
+ *     (only the predicted images are scored)
+ * @param out where the reports go; null: the predictions' name with {@code -evaluation}
+ * @param validationPredictions predictions on a validation set where each class's threshold is
+ *     chosen; null for none
+ * @param validationLabels their labels; null: {@code labels}
+ * @param threshold {@code youden} or {@code sensitivity=T}
+ * @param baseline another model's predictions on the same images, compared by a paired bootstrap
+ *     and DeLong; null for none
+ * @param reference the published column reported ours minus, or {@code none}
+ * @param title the report's title; null: the predictions' file name
+ */
+public record EvaluationRequest(
+    Path predictions,
+    Path labels,
+    Path out,
+    Path validationPredictions,
+    Path validationLabels,
+    String threshold,
+    Path baseline,
+    String reference,
+    int bootstrapReplicates,
+    long seed,
+    String title) {
+
+  /** The predictions and labels with every option at its default. */
+  public static EvaluationRequest of(Path predictions, Path labels) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        null,
+        null,
+        null,
+        "youden",
+        null,
+        ReferenceResults.PAPER,
+        Bootstrap.DEFAULT_REPLICATES,
+        ReportOptions.DEFAULT_SEED,
+        null);
+  }
+
+  public EvaluationRequest withOut(Path directory) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        directory,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  /**
+   * @param validationLabels null: the same labels as the scored predictions
+   */
+  public EvaluationRequest withValidation(Path validationPredictions, Path validationLabels) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  public EvaluationRequest withThreshold(String rule) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        rule,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  public EvaluationRequest withBaseline(Path baselinePredictions) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baselinePredictions,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  public EvaluationRequest withReference(String source) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        source,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  public EvaluationRequest withBootstrap(int replicates, long bootstrapSeed) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        replicates,
+        bootstrapSeed,
+        title);
+  }
+
+  public EvaluationRequest withTitle(String reportTitle) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        reportTitle);
+  }
+
+  /** The same request with its relative paths taken from {@code directory}. */
+  public EvaluationRequest resolvedAgainst(Path directory) {
+    return new EvaluationRequest(
+        directory.resolve(predictions),
+        directory.resolve(labels),
+        out == null ? null : directory.resolve(out),
+        validationPredictions == null ? null : directory.resolve(validationPredictions),
+        validationLabels == null ? null : directory.resolve(validationLabels),
+        threshold,
+        baseline == null ? null : directory.resolve(baseline),
+        reference,
+        bootstrapReplicates,
+        seed,
+        title);
+  }
+
+  /** Where the reports go. */
+  public Path outDirectory() {
+    if (out != null) {
+      return out;
+    }
+    String name = predictions.getFileName().toString();
+    String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+    return predictions.resolveSibling(stem + "-evaluation");
+  }
+}

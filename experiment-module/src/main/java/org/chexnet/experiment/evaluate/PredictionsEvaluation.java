@@ -1,0 +1,160 @@
+package org.chexnet.experiment.evaluate;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.dataset.DataEntry;
+import org.chexnet.dataset.DataEntryCsv;
+import org.chexnet.dataset.Finding;
+import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.EvaluationReport;
+import org.chexnet.evaluation.ImageTable;
+import org.chexnet.evaluation.PredictionSet;
+import org.chexnet.evaluation.ReferenceResults;
+import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.ThresholdRule;
+
+/**
+ * Scores a predictions file against labels and writes the run report set (metrics.json, roc.csv,
+ * roc.png, report.md, report.html, operating points with validation predictions) beside the CheXNet
+ * paper and the reproductions: what {@code chexnet evaluate} does.
+ */
+public final class PredictionsEvaluation {
+  private PredictionsEvaluation() {}
+
+  /**
+   * @return what the reports show: AUROC per class with bootstrap and DeLong intervals, ROC curves,
+   *     comparisons, operating points
+   * @throws ChexnetException naming the file and line of a prediction or label the scorer cannot
+   *     use, or the option that is out of range
+   */
+  public static DetailedEvaluation evaluate(EvaluationRequest request) throws IOException {
+    ReportOptions options = options(request);
+    List<String> classes = Finding.labels();
+    PredictionSet scored = labelled(request.predictions(), request.labels(), classes);
+    Optional<PredictionSet> validation = Optional.empty();
+    if (request.validationPredictions() != null) {
+      validation =
+          Optional.of(
+              labelled(
+                  request.validationPredictions(),
+                  request.validationLabels() != null
+                      ? request.validationLabels()
+                      : request.labels(),
+                  classes));
+    } else if (request.validationLabels() != null) {
+      throw ChexnetException.invalidInput("--validation-labels needs --validation-predictions");
+    }
+    if (request.baseline() != null) {
+      PredictionSet other = labelled(request.baseline(), request.labels(), classes);
+      try {
+        other.alignedTo(scored);
+      } catch (IllegalArgumentException e) {
+        throw ChexnetException.invalidInput(
+            request.baseline() + ": " + e.getMessage() + " (" + request.predictions() + ")");
+      }
+      options =
+          options.withBaseline(
+              Optional.of(
+                  new ReportOptions.Baseline(request.baseline().getFileName().toString(), other)));
+    }
+    return EvaluationReport.writeAll(
+        request.outDirectory(),
+        request.title() != null ? request.title() : request.predictions().getFileName().toString(),
+        classes,
+        scored,
+        validation,
+        Optional.empty(),
+        options);
+  }
+
+  private static ReportOptions options(EvaluationRequest request) {
+    if (request.bootstrapReplicates() < 1) {
+      throw ChexnetException.invalidInput(
+          "--bootstrap must be a positive number of replicates, got "
+              + request.bootstrapReplicates());
+    }
+    Optional<String> source = Optional.empty();
+    if (!request.reference().equals("none")) {
+      List<String> sources = ReferenceResults.load().sources();
+      if (!sources.contains(request.reference())) {
+        throw ChexnetException.invalidInput(
+            "--reference "
+                + request.reference()
+                + ": expected none or one of "
+                + String.join(", ", sources));
+      }
+      source = Optional.of(request.reference());
+    }
+    return ReportOptions.defaults()
+        .withBootstrap(request.bootstrapReplicates(), request.seed())
+        .withThresholdRule(thresholdRule(request.threshold()))
+        .withReference(source);
+  }
+
+  private static ThresholdRule thresholdRule(String rule) {
+    if (rule.equals("youden")) {
+      return ThresholdRule.youden();
+    }
+    if (rule.startsWith("sensitivity=")) {
+      String target = rule.substring("sensitivity=".length());
+      try {
+        double value = Double.parseDouble(target);
+        if (value > 0 && value <= 1) {
+          return ThresholdRule.sensitivity(value);
+        }
+      } catch (NumberFormatException e) {
+        // reported below with the expected form
+      }
+    }
+    throw ChexnetException.invalidInput(
+        "--threshold "
+            + rule
+            + ": expected youden or sensitivity=T with T in (0, 1], e.g. sensitivity=0.9");
+  }
+
+  /** {@code preds} with their labels from {@code labelFile}, every error naming file and line. */
+  private static PredictionSet labelled(Path preds, Path labelFile, List<String> classes)
+      throws IOException {
+    try {
+      ImageTable table = ImageTable.readPredictions(preds, classes);
+      boolean dataEntry = isDataEntry(labelFile);
+      ImageTable truth =
+          dataEntry
+              ? readDataEntry(labelFile)
+              : ImageTable.readLabelList(labelFile, classes.size());
+      // A label list names exactly the scored images; Data_Entry names all 112,120.
+      return table.withLabels(truth, !dataEntry);
+    } catch (NoSuchFileException e) {
+      throw ChexnetException.invalidInput(e.getFile() + ": no such file");
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
+  }
+
+  private static boolean isDataEntry(Path file) throws IOException {
+    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = reader.readLine();
+      return first != null && first.startsWith("Image Index,Finding Labels");
+    }
+  }
+
+  private static ImageTable readDataEntry(Path csv) throws IOException {
+    List<DataEntry> entries = DataEntryCsv.read(csv);
+    List<String> images = new ArrayList<>(entries.size());
+    float[] values = new float[entries.size() * Finding.COUNT];
+    int[] lines = new int[entries.size()];
+    for (int i = 0; i < entries.size(); i++) {
+      images.add(entries.get(i).imageIndex());
+      System.arraycopy(entries.get(i).labels(), 0, values, i * Finding.COUNT, Finding.COUNT);
+      lines[i] = i + 2; // after the header; NIH's file has no blank lines
+    }
+    return new ImageTable(csv, images, values, lines);
+  }
+}

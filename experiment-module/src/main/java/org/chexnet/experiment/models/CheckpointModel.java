@@ -1,0 +1,106 @@
+package org.chexnet.experiment.models;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.dataset.Finding;
+import org.chexnet.experiment.spec.ExperimentSpec;
+import org.chexnet.experiment.spec.SpecLoader;
+import org.chexnet.model.ClassActivationMaps;
+import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.InferenceModel;
+import org.chexnet.model.Preprocessing;
+import org.chexnet.training.TrainableModel;
+import org.chexnet.training.optimizers.Adam;
+
+/**
+ * A network rebuilt from its experiment spec in a training graph (the optimizer left idle), with
+ * the weights of a checkpoint or a Keras HDF5 file: what class activation maps need, since they
+ * read the classifier's weights in this process.
+ */
+public final class CheckpointModel implements InferenceModel {
+  private final TrainableModel model;
+  private final String source;
+
+  private CheckpointModel(TrainableModel model, String source) {
+    this.model = model;
+    this.source = source;
+  }
+
+  /**
+   * The network of {@code specFile} with the weights of the checkpoint in {@code checkpoint}.
+   *
+   * @throws ChexnetException when the checkpoint does not fit that network
+   */
+  public static CheckpointModel restore(Path specFile, Path checkpoint) throws IOException {
+    TrainableModel model = create(specFile);
+    try {
+      model.restoreCheckpoint(checkpoint);
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw ChexnetException.invalidInput(
+          checkpoint + ": cannot restore into the network of " + specFile + ": " + e.getMessage());
+    }
+    return new CheckpointModel(model, "checkpoint " + checkpoint);
+  }
+
+  /** The network {@code specFile} describes, with the weights of a Keras HDF5 file. */
+  public static CheckpointModel fromKeras(Path specFile, Path weights) throws IOException {
+    TrainableModel model = create(specFile);
+    try {
+      List<String> untouched = model.loadKerasWeights(weights);
+      if (!untouched.isEmpty()) {
+        throw ChexnetException.invalidInput(
+            weights
+                + " has no values for "
+                + untouched.size()
+                + " variable(s), e.g. "
+                + untouched.get(0)
+                + " (an ImageNet 'notop' file has no classifier head: train on it first)");
+      }
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e instanceof ChexnetException c
+          ? c
+          : ChexnetException.invalidInput(weights + ": " + e.getMessage());
+    }
+    return new CheckpointModel(model, weights.toString());
+  }
+
+  private static TrainableModel create(Path specFile) throws IOException {
+    ExperimentSpec spec = SpecLoader.load(specFile, List.of()).spec();
+    DenseNetConfig config = spec.model().networkConfig(spec.data().imageSize());
+    return TrainableModel.create(
+        config, new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 0);
+  }
+
+  @Override
+  public List<String> classNames() {
+    return Finding.labels();
+  }
+
+  @Override
+  public Preprocessing preprocessing() {
+    return Preprocessing.resize(model.config().imageSize());
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public float[] predict(float[] images, int count) {
+    return model.predict(images, count);
+  }
+
+  public ClassActivationMaps classActivationMaps() {
+    return model.classActivationMaps();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

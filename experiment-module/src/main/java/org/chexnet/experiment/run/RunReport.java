@@ -1,0 +1,114 @@
+package org.chexnet.experiment.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import org.chexnet.common.Reporter;
+import org.chexnet.dataset.Finding;
+import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.EvaluationReport;
+import org.chexnet.evaluation.Interval;
+import org.chexnet.evaluation.PredictionSet;
+import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.ThresholdRule;
+import org.chexnet.evaluation.TrainingHistory;
+import org.chexnet.experiment.spec.CallbackSpec;
+import org.chexnet.experiment.spec.EvaluateSpec;
+import org.chexnet.experiment.spec.ExperimentSpec;
+import org.chexnet.tracking.Run;
+import org.chexnet.training.Predictions;
+
+/**
+ * The evaluation a finished run leaves in its artifacts: metrics.json, roc.csv, roc.png,
+ * training.png, operating-points.csv, report.md and report.html (see {@link
+ * EvaluationReport#writeAll}), with the intervals also logged as run metrics.
+ */
+final class RunReport {
+
+  private RunReport() {}
+
+  /** The report options a spec's {@code evaluate} section asks for. */
+  static ReportOptions options(EvaluateSpec evaluate, long experimentSeed) {
+    EvaluateSpec.BootstrapSpec bootstrap = evaluate.bootstrap();
+    long seed = bootstrap.seed() != null ? bootstrap.seed() : experimentSeed;
+    return ReportOptions.defaults()
+        .withBootstrap(bootstrap.replicates(), seed)
+        .withThresholdRule(thresholdRule(evaluate.threshold()));
+  }
+
+  static ThresholdRule thresholdRule(EvaluateSpec.ThresholdSpec threshold) {
+    return threshold instanceof EvaluateSpec.ThresholdSpec.Sensitivity s
+        ? ThresholdRule.sensitivity(s.target())
+        : ThresholdRule.youden();
+  }
+
+  /**
+   * @param split the evaluated split's name, "test" or "validation"
+   * @param evaluated predictions on that split
+   * @param validation predictions on the validation split, where thresholds are chosen; empty when
+   *     the evaluated split is validation itself (a threshold measured where it was chosen would
+   *     flatter the model)
+   */
+  static DetailedEvaluation write(
+      ExperimentSpec spec,
+      Run run,
+      String split,
+      Predictions evaluated,
+      Optional<Predictions> validation,
+      Reporter reporter)
+      throws IOException {
+    Path artifacts = run.artifactsDir();
+    ReportOptions options = options(spec.evaluate(), spec.seed());
+    reporter.info(
+        String.format(
+            Locale.ROOT,
+            "Scoring: %d bootstrap replicates (seed %d), thresholds by %s on validation",
+            options.bootstrapReplicates(),
+            options.seed(),
+            options.thresholdRule().describe()));
+    DetailedEvaluation evaluation =
+        EvaluationReport.writeAll(
+            artifacts,
+            spec.name() + ": " + split + " AUROC (run " + run.id() + ")",
+            Finding.labels(),
+            set(evaluated),
+            validation.map(RunReport::set),
+            history(spec, artifacts),
+            options);
+    Interval mean = evaluation.bootstrap().mean();
+    if (mean.defined()) {
+      reporter.info(
+          String.format(
+              Locale.ROOT,
+              "Mean %s AUROC %.4f, 95%% bootstrap CI [%.4f, %.4f]",
+              split,
+              evaluation.result().meanAuroc(),
+              mean.low(),
+              mean.high()));
+      run.logMetric(split + "_mean_auroc_ci_low", mean.low(), 0);
+      run.logMetric(split + "_mean_auroc_ci_high", mean.high(), 0);
+    }
+    return evaluation;
+  }
+
+  private static PredictionSet set(Predictions predictions) {
+    return new PredictionSet(
+        predictions.imageIndexes(), predictions.probabilities(), predictions.labels());
+  }
+
+  /** The csv_logger's file, when the spec has one and it was written. */
+  private static Optional<TrainingHistory> history(ExperimentSpec spec, Path artifacts)
+      throws IOException {
+    for (CallbackSpec callback : spec.train().callbacks()) {
+      if (callback instanceof CallbackSpec.CsvLogger csv
+          && csv.separator().length() == 1
+          && Files.isRegularFile(artifacts.resolve(csv.filename()))) {
+        return Optional.of(
+            TrainingHistory.read(artifacts.resolve(csv.filename()), csv.separator().charAt(0)));
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,122 @@
+package org.chexnet.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.chexnet.dataset.Finding;
+import org.chexnet.evaluation.ClassAuroc;
+import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.experiment.evaluate.EvaluationRequest;
+import org.chexnet.experiment.run.RunResult;
+import org.chexnet.experiment.spec.SpecException;
+import org.chexnet.experiment.spec.SpecLoader.LoadedSpec;
+import org.chexnet.experiment.sweep.SweepResult;
+import org.chexnet.tracking.LocalRunStore;
+import org.chexnet.tracking.RunRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public entry point: what a Java program gets back, checked against what the run recorded. */
+class ExperimentsTest {
+  private static final String SPEC =
+      TinySpecs.dataAndModel("api")
+          + """
+      train:
+        epochs: 2
+        horizontal_flip: false
+        callbacks: [{type: model_checkpoint}, {type: csv_logger}, {type: mlflow_logger}]
+      evaluate: {bootstrap: {replicates: 20}}
+      """;
+
+  @Test
+  void aRunsTypedResultIsWhatItRecorded(@TempDir Path work) throws Exception {
+    Files.writeString(work.resolve("spec.yaml"), SPEC);
+    Experiments chexnet = Experiments.in(work);
+    LoadedSpec spec = chexnet.load(Path.of("spec.yaml"), "train.batch_size=32");
+    assertEquals(32, spec.spec().train().batchSize());
+    RunResult run = chexnet.run(spec);
+
+    RunRecord recorded = new LocalRunStore(work.resolve("mlruns")).readRun(run.id());
+    assertEquals("FINISHED", recorded.status());
+    assertEquals(run.name(), recorded.name());
+    assertEquals("test", run.split());
+    assertEquals(recorded.metrics().get("test_mean_auroc"), run.meanAuroc(), 1e-12);
+    JsonNode metrics = new ObjectMapper().readTree(run.artifacts().metrics().toFile());
+    assertEquals(metrics.get("mean_auroc").asDouble(), run.meanAuroc(), 1e-12);
+    assertEquals(Finding.COUNT, run.perClass().size());
+    for (ClassAuroc c : run.perClass()) {
+      if (c.defined()) {
+        assertEquals(metrics.get("auroc").get(c.className()).asDouble(), c.auroc(), 1e-12);
+      }
+    }
+    JsonNode training =
+        new ObjectMapper().readTree(run.artifactsDir().resolve("training-metrics.json").toFile());
+    assertEquals(training.get("best_epoch").asInt(), run.bestEpoch().getAsInt());
+    assertTrue(Files.isRegularFile(run.artifacts().savedModel().resolve("saved_model.pb")));
+    assertTrue(Files.isRegularFile(run.artifacts().bestCheckpoint().resolve("variables.index")));
+    assertTrue(Files.isRegularFile(run.artifacts().reportHtml()));
+
+    // Scoring the run's predictions file against the dataset's Data_Entry gives the run's AUROCs.
+    DetailedEvaluation scored =
+        chexnet.evaluate(
+            EvaluationRequest.of(
+                    run.artifacts().predictions(), Path.of("data/tiny/Data_Entry_2017_v2020.csv"))
+                .withBootstrap(20, 1)
+                .withOut(Path.of("evaluated")));
+    assertEquals(run.meanAuroc(), scored.result().meanAuroc(), 1e-12);
+    assertTrue(Files.isRegularFile(work.resolve("evaluated/report.md")));
+  }
+
+  @Test
+  void anInProcessSweepReturnsItsTrialsAndTheBestSpec(@TempDir Path work) throws Exception {
+    Files.writeString(
+        work.resolve("base.yaml"),
+        SPEC.replace("epochs: 2", "epochs: 1").concat("tracking: {experiment: sweeps}\n"));
+    Files.writeString(
+        work.resolve("sweep.yaml"),
+        """
+        name: lr
+        base: base.yaml
+        objective: {metric: val_loss, mode: min}
+        search: {type: grid, parameters: {train.optimizer.lr: [1.0e-3, 3.0e-3]}}
+        """);
+    SweepResult sweep = Experiments.in(work).sweep(Path.of("sweep.yaml"));
+    assertTrue(sweep.complete());
+    assertEquals(2, sweep.trials().size());
+    LocalRunStore store = new LocalRunStore(work.resolve("mlruns"));
+    assertEquals("FINISHED", store.readRun(sweep.parentRunId()).status());
+    double lowest = Double.POSITIVE_INFINITY;
+    for (SweepResult.TrialResult trial : sweep.trials()) {
+      RunRecord child = store.readRun(trial.runId());
+      assertEquals(sweep.parentRunId(), child.tags().get("mlflow.parentRunId"));
+      assertEquals("FINISHED", trial.status());
+      lowest = Math.min(lowest, trial.objective());
+    }
+    SweepResult.TrialResult best = sweep.best().orElseThrow();
+    assertEquals(lowest, best.objective());
+    assertEquals(
+        Files.readString(
+            store.runDirectory(store.readRun(best.runId())).resolve("artifacts/spec.yaml")),
+        Files.readString(sweep.bestSpec().orElseThrow()));
+  }
+
+  @Test
+  void aBadOverrideIsRefusedBeforeAnythingIsWritten(@TempDir Path work) throws Exception {
+    Files.writeString(work.resolve("spec.yaml"), SPEC);
+    Experiments chexnet = Experiments.in(work);
+    SpecException e =
+        assertThrows(
+            SpecException.class, () -> chexnet.load(Path.of("spec.yaml"), "train.epochs=0"));
+    assertEquals(
+        "--set train.epochs=0: train.epochs must be a positive integer, got 0", e.getMessage());
+    assertFalse(Files.exists(work.resolve("mlruns")));
+    assertEquals(List.of("spec.yaml"), List.of(work.toFile().list()));
+  }
+}
