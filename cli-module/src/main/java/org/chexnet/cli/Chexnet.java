@@ -1,7 +1,13 @@
 package org.chexnet.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.common.Version;
 import org.chexnet.training.TrainingDivergedException;
 import picocli.CommandLine;
@@ -28,23 +34,39 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {
-  /** Exit code for a spec, option or file the user must fix. */
+  /** Exit code for a spec, option, path or file the user must fix. */
   static final int USAGE_ERROR = 2;
 
-  /** Exit code for data or a run that failed a check, and for anything unexpected. */
+  /** Exit code for data or a run that failed a check, and for a run that could not finish. */
   static final int FAILED = 1;
+
+  /** What every command's --help says under "Exit codes:" (README's table says the same). */
+  static final Map<String, String> EXIT_CODES =
+      exitCodes(
+          "0",
+          "done",
+          "1",
+          "the data or the run failed a check (data that no longer matches its manifest, a bad"
+              + " image, a diverged run), or the work could not finish (an I/O error)",
+          "2",
+          "a usage or input error: an option, spec, path or file to fix; nothing was written");
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The one place where the library's exceptions become messages and exit codes. */
+  /**
+   * The one place where the library's exceptions become messages and exit codes: one line naming
+   * the path, key or flag; a stack trace only for what can only be a bug.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
+    documentExitCodes(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          if (e instanceof ChexnetException c) {
+          Throwable problem = e instanceof UncheckedIOException u ? u.getCause() : e;
+          if (problem instanceof ChexnetException c) {
             // The message already says where and what was expected; a stack trace would bury it.
             err.println("error: " + c.getMessage());
             if (c instanceof TrainingDivergedException) {
@@ -53,11 +75,39 @@ public final class Chexnet {
             }
             return c.kind() == ChexnetException.Kind.INVALID_INPUT ? USAGE_ERROR : FAILED;
           }
-          err.println("error: " + e);
+          if (problem instanceof FileSystemException f) {
+            // A path the user named (or one derived from it) is missing, not a directory or not
+            // readable: the exception names it.
+            err.println(
+                "error: "
+                    + (f.getReason() != null
+                        ? f.getMessage()
+                        : f.getFile() + ": " + InputFiles.reason(f)));
+            return USAGE_ERROR;
+          }
+          if (problem instanceof IOException io && io.getMessage() != null) {
+            err.println("error: " + io.getMessage());
+            return FAILED;
+          }
+          err.println("internal error (a bug: please report it with the lines below): " + e);
           e.printStackTrace(err);
           return FAILED;
         });
     return cli;
+  }
+
+  private static void documentExitCodes(CommandLine command) {
+    command.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
+    command.getCommandSpec().usageMessage().exitCodeList(EXIT_CODES);
+    command.getSubcommands().values().forEach(Chexnet::documentExitCodes);
+  }
+
+  private static Map<String, String> exitCodes(String... codeAndMeaning) {
+    Map<String, String> codes = new LinkedHashMap<>();
+    for (int i = 0; i < codeAndMeaning.length; i += 2) {
+      codes.put(codeAndMeaning[i], codeAndMeaning[i + 1]);
+    }
+    return codes;
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
@@ -40,10 +41,12 @@ final class PredictCommand implements Callable<Integer> {
   @Option(
       names = "--images",
       required = true,
-      paramLabel = "DIR|LIST",
+      arity = "1..*",
+      paramLabel = "IMAGE|DIR|LIST",
       description =
-          "a directory (every .png/.jpg below it) or a list with one image path first on each line")
-  Path images;
+          "one or more of: an image (.png, .jpg), a directory (every .png/.jpg below it), a list"
+              + " with one image path first on each line")
+  List<Path> images;
 
   @Option(
       names = "--image-root",
@@ -83,6 +86,7 @@ final class PredictCommand implements Callable<Integer> {
     if (batchSize < 1 || threads < 1) {
       throw ChexnetException.invalidInput("--batch-size and --threads must be positive");
     }
+    InputFiles.outputFile(out, "--out");
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
     float[] probabilities;
