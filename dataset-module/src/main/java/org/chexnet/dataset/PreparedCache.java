@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
@@ -89,7 +91,8 @@ public final class PreparedCache implements BatchLoader.GraySource {
    * threads} threads into a staging directory, renamed into place only when complete.
    *
    * @param datasetDigest what the images are, e.g. {@link Manifest#digest()}
-   * @throws IOException naming the image that failed (with {@link OnBadImage#FAIL})
+   * @throws ChexnetException (a failed check) naming the image that cannot be decoded, with {@link
+   *     OnBadImage#FAIL}
    */
   public static PreparedCache prepare(
       Dataset data,
@@ -106,6 +109,44 @@ public final class PreparedCache implements BatchLoader.GraySource {
       return open(cacheRoot, datasetDigest, imageSize);
     }
     Path staging = target.resolveSibling(target.getFileName() + ".partial");
+    boolean rootExisted = Files.exists(cacheRoot);
+    try {
+      return build(
+          data,
+          imageIndexes,
+          cacheRoot,
+          datasetDigest,
+          imageSize,
+          onBadImage,
+          threads,
+          reporter,
+          staging);
+    } catch (IOException | RuntimeException e) {
+      // A failed build leaves nothing behind, not even the cache root it created.
+      FileTrees.delete(staging);
+      if (!rootExisted) {
+        try {
+          Files.deleteIfExists(cacheRoot);
+        } catch (DirectoryNotEmptyException stillUsed) {
+          // another build wrote there meanwhile
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static PreparedCache build(
+      Dataset data,
+      List<String> imageIndexes,
+      Path cacheRoot,
+      String datasetDigest,
+      int imageSize,
+      OnBadImage onBadImage,
+      int threads,
+      Reporter reporter,
+      Path staging)
+      throws IOException {
+    Path target = directory(cacheRoot, datasetDigest, imageSize);
     FileTrees.delete(staging);
     Files.createDirectories(staging);
     int bytes = imageSize * imageSize;
@@ -134,7 +175,10 @@ public final class PreparedCache implements BatchLoader.GraySource {
               throw new IllegalStateException(name + ": " + e.getCause(), e.getCause());
             }
             if (onBadImage == OnBadImage.FAIL) {
-              throw new IOException(io.getMessage() + " (prepare with skip to leave it out)", io);
+              throw new ChexnetException(
+                  ChexnetException.Kind.CHECK_FAILED,
+                  io.getMessage() + " (prepare with skip to leave it out)",
+                  io);
             }
             skipped.put(name, e.getCause().getMessage().replace('\t', ' ').replace('\n', ' '));
             bar.step();
