@@ -10,14 +10,15 @@ import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.common.Version;
 import org.chexnet.training.TrainingDivergedException;
+import org.tensorflow.TensorFlow;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code chexnet} command. */
 @Command(
     name = "chexnet",
     mixinStandardHelpOptions = true,
-    versionProvider = Chexnet.VersionProvider.class,
     description =
         "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
     subcommands = {
@@ -61,7 +62,7 @@ public final class Chexnet {
    */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
-    documentExitCodes(cli);
+    describeEveryCommand(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -96,10 +97,13 @@ public final class Chexnet {
     return cli;
   }
 
-  private static void documentExitCodes(CommandLine command) {
-    command.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
-    command.getCommandSpec().usageMessage().exitCodeList(EXIT_CODES);
-    command.getSubcommands().values().forEach(Chexnet::documentExitCodes);
+  /** Every command's --help lists the exit codes; every command's -V prints the versions. */
+  private static void describeEveryCommand(CommandLine command) {
+    CommandSpec spec = command.getCommandSpec();
+    spec.usageMessage().exitCodeListHeading("Exit codes:%n");
+    spec.usageMessage().exitCodeList(EXIT_CODES);
+    spec.versionProvider(new VersionProvider());
+    command.getSubcommands().values().forEach(Chexnet::describeEveryCommand);
   }
 
   private static Map<String, String> exitCodes(String... codeAndMeaning) {
@@ -110,11 +114,14 @@ public final class Chexnet {
     return codes;
   }
 
+  /** chexnet's version and commit, and the TensorFlow and Java it runs on. */
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       return new String[] {
-        "chexnet " + Version.current(), "Java " + System.getProperty("java.version")
+        "chexnet " + Version.current() + " (commit " + Version.commit() + ")",
+        "TensorFlow " + TensorFlow.version(),
+        "Java " + System.getProperty("java.version")
       };
     }
   }

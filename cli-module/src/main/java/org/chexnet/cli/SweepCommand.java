@@ -26,7 +26,9 @@ import picocli.CommandLine.Parameters;
           + " best trial's spec (best-spec.yaml)."
     })
 final class SweepCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SWEEP", description = "sweep spec, e.g. experiments/lr-sweep.yaml")
+  @Parameters(
+      paramLabel = "SWEEP",
+      description = "sweep spec, e.g. experiments/quickstart-sweep.yaml")
   Path sweep;
 
   @Option(
