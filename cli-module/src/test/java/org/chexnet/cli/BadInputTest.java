@@ -1,5 +1,6 @@
 package org.chexnet.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -441,6 +442,22 @@ class BadInputTest {
     }
     if (!failures.isEmpty()) {
       fail(failures.size() + " of " + CASES.size() + " cases:\n" + String.join("\n", failures));
+    }
+  }
+
+  /** Two of the table through the launcher, in a process of their own: its real exit code. */
+  @Test
+  void aFewThroughTheLauncherInTheirOwnProcess() throws Exception {
+    List<String> chexnet = ChildCli.launcher(root.resolve("install"));
+    for (Case c :
+        List.of(usage("spec {DIR}"), usage("evaluate --predictions {BINARY} --labels {BINARY}"))) {
+      List<String> args = c.args().stream().map(BadInputTest::resolve).toList();
+      ChildCli.Result result = ChildCli.run(root, null, Map.of(), chexnet, args);
+      assertEquals(c.exit(), result.exit(), args + "\n" + result.all());
+      List<String> lines = result.err().strip().lines().toList();
+      assertEquals(1, lines.size(), args + "\n" + result.all());
+      assertTrue(lines.get(0).startsWith("error: "), lines.get(0));
+      assertTrue(lines.get(0).contains(FIXTURES.get(c.bad())), lines.get(0));
     }
   }
 
