@@ -1,7 +1,6 @@
 package org.chexnet.common;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -105,29 +104,19 @@ public final class InputFiles {
     return new ChexnetException(ChexnetException.Kind.INVALID_INPUT, where(file, role) + reason, e);
   }
 
-  /** As {@link #unreadable(Path, String, IOException)} for an error a stream wrapped. */
-  public static ChexnetException unreadable(Path file, String role, UncheckedIOException e) {
-    return unreadable(file, role, e.getCause());
-  }
-
   /** What went wrong in words, without the exception's class name. */
   public static String reason(IOException e) {
     if (e instanceof CharacterCodingException || e.getCause() instanceof CharacterCodingException) {
       return "is not UTF-8 text (a binary file?)";
     }
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NotDirectoryException) {
-      return "is not a directory";
-    }
     String message =
         e instanceof FileSystemException f && f.getReason() != null
             ? f.getReason()
-            : e.getMessage();
+            : e instanceof NoSuchFileException
+                ? "no such file or directory"
+                : e instanceof AccessDeniedException
+                    ? "permission denied"
+                    : e instanceof NotDirectoryException ? "is not a directory" : e.getMessage();
     if ("Is a directory".equals(message)) {
       return "is a directory, expected a file";
     }
