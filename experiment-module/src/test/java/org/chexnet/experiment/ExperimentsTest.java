@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.ClassAuroc;
-import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.SpecException;
@@ -64,13 +64,13 @@ class ExperimentsTest {
     assertTrue(Files.isRegularFile(run.artifacts().reportHtml()));
 
     // Scoring the run's predictions file against the dataset's Data_Entry gives the run's AUROCs.
-    DetailedEvaluation scored =
+    ClinicalEvaluation scored =
         chexnet.evaluate(
             EvaluationRequest.of(
                     run.artifacts().predictions(), Path.of("data/tiny/Data_Entry_2017_v2020.csv"))
                 .withBootstrap(20, 1)
                 .withOut(Path.of("evaluated")));
-    assertEquals(run.meanAuroc(), scored.result().meanAuroc(), 1e-12);
+    assertEquals(run.meanAuroc(), scored.detailed().result().meanAuroc(), 1e-12);
     assertTrue(Files.isRegularFile(work.resolve("evaluated/report.md")));
   }
 
