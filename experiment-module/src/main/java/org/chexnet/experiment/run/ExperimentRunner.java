@@ -30,6 +30,7 @@ import org.chexnet.experiment.spec.CallbackSpec;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.experiment.spec.EvaluateSpec;
 import org.chexnet.experiment.spec.ExperimentSpec;
+import org.chexnet.experiment.spec.ModelSpec;
 import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.experiment.spec.SpecLoader.LoadedSpec;
 import org.chexnet.experiment.spec.TrainSpec;
@@ -387,14 +388,16 @@ public final class ExperimentRunner {
     return String.format(
         java.util.Locale.ROOT,
         "%s: DenseNet, blocks %s, growth rate %d, %d x %d input, %d sigmoid outputs; started from"
-            + " %s weights",
+            + " %s",
         spec.model().architecture().name().toLowerCase(java.util.Locale.ROOT),
         config.blocks(),
         config.growthRate(),
         config.imageSize(),
         config.imageSize(),
         config.numClasses(),
-        spec.model().weights().name().toLowerCase(java.util.Locale.ROOT));
+        spec.model().weights() == ModelSpec.Weights.NONE
+            ? "random weights"
+            : spec.model().weights().name().toLowerCase(java.util.Locale.ROOT) + " weights");
   }
 
   /** chexnet's version, the git commit and the spec digest the run recorded. */
