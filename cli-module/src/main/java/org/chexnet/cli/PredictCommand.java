@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
           + " 'Image Index,prob_Atelectasis,...' (the layout `chexnet evaluate` and the CheXNet"
           + " reproductions read).",
       "MODEL is a run directory or id, a checkpoint directory, or a SavedModel directory;"
-          + " or give --spec and --weights for a Keras .h5 file."
+          + " or give --spec and --weights for a Keras .h5 file.",
+      "--calibrated applies the post-hoc calibration stored with the model (its run's"
+          + " calibration.json, fitted on validation)."
     })
 final class PredictCommand implements Callable<Integer> {
   enum Tta {
@@ -60,6 +62,13 @@ final class PredictCommand implements Callable<Integer> {
               + " corner and the centre crops and their mirrors, predictions averaged)")
   Tta tta;
 
+  @Option(
+      names = "--calibrated",
+      description =
+          "apply the calibration stored with the model (calibration.json beside its"
+              + " saved_model/); an error when it has none")
+  boolean calibrated;
+
   @Option(names = "--out", required = true, paramLabel = "CSV", description = "predictions file")
   Path out;
 
@@ -87,13 +96,15 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter console = command.commandLine().getOut();
     float[] probabilities;
     List<String> classes;
-    try (InferenceModel network = modelOptions.open(ModelResolver.Use.PREDICT)) {
+    ModelOptions.Opened opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
+    try (InferenceModel network = opened.network()) {
       console.printf(
-          "Model: %s (%dx%d input)%s%n",
+          "Model: %s (%dx%d input)%s%s%n",
           network.source(),
           network.imageSize(),
           network.imageSize(),
-          tta == Tta.tencrop ? ", ten-crop" : "");
+          tta == Tta.tencrop ? ", ten-crop" : "",
+          opened.calibration().map(c -> ", calibrated (" + c.method().id() + ")").orElse(""));
       console.flush();
       classes = network.classNames();
       probabilities =
@@ -104,6 +115,9 @@ final class PredictCommand implements Callable<Integer> {
               batchSize,
               threads,
               new ConsoleReporter(System.out));
+    }
+    if (opened.calibration().isPresent()) {
+      probabilities = opened.calibration().get().apply(probabilities);
     }
     PredictionsCsv.write(out, classes, inputs.names(), probabilities);
     console.printf("Wrote %d predictions to %s%n", inputs.size(), out);

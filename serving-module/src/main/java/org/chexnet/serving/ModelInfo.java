@@ -24,6 +24,9 @@ import org.apache.commons.csv.CSVRecord;
  * @param thresholds per-finding operating-point thresholds from the run's evaluation (empty when
  *     none; findings missing here have no threshold)
  * @param thresholdRule how the thresholds were chosen, as the evaluation wrote it; null if none
+ * @param modelCard the model's {@value #MODEL_CARD_MD} (a run's, an imported model's); null if none
+ * @param calibration the post-hoc calibration stored with the model ({@value #CALIBRATION_JSON});
+ *     null if none
  */
 public record ModelInfo(
     String name,
@@ -33,11 +36,19 @@ public record ModelInfo(
     Double testMeanAuroc,
     Map<String, Double> testAuroc,
     Map<String, Double> thresholds,
-    String thresholdRule) {
+    String thresholdRule,
+    Path modelCard,
+    Path calibration) {
   /** Written by a run's evaluation: {@code class,rule,threshold,...} per finding. */
   public static final String OPERATING_POINTS_CSV = "operating-points.csv";
 
   public static final String METRICS_JSON = "metrics.json";
+
+  /** What the model is for and how it performs, beside the SavedModel. */
+  public static final String MODEL_CARD_MD = "model-card.md";
+
+  /** The post-hoc calibration a run fits on validation, beside the SavedModel. */
+  public static final String CALIBRATION_JSON = "calibration.json";
 
   public ModelInfo {
     testAuroc = Map.copyOf(testAuroc);
@@ -46,8 +57,8 @@ public record ModelInfo(
 
   /**
    * The model with the evaluation a run wrote beside it ({@value #METRICS_JSON}, {@value
-   * #OPERATING_POINTS_CSV} in {@code evaluationDirectory}); without them, AUROC and thresholds are
-   * unknown.
+   * #OPERATING_POINTS_CSV}, {@value #MODEL_CARD_MD}, {@value #CALIBRATION_JSON} in {@code
+   * evaluationDirectory}); without them, AUROC, thresholds, card and calibration are unknown.
    */
   public static ModelInfo read(
       String name, String version, String runId, String source, Path evaluationDirectory)
@@ -76,7 +87,21 @@ public record ModelInfo(
     }
     Thresholds thresholds = readThresholds(evaluationDirectory.resolve(OPERATING_POINTS_CSV));
     return new ModelInfo(
-        name, version, runId, source, mean, perClass, thresholds.values(), thresholds.rule());
+        name,
+        version,
+        runId,
+        source,
+        mean,
+        perClass,
+        thresholds.values(),
+        thresholds.rule(),
+        existing(evaluationDirectory.resolve(MODEL_CARD_MD)),
+        existing(evaluationDirectory.resolve(CALIBRATION_JSON)));
+  }
+
+  /** {@code file} when it is there, else null. */
+  public static Path existing(Path file) {
+    return Files.isRegularFile(file) ? file : null;
   }
 
   /** Per-finding thresholds and the rule that chose them (null without a file). */

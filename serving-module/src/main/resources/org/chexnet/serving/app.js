@@ -31,6 +31,14 @@
     if (model.version) parts.push(['version', model.version]);
     if (model.run_id) parts.push(['run', model.run_id]);
     parts.push(['test AUROC', fmt(model.test_mean_auroc, 3)]);
+    // Which probabilities the bars show: calibrated ones are labelled as such, with how.
+    const label = $('calibration-label');
+    label.textContent = model.calibration
+      ? 'Calibrated probabilities: ' + model.calibration.description + '; thresholds on the same scale.'
+      : "Probabilities as the network gives them (not calibrated).";
+    label.className = model.calibration ? 'calibrated' : '';
+    label.hidden = false;
+    $('model-card-link').hidden = !model.model_card;
     const info = $('model-info');
     info.textContent = '';
     parts.forEach(([k, v], i) => {

@@ -79,7 +79,11 @@ public final class ModelResolver {
    * @param spec the network's spec for a checkpoint outside its run directory; may be null
    */
   public InferenceModel open(String reference, Path spec, Use use) throws IOException {
-    Resolved resolved = resolve(reference, spec, use);
+    return open(resolve(reference, spec, use));
+  }
+
+  /** Opens a resolved model for inference in this process. */
+  public InferenceModel open(Resolved resolved) throws IOException {
     return resolved instanceof Resolved.Checkpoint checkpoint
         ? CheckpointModel.restore(checkpoint.spec(), checkpoint.directory())
         : loadSavedModel(((Resolved.SavedModel) resolved).directory());
@@ -206,12 +210,18 @@ public final class ModelResolver {
                   }
                 });
       }
-      // The run's evaluation (thresholds) sits beside the registered SavedModel on the server.
+      // The run's evaluation (thresholds, card, calibration) sits beside the registered SavedModel
+      // on the server.
       Path evaluation = savedModel.resolveSibling(version.version() + ".evaluation");
       Lookups.asInput(
           () ->
               registry.downloadRunFiles(
-                  version, List.of(ModelInfo.OPERATING_POINTS_CSV), evaluation));
+                  version,
+                  List.of(
+                      ModelInfo.OPERATING_POINTS_CSV,
+                      ModelInfo.MODEL_CARD_MD,
+                      ModelInfo.CALIBRATION_JSON),
+                  evaluation));
       ModelInfo.Thresholds thresholds =
           ModelInfo.readThresholds(evaluation.resolve(ModelInfo.OPERATING_POINTS_CSV));
       return new Resolved.SavedModel(
@@ -224,7 +234,9 @@ public final class ModelResolver {
               mean,
               perClass,
               thresholds.values(),
-              thresholds.rule()));
+              thresholds.rule(),
+              ModelInfo.existing(evaluation.resolve(ModelInfo.MODEL_CARD_MD)),
+              ModelInfo.existing(evaluation.resolve(ModelInfo.CALIBRATION_JSON))));
     }
   }
 
