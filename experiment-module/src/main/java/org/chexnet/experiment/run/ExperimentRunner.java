@@ -187,18 +187,32 @@ public final class ExperimentRunner {
     Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
     DataPreparation.Prepared data =
         new DataPreparation(reporter, workDir).prepare(spec.data(), spec.seed());
-    return new Inputs(weightsFile, data, subgroups(spec.evaluate().subgroups(), data));
+    return new Inputs(weightsFile, data, subgroups(spec.evaluate(), data));
   }
 
+  /**
+   * The metadata and attributes of {@code evaluate.subgroups}, every evaluated image's value read
+   * once here so that a missing column or a malformed cell stops the run before training.
+   */
   private static Optional<ClinicalEvaluation.Subgroups> subgroups(
-      List<String> attributes, DataPreparation.Prepared data) throws java.io.IOException {
+      EvaluateSpec evaluate, DataPreparation.Prepared data) throws java.io.IOException {
+    List<String> attributes = evaluate.subgroups();
     if (attributes.isEmpty()) {
       return Optional.empty();
     }
+    List<LabeledImage> evaluated =
+        evaluate.split() == EvaluateSpec.Split.TEST
+            ? data.splits().test()
+            : data.splits().validation();
     try {
       ImageMetadata metadata = ImageMetadata.read(data.imageMetadataFile());
-      for (String attribute : attributes) {
-        SubgroupAttribute.resolve(attribute, metadata);
+      for (String name : attributes) {
+        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
+        for (LabeledImage image : evaluated) {
+          metadata
+              .rowOf(image.imageIndex())
+              .ifPresent(attribute::valueOf); // throws naming file:line on a bad cell
+        }
       }
       return Optional.of(new ClinicalEvaluation.Subgroups(metadata, attributes));
     } catch (IllegalArgumentException e) {

@@ -236,6 +236,25 @@ class RunReportTest {
     assertTrue(e.getMessage().startsWith("evaluate.subgroups: "), e.getMessage());
     assertTrue(e.getMessage().contains("ethnicity"), e.getMessage());
     assertFalse(Files.exists(work.resolve("mlruns")), "no run was started");
+
+    // A malformed age in the metadata is named with its file and line, before training too.
+    Path dataEntry = work.resolve("data/tiny/Data_Entry_2017_v2020.csv");
+    List<String> rows = new ArrayList<>();
+    for (String row : Files.readAllLines(dataEntry)) {
+      String[] cells = row.split(",", -1);
+      if (!rows.isEmpty()) {
+        cells[4] = "old"; // Patient Age
+      }
+      rows.add(String.join(",", cells));
+    }
+    Files.write(dataEntry, rows);
+    e = assertThrows(ChexnetException.class, () -> run(work, SPEC));
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "evaluate\\.subgroups: .*Data_Entry_2017_v2020\\.csv:\\d+: Patient Age: 'old' is not an age in years"),
+        e.getMessage());
+    assertFalse(Files.exists(work.resolve("mlruns")), "no run was started");
   }
 
   private static RunResult run(Path work, String spec) throws Exception {
