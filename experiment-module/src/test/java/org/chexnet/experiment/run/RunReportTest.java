@@ -225,7 +225,8 @@ class RunReportTest {
   }
 
   @Test
-  void aSubgroupAttributeTheMetadataLacksStopsTheRunBeforeTraining(@TempDir Path work) {
+  void aSubgroupAttributeTheMetadataLacksStopsTheRunBeforeTraining(@TempDir Path work)
+      throws Exception {
     ChexnetException e =
         assertThrows(
             ChexnetException.class,
@@ -237,13 +238,14 @@ class RunReportTest {
     assertTrue(e.getMessage().contains("ethnicity"), e.getMessage());
     assertFalse(Files.exists(work.resolve("mlruns")), "no run was started");
 
-    // A malformed age in the metadata is named with its file and line, before training too.
+    // An age the dataset reads but no subgroup can hold is named with its file and line, before
+    // training too.
     Path dataEntry = work.resolve("data/tiny/Data_Entry_2017_v2020.csv");
     List<String> rows = new ArrayList<>();
     for (String row : Files.readAllLines(dataEntry)) {
       String[] cells = row.split(",", -1);
       if (!rows.isEmpty()) {
-        cells[4] = "old"; // Patient Age
+        cells[4] = "-5"; // Patient Age
       }
       rows.add(String.join(",", cells));
     }
@@ -252,7 +254,7 @@ class RunReportTest {
     assertTrue(
         e.getMessage()
             .matches(
-                "evaluate\\.subgroups: .*Data_Entry_2017_v2020\\.csv:\\d+: Patient Age: 'old' is not an age in years"),
+                "evaluate\\.subgroups: .*Data_Entry_2017_v2020\\.csv:\\d+: Patient Age: '-5' is not an age in years"),
         e.getMessage());
     assertFalse(Files.exists(work.resolve("mlruns")), "no run was started");
   }
