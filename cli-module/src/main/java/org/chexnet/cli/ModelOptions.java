@@ -20,7 +20,8 @@ final class ModelOptions {
       paramLabel = "MODEL",
       description =
           "a run (mlruns/EXP/RUN, its artifacts/, or its id or name in --runs), checkpoints/best,"
-              + " a saved_model/ directory, or models:/NAME@ALIAS or models:/NAME/VERSION")
+              + " a saved_model/ directory, a model directory of `chexnet models import`, or"
+              + " models:/NAME@ALIAS or models:/NAME/VERSION")
   String model;
 
   @Option(
@@ -55,10 +56,15 @@ final class ModelOptions {
     }
     return weights != null
         ? CheckpointModel.fromKeras(spec, weights)
-        : new ModelResolver(
-                runs,
-                Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)),
-                Path.of("models"))
-            .open(model, spec, use);
+        : resolver(runs).open(model, spec, use);
+  }
+
+  /**
+   * How {@code --model} is resolved: run ids and names in {@code runs}, registry URIs on
+   * $MLFLOW_TRACKING_URI, downloaded into models/.
+   */
+  static ModelResolver resolver(Path runs) {
+    return new ModelResolver(
+        runs, Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)), Path.of("models"));
   }
 }

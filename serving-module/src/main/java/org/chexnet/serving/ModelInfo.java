@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.chexnet.model.ModelCard;
 
 /**
  * What the page and {@code GET /api/v1/model} show about the served model.
@@ -24,6 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  * @param thresholds per-finding operating-point thresholds from the run's evaluation (empty when
  *     none; findings missing here have no threshold)
  * @param thresholdRule how the thresholds were chosen, as the evaluation wrote it; null if none
+ * @param card an imported model's card (where it came from, its published AUROC); null for a model
+ *     trained here
  */
 public record ModelInfo(
     String name,
@@ -33,7 +36,8 @@ public record ModelInfo(
     Double testMeanAuroc,
     Map<String, Double> testAuroc,
     Map<String, Double> thresholds,
-    String thresholdRule) {
+    String thresholdRule,
+    ModelCard card) {
   /** Written by a run's evaluation: {@code class,rule,threshold,...} per finding. */
   public static final String OPERATING_POINTS_CSV = "operating-points.csv";
 
@@ -42,6 +46,33 @@ public record ModelInfo(
   public ModelInfo {
     testAuroc = Map.copyOf(testAuroc);
     thresholds = Map.copyOf(thresholds);
+  }
+
+  /** A model trained here: no card. */
+  public ModelInfo(
+      String name,
+      String version,
+      String runId,
+      String source,
+      Double testMeanAuroc,
+      Map<String, Double> testAuroc,
+      Map<String, Double> thresholds,
+      String thresholdRule) {
+    this(name, version, runId, source, testMeanAuroc, testAuroc, thresholds, thresholdRule, null);
+  }
+
+  /**
+   * An imported model directory: its name and provenance from its card; no test AUROC or thresholds
+   * of ours (the card's published AUROC is the source project's).
+   */
+  public static ModelInfo imported(ModelCard card, String source) {
+    return new ModelInfo(card.name(), null, null, source, null, Map.of(), Map.of(), null, card);
+  }
+
+  /** This with {@code card}, e.g. a registry version's downloaded card. */
+  public ModelInfo withCard(ModelCard newCard) {
+    return new ModelInfo(
+        name, version, runId, source, testMeanAuroc, testAuroc, thresholds, thresholdRule, newCard);
   }
 
   /**
