@@ -22,7 +22,8 @@ final class ModelOptions {
       paramLabel = "MODEL",
       description =
           "a run (mlruns/EXP/RUN, its artifacts/, or its id or name in --runs), checkpoints/best,"
-              + " a saved_model/ directory, or models:/NAME@ALIAS or models:/NAME/VERSION")
+              + " a saved_model/ directory, a model directory of `chexnet models import`, or"
+              + " models:/NAME@ALIAS or models:/NAME/VERSION")
   String model;
 
   @Option(
@@ -78,9 +79,7 @@ final class ModelOptions {
       }
       return new Opened(CheckpointModel.fromKeras(spec, weights), Optional.empty());
     }
-    ModelResolver resolver =
-        new ModelResolver(
-            runs, Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)), Path.of("models"));
+    ModelResolver resolver = resolver(runs);
     ModelResolver.Resolved resolved = resolver.resolve(model, spec, use);
     InferenceModel network = resolver.open(resolved);
     if (!calibrated) {
@@ -94,5 +93,14 @@ final class ModelOptions {
       network.close();
       throw e;
     }
+  }
+
+  /**
+   * How {@code --model} is resolved: run ids and names in {@code runs}, registry URIs on
+   * $MLFLOW_TRACKING_URI, downloaded into models/.
+   */
+  static ModelResolver resolver(Path runs) {
+    return new ModelResolver(
+        runs, Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)), Path.of("models"));
   }
 }

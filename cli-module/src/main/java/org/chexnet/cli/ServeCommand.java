@@ -36,8 +36,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "MODEL",
       description =
           "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run (its id or"
-              + " name in mlruns, or its directory), a run's artifacts directory, or a SavedModel"
-              + " directory")
+              + " name in mlruns, or its directory), a run's artifacts directory, a SavedModel"
+              + " directory, or a model directory of `chexnet models import` (its card's"
+              + " preprocessing applies, the page shows where it came from)")
   String model;
 
   @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
@@ -132,10 +133,11 @@ final class ServeCommand implements Callable<Integer> {
     String version = source.info().version() == null ? "" : " version " + source.info().version();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "Serving %s%s (%s)%s at http://%s:%d/%n",
+        "Serving %s%s (%s; preprocessing: %s)%s at http://%s:%d/%n",
         source.info().name(),
         version,
-        savedModel,
+        predictor.source(),
+        predictor.preprocessing().describe(),
         calibration.map(c -> ", calibrated: " + c.description()).orElse(""),
         host,
         server.port());

@@ -17,10 +17,13 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -30,8 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ImageDecoder;
-import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
+import org.chexnet.model.ModelCard;
+import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModelPredictor;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
@@ -144,7 +148,14 @@ public final class ServingServer implements AutoCloseable {
   private final byte[] modelCard;
 
   private final MicroBatcher batcher;
+  private final Preprocessing preprocessing;
+
+  /** Decodes uploads for predictions: at the model's resize, before its crops. */
   private final ImageDecoder decoder;
+
+  /** Decodes uploads for class activation maps: the whole image at the input size. */
+  private final ImageDecoder camDecoder;
+
   private final Options options;
   private final List<String> findings;
   private final Map<String, byte[]> staticFiles = new LinkedHashMap<>();
@@ -172,8 +183,10 @@ public final class ServingServer implements AutoCloseable {
     this.options = options;
     this.findings = predictor.classNames();
     this.servedThresholds = servedThresholds(info.thresholds(), findings, calibration);
-    this.modelCard = info.modelCard() == null ? null : Files.readAllBytes(info.modelCard());
-    this.decoder = new ImageDecoder(predictor.imageSize());
+    this.modelCard = info.modelCardFile() == null ? null : Files.readAllBytes(info.modelCardFile());
+    this.preprocessing = predictor.preprocessing();
+    this.decoder = preprocessing.decoder();
+    this.camDecoder = preprocessing.wholeImage().decoder();
     // ImageIO's default stream cache is a temporary file: requests stay in memory.
     ImageIO.setUseCache(false);
     for (String name : List.of("index.html", "app.js", "app.css", "openapi.json")) {
@@ -422,6 +435,8 @@ public final class ServingServer implements AutoCloseable {
     body.put("model_card", modelCard == null ? null : "model-card");
     body.put("findings", findings);
     body.put("image_size", predictor.imageSize());
+    body.put("preprocessing", preprocessing.describe());
+    body.put("imported", imported(info.card()));
     body.put("max_upload_bytes", options.maxUploadBytes());
     body.put("memory_budget_bytes", options.memoryBudgetBytes());
     body.put(
@@ -430,20 +445,61 @@ public final class ServingServer implements AutoCloseable {
     return body;
   }
 
+  /** Where an imported model came from and what its project published; null for ours. */
+  private static Map<String, Object> imported(ModelCard card) {
+    if (card == null) {
+      return null;
+    }
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("project", card.source().project());
+    source.put("file", card.source().file());
+    source.put("sha256", card.source().sha256());
+    source.put("bytes", card.source().bytes());
+    source.put("format", card.source().format());
+    source.put("container", card.source().container());
+    source.put("imported_at", card.importedAt());
+    List<Map<String, Object>> published = new ArrayList<>();
+    for (ModelCard.PublishedAuroc auroc : card.published()) {
+      published.add(
+          mapOf(
+              "model", auroc.model(),
+              "mean", auroc.mean(),
+              "per_class", auroc.perClass(),
+              "citation", auroc.citation(),
+              "note", auroc.note()));
+    }
+    source.put("published_auroc", published);
+    return source;
+  }
+
   private void predict(Context ctx) {
-    byte[] gray = grayUpload(ctx);
-    MicroBatcher.Prediction prediction = infer(gray);
-    float[] own = prediction.probabilities();
-    float[] served = served(own);
+    byte[] gray = grayUpload(ctx, decoder);
+    // One request per network input (ten for a ten-crop model), batched with others' requests.
+    float[] inputs = preprocessing.inputs(gray);
+    int values = predictor.imageValues();
+    List<CompletableFuture<MicroBatcher.Prediction>> crops = new ArrayList<>();
+    for (int i = 0; i < preprocessing.inputsPerImage(); i++) {
+      crops.add(batcher.submit(Arrays.copyOfRange(inputs, i * values, (i + 1) * values)));
+    }
+    float[] cropProbabilities = new float[crops.size() * findings.size()];
+    int batchSize = 0;
+    for (int i = 0; i < crops.size(); i++) {
+      MicroBatcher.Prediction crop = await(crops.get(i));
+      System.arraycopy(
+          crop.probabilities(), 0, cropProbabilities, i * findings.size(), findings.size());
+      batchSize = Math.max(batchSize, crop.batchSize());
+    }
+    float[] predicted = preprocessing.combine(cropProbabilities, findings.size());
+    float[] served = served(predicted);
     Map<String, Object> body = new LinkedHashMap<>();
     Map<String, Double> probabilities = new LinkedHashMap<>();
-    List<String> positive = new java.util.ArrayList<>();
+    List<String> positive = new ArrayList<>();
     for (int c = 0; c < findings.size(); c++) {
       String finding = findings.get(c);
       probabilities.put(finding, (double) served[c]);
       // Decided on the network's own scale, where the thresholds were chosen.
       Double threshold = info.thresholds().get(finding);
-      if (threshold != null && own[c] >= threshold) {
+      if (threshold != null && predicted[c] >= threshold) {
         positive.add(finding);
       }
     }
@@ -453,7 +509,7 @@ public final class ServingServer implements AutoCloseable {
     body.put("calibration", calibrationJson());
     body.put(
         "model", mapOf("name", info.name(), "version", info.version(), "run_id", info.runId()));
-    body.put("batch_size", prediction.batchSize());
+    body.put("batch_size", batchSize);
     ctx.json(body);
   }
 
@@ -467,8 +523,9 @@ public final class ServingServer implements AutoCloseable {
       throw new ApiException(
           400, "unknown finding '" + printable(finding) + "', expected one of " + findings);
     }
-    byte[] gray = grayUpload(ctx);
-    MicroBatcher.Prediction prediction = infer(gray);
+    byte[] gray = grayUpload(ctx, camDecoder);
+    MicroBatcher.Prediction prediction =
+        await(batcher.submit(preprocessing.wholeImage().inputs(gray)));
     BufferedImage overlay =
         ClassActivationMaps.overlay(predictor.cam(prediction.featureMaps(), classIndex), gray);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
@@ -486,11 +543,11 @@ public final class ServingServer implements AutoCloseable {
   }
 
   /**
-   * The request's image (raw body, or the multipart part 'image' or the only file) as gray. The
-   * body and then the decoded pixels are reserved against the memory budget before they are
-   * allocated.
+   * The request's image (raw body, or the multipart part 'image' or the only file) as gray at the
+   * size of {@code decoder}. The body and then the decoded pixels are reserved against the memory
+   * budget before they are allocated.
    */
-  private byte[] grayUpload(Context ctx) {
+  private byte[] grayUpload(Context ctx, ImageDecoder decoder) {
     long announced = announcedLength(ctx);
     String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
     boolean multipart =
@@ -625,10 +682,9 @@ public final class ServingServer implements AutoCloseable {
         413, "the upload is larger than the limit of " + options.maxUploadBytes() + " bytes");
   }
 
-  private MicroBatcher.Prediction infer(byte[] gray) {
-    float[] image = ImageNetNormalization.toHwc(gray, predictor.imageSize(), false);
+  private static MicroBatcher.Prediction await(CompletableFuture<MicroBatcher.Prediction> result) {
     try {
-      return batcher.submit(image).get(PREDICTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return result.get(PREDICTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted while waiting for the model");

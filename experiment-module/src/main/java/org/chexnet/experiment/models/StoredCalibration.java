@@ -25,7 +25,7 @@ public final class StoredCalibration {
    */
   public static ModelCalibration read(String reference, ModelInfo info, List<String> classNames)
       throws IOException {
-    if (info.calibration() == null) {
+    if (info.calibrationFile() == null) {
       throw ChexnetException.invalidInput(
           "--model "
               + reference
@@ -37,13 +37,13 @@ public final class StoredCalibration {
     }
     ModelCalibration calibration;
     try {
-      calibration = ModelCalibration.read(info.calibration());
+      calibration = ModelCalibration.read(info.calibrationFile());
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
     if (!calibration.classNames().equals(classNames)) {
       throw ChexnetException.invalidInput(
-          info.calibration()
+          info.calibrationFile()
               + ": calibrates "
               + calibration.classNames()
               + ", but --model "
