@@ -169,23 +169,7 @@ class EvaluateCommandTest {
   @Test
   void dataEntryLabelsValidationThresholdsAndABaseline() throws Exception {
     float[][] labels = labels();
-    StringBuilder entries = new StringBuilder(DataEntryCsv.HEADER).append('\n');
-    for (int i = 0; i < IMAGES + 5; i++) { // more images than predicted, as NIH's file
-      List<String> findings = new ArrayList<>();
-      for (int c = 0; c < Finding.COUNT; c++) {
-        if (i < IMAGES && labels[i][c] == 1) {
-          findings.add(Finding.labels().get(c));
-        }
-      }
-      entries
-          .append(name(i))
-          .append(',')
-          .append(findings.isEmpty() ? "No Finding" : String.join("|", findings))
-          .append(",0,")
-          .append(i + 1)
-          .append(",50,M,PA,2048,2500,0.168,0.168\n");
-    }
-    Path dataEntry = Files.writeString(dir.resolve("Data_Entry_2017_v2020.csv"), entries);
+    Path dataEntry = dataEntry(labels);
     Path preds = predictionsCsv("preds.csv", scores(labels, 1), true);
     Path validation = predictionsCsv("validation.csv", scores(labels, 2), true);
     Path baseline = predictionsCsv("baseline.csv", scores(labels, 3), true);
@@ -221,7 +205,7 @@ class EvaluateCommandTest {
 
   /**
    * NIH's Data_Entry for the predicted images with varied sex, age (five bands, one implausible
-   * 414) and view, and five more rows.
+   * 414) and view, and five more rows (NIH's file lists more images than are predicted).
    */
   private Path dataEntry(float[][] labels) throws Exception {
     StringBuilder entries = new StringBuilder(DataEntryCsv.HEADER).append('\n');

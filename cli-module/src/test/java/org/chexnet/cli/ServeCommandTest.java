@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -39,41 +40,53 @@ class ServeCommandTest {
 
   @TempDir Path dir;
 
+  /** A tiny DenseNet with random weights. */
+  private static TrainableModel tinyModel() {
+    return TrainableModel.create(
+        DenseNetConfig.custom(List.of(1, 1), 4, 32, 14),
+        new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, Adam.KERAS_EPSILON),
+        1);
+  }
+
+  /** {@code chexnet serve ARGS --port 0} on a thread, once it says where it serves. */
+  private record Serving(Thread thread, AtomicInteger code, String url, String printed) {
+    static Serving start(String... args) throws Exception {
+      StringWriter out = new StringWriter();
+      CommandLine cli = Chexnet.commandLine();
+      cli.setOut(new PrintWriter(out, true));
+      AtomicInteger code = new AtomicInteger(-1);
+      List<String> command = new ArrayList<>(List.of("serve"));
+      command.addAll(List.of(args));
+      command.addAll(List.of("--port", "0"));
+      Thread thread = new Thread(() -> code.set(cli.execute(command.toArray(String[]::new))));
+      thread.start();
+      Matcher url = URL.matcher("");
+      for (int i = 0; i < 600 && !url.reset(out.toString()).find(); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(url.reset(out.toString()).find(), out.toString());
+      return new Serving(thread, code, url.group(1), out.toString());
+    }
+
+    /** Interrupts the command as Ctrl-C would, and gives its exit code. */
+    int stop() throws InterruptedException {
+      thread.interrupt();
+      thread.join(30_000);
+      return code.get();
+    }
+  }
+
   @Test
   void servesASavedModelUntilInterrupted() throws Exception {
     Path savedModel = dir.resolve("saved_model");
-    try (TrainableModel model =
-        TrainableModel.create(
-            DenseNetConfig.custom(List.of(1, 1), 4, 32, 14),
-            new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, Adam.KERAS_EPSILON),
-            1)) {
+    try (TrainableModel model = tinyModel()) {
       model.exportSavedModel(savedModel);
     }
-    StringWriter out = new StringWriter();
-    CommandLine cli = Chexnet.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    AtomicInteger code = new AtomicInteger(-1);
-    Thread serving =
-        new Thread(
-            () -> code.set(cli.execute("serve", "--model", savedModel.toString(), "--port", "0")));
-    serving.start();
-    Matcher url = URL.matcher("");
-    for (int i = 0; i < 600 && !url.reset(out.toString()).find(); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(url.reset(out.toString()).find(), out.toString());
-    HttpResponse<String> health =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(url.group(1) + "health"))
-                    .timeout(Duration.ofSeconds(30))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    Serving serving = Serving.start("--model", savedModel.toString());
+    HttpResponse<String> health = get(HttpClient.newHttpClient(), serving.url() + "health");
     assertEquals(200, health.statusCode());
     assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
-    serving.interrupt();
-    serving.join(30_000);
-    assertEquals(0, code.get());
+    assertEquals(0, serving.stop());
   }
 
   @Test
@@ -82,11 +95,7 @@ class ServeCommandTest {
     Path artifacts = dir.resolve("artifacts");
     byte[] png = grayPng(48);
     float[] own;
-    try (TrainableModel model =
-        TrainableModel.create(
-            DenseNetConfig.custom(List.of(1, 1), 4, 32, 14),
-            new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, Adam.KERAS_EPSILON),
-            1)) {
+    try (TrainableModel model = tinyModel()) {
       model.exportSavedModel(artifacts.resolve("saved_model"));
       Path file = Files.write(dir.resolve("upload.png"), png);
       own =
@@ -99,34 +108,19 @@ class ServeCommandTest {
             PredictCommandTest.plattCalibration(321));
     Files.writeString(artifacts.resolve("model-card.md"), "# Model card: served\n");
 
-    StringWriter out = new StringWriter();
-    CommandLine cli = Chexnet.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    AtomicInteger code = new AtomicInteger(-1);
-    Thread serving =
-        new Thread(
-            () ->
-                code.set(
-                    cli.execute(
-                        "serve", "--model", artifacts.toString(), "--calibrated", "--port", "0")));
-    serving.start();
-    Matcher url = URL.matcher("");
-    for (int i = 0; i < 600 && !url.reset(out.toString()).find(); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(url.reset(out.toString()).find(), out.toString());
+    Serving serving = Serving.start("--model", artifacts.toString(), "--calibrated");
     assertTrue(
-        out.toString().contains("calibrated: Platt scaling fitted on 321 validation images"),
-        out.toString());
+        serving.printed().contains("calibrated: Platt scaling fitted on 321 validation images"),
+        serving.printed());
     HttpClient http = HttpClient.newHttpClient();
-    JsonNode info = JSON.readTree(get(http, url.group(1) + "api/v1/model").body());
+    JsonNode info = JSON.readTree(get(http, serving.url() + "api/v1/model").body());
     assertEquals("platt", info.path("calibration").path("method").asText());
     assertEquals("model-card", info.path("model_card").asText());
-    assertEquals("# Model card: served\n", get(http, url.group(1) + "model-card").body());
+    assertEquals("# Model card: served\n", get(http, serving.url() + "model-card").body());
 
     HttpResponse<String> predicted =
         http.send(
-            HttpRequest.newBuilder(URI.create(url.group(1) + "api/v1/predict"))
+            HttpRequest.newBuilder(URI.create(serving.url() + "api/v1/predict"))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(png))
@@ -140,9 +134,7 @@ class ServeCommandTest {
       assertEquals(
           expected[c], probabilities.path(findings.get(c)).asDouble(), 1e-5, findings.get(c));
     }
-    serving.interrupt();
-    serving.join(30_000);
-    assertEquals(0, code.get());
+    assertEquals(0, serving.stop());
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
@@ -180,11 +172,7 @@ class ServeCommandTest {
     assertTrue(err.toString().contains("max upload bytes"), err.toString());
 
     Path savedModel = dir.resolve("uncalibrated/saved_model");
-    try (TrainableModel model =
-        TrainableModel.create(
-            DenseNetConfig.custom(List.of(1, 1), 4, 32, 14),
-            new TrainableModel.AdamSettings(1e-3f, 0.9f, 0.999f, Adam.KERAS_EPSILON),
-            1)) {
+    try (TrainableModel model = tinyModel()) {
       model.exportSavedModel(savedModel);
     }
     assertEquals(

@@ -208,26 +208,7 @@ class ServingApiTest {
 
   /** Squares every probability: increasing, so thresholds map with the probabilities. */
   private static final ProbabilityCalibration SQUARED =
-      new ProbabilityCalibration() {
-        @Override
-        public String method() {
-          return "platt";
-        }
-
-        @Override
-        public String description() {
-          return "squared, for the test";
-        }
-
-        @Override
-        public float[] apply(float[] probabilities) {
-          float[] squared = new float[probabilities.length];
-          for (int c = 0; c < squared.length; c++) {
-            squared[c] = probabilities[c] * probabilities[c];
-          }
-          return squared;
-        }
-      };
+      new TestCalibration("squared, for the test", p -> p * p);
 
   @Test
   void aCalibratedServerServesCalibratedProbabilitiesAndThresholdsAndTheCard() throws Exception {

@@ -153,26 +153,7 @@ class ServingPageTest {
 
   /** Halves every probability: increasing, and visible on the bars. */
   private static final ProbabilityCalibration HALVED =
-      new ProbabilityCalibration() {
-        @Override
-        public String method() {
-          return "platt";
-        }
-
-        @Override
-        public String description() {
-          return "halved, for the test";
-        }
-
-        @Override
-        public float[] apply(float[] probabilities) {
-          float[] halved = new float[probabilities.length];
-          for (int c = 0; c < halved.length; c++) {
-            halved[c] = probabilities[c] / 2;
-          }
-          return halved;
-        }
-      };
+      new TestCalibration("halved, for the test", p -> p / 2);
 
   private static boolean loaded(ChromeDriver browser, String imageId) {
     Object ready =
