@@ -17,6 +17,7 @@ public final class GrayResampler {
   private final int sourceHeight;
   private final int size;
   private final Axis columns;
+
   /** For each source row y, the output rows it feeds: rowTargets[rowStart[y]..rowStart[y+1]). */
   private final int[] rowStart;
 
@@ -79,7 +80,10 @@ public final class GrayResampler {
     return sourceWidth;
   }
 
-  /** A scratch row of source width for callers that convert samples before {@link #addRow}. */
+  /**
+   * A scratch row of source width for callers that convert samples before {@link #addRow(float[],
+   * int)}.
+   */
   public float[] rowBuffer() {
     if (rowBuffer == null) {
       rowBuffer = new float[sourceWidth];
@@ -87,13 +91,13 @@ public final class GrayResampler {
     return rowBuffer;
   }
 
-  /** The next source row: {@code sourceWidth} samples. */
-  public void addRow(float[] samples) {
+  /** The next source row: samples {@code src[offset..offset+sourceWidth)}. */
+  public void addRow(float[] src, int offset) {
     for (int at = rowStart[nextRow]; at < rowStart[nextRow + 1]; at++) {
       float[] sum = ring[rowTargets[at] % ring.length];
       float w = rowWeights[at];
       for (int x = 0; x < sourceWidth; x++) {
-        sum[x] += w * samples[x];
+        sum[x] += w * src[offset + x];
       }
     }
     rowDone();
@@ -132,7 +136,8 @@ public final class GrayResampler {
     }
     byte[] out = new byte[size * size];
     for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) Math.max(0, Math.min(255, Math.round(sums[i] * scale)));
+      // (int) (x + 0.5f) is Math.round for x >= 0; anything below rounds to 0 either way.
+      out[i] = (byte) Math.max(0, Math.min(255, (int) (sums[i] * scale + 0.5f)));
     }
     return out;
   }

@@ -27,6 +27,7 @@ public final class PngDecoder {
 
   private final Inflater inflater = new Inflater();
   private final CRC32 crc = new CRC32();
+
   /** Inflated rows are processed in windows of about this many bytes, to stay in cache. */
   private static final int WINDOW_BYTES = 1 << 16;
 
@@ -139,7 +140,8 @@ public final class PngDecoder {
     if (interlaced) {
       return null;
     }
-    return decodeRows(data, dataCount, width, height, bitDepth, colorType, palette, significantBits, size);
+    return decodeRows(
+        data, dataCount, width, height, bitDepth, colorType, palette, significantBits, size);
   }
 
   private byte[] decodeRows(
@@ -177,7 +179,8 @@ public final class PngDecoder {
         filled += n;
         if (n == 0) {
           if (inflater.finished()) {
-            throw new BadImage("image data ends before row " + (y + filled / stride) + " of " + height);
+            throw new BadImage(
+                "image data ends before row " + (y + filled / stride) + " of " + height);
           }
           if (inflater.needsDictionary()) {
             throw new BadImage("image data needs a preset dictionary");
@@ -234,12 +237,7 @@ public final class PngDecoder {
    * @return the largest sample of the row (16-bit data only, else 0)
    */
   private static int addRow(
-      GrayResampler resampler,
-      byte[] row,
-      int width,
-      int bitDepth,
-      int colorType,
-      float[] palette)
+      GrayResampler resampler, byte[] row, int width, int bitDepth, int colorType, float[] palette)
       throws BadImage {
     if (bitDepth == 8 && colorType == GRAY) {
       resampler.addRow(row, 0);
@@ -266,8 +264,7 @@ public final class PngDecoder {
       for (int x = 0, at = 0; x < width; x++, at += channels) {
         gray[x] =
             switch (colorType) {
-              case RGB, RGBA ->
-                  luminance(row[at] & 0xff, row[at + 1] & 0xff, row[at + 2] & 0xff);
+              case RGB, RGBA -> luminance(row[at] & 0xff, row[at + 1] & 0xff, row[at + 2] & 0xff);
               case INDEXED -> paletteGray(palette, row[at] & 0xff);
               default -> row[at] & 0xff; // gray + alpha
             };
@@ -282,7 +279,7 @@ public final class PngDecoder {
         gray[x] = colorType == INDEXED ? paletteGray(palette, value) : value * scale;
       }
     }
-    resampler.addRow(gray);
+    resampler.addRow(gray, 0);
     return max;
   }
 
@@ -297,9 +294,9 @@ public final class PngDecoder {
   /**
    * Undoes a row's PNG filter: {@code out[0..n)} = the row's {@code n} filtered bytes {@code
    * raw[at+1..]} (after the filter type byte {@code raw[at]}) plus the predictor from {@code out}'s
-   * left neighbours and the row {@code above}. Three separate arrays, so that the JIT vectorises the
-   * loops without a dependency on the row above; with one-byte pixels the running left value stays
-   * in a register (a store-to-load round trip per pixel would lengthen the serial chain).
+   * left neighbours and the row {@code above}. Three separate arrays, so that the JIT vectorises
+   * the loops without a dependency on the row above; with one-byte pixels the running left value
+   * stays in a register (a store-to-load round trip per pixel would lengthen the serial chain).
    */
   private static void unfilter(byte[] raw, int at, byte[] out, byte[] above, int n, int bpp, int y)
       throws BadImage {
@@ -369,8 +366,8 @@ public final class PngDecoder {
 
   /**
    * The PNG Paeth predictor (whichever of left, up, up-left is closest to left + up - upLeft, ties
-   * in that order), in stb_image's equivalent form: two min/max and two selects, no branches on
-   * the pixel data and a short dependency on {@code left}, which is the serial chain of a row.
+   * in that order), in stb_image's equivalent form: two min/max and two selects, no branches on the
+   * pixel data and a short dependency on {@code left}, which is the serial chain of a row.
    */
   private static int paeth(int left, int up, int upLeft) {
     int threshold = 3 * upLeft - up - left;
@@ -396,7 +393,8 @@ public final class PngDecoder {
     }
     boolean valid =
         switch (colorType) {
-          case GRAY -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
+          case GRAY ->
+              bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
           case INDEXED -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;
           case RGB, GRAY_ALPHA, RGBA -> bitDepth == 8 || bitDepth == 16;
           default -> false;
