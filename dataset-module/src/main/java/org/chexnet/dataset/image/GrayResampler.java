@@ -76,6 +76,24 @@ public final class GrayResampler {
     this.sums = new float[size * size];
   }
 
+  /**
+   * The factor that brings 16-bit samples to 8 bits by their real range: 255 / (2^b - 1), where b
+   * is {@code significantBits} (from a PNG sBIT chunk; 0 when absent) when every sample fits in
+   * them, and otherwise the fewest bits, at least 8, that hold {@code maxSample}. So 10- to 15-bit
+   * data stored unscaled in 16 bits (DICOM exports such as PadChest's) keeps its contrast instead
+   * of being crushed into a few gray levels, and full-range data is divided by 65535.
+   */
+  public static float sixteenBitScale(int maxSample, int significantBits) {
+    int bits =
+        significantBits > 0 && significantBits <= 16 && maxSample < 1 << significantBits
+            ? significantBits
+            : 8;
+    while (maxSample >= 1 << bits) {
+      bits++;
+    }
+    return 255f / ((1 << bits) - 1);
+  }
+
   public int sourceWidth() {
     return sourceWidth;
   }

@@ -13,11 +13,8 @@ import java.util.zip.Inflater;
  * held. Chunk CRCs of the chunks it reads and the zlib checksum are verified. Colour becomes
  * luminance (0.299 R + 0.587 G + 0.114 B); alpha is ignored (NIH's RGBA files are opaque gray).
  *
- * <p>16-bit samples are scaled to 8 bits by their real range: divided by 2^b - 1, where b is the
- * significant bits an {@code sBIT} chunk declares when every sample fits in them, and otherwise the
- * fewest bits (at least 8) that hold the image's largest sample. So data of 10 to 15 bits stored
- * unscaled in a 16-bit PNG (DICOM exports, e.g. PadChest) keeps its contrast instead of being
- * crushed into a few gray levels, while full-range 16-bit data is divided by 65535 as before.
+ * <p>16-bit samples are brought to 8 bits by their real range, as {@link
+ * GrayResampler#sixteenBitScale} says (an {@code sBIT} chunk, else the image's largest sample).
  *
  * <p>Interlaced (Adam7) files are left to the caller ({@link #decode} returns null). One instance
  * per thread: it keeps its inflater and row buffers between images.
@@ -205,14 +202,7 @@ public final class PngDecoder {
       }
     }
     finishStream(data, dataCount, nextChunk);
-    float scale = 1f;
-    if (bitDepth == 16) {
-      int bits = significantBits > 0 && maxSample < 1 << significantBits ? significantBits : 8;
-      while (maxSample >= 1 << bits) {
-        bits++;
-      }
-      scale = 255f / ((1 << bits) - 1);
-    }
+    float scale = bitDepth == 16 ? GrayResampler.sixteenBitScale(maxSample, significantBits) : 1f;
     return resampler.result(scale);
   }
 
