@@ -248,7 +248,9 @@ final class DataCommand {
             + "/<key>, so training reads batches without "
             + "PNG decoding.",
         "The key covers the manifest digest (run `chexnet data snapshot DIR` first), the image "
-            + "size and the decoder version: a changed setting builds a new cache."
+            + "size and the decoder version: a changed setting builds a new cache.",
+        "Interrupted (even killed), it continues where it stopped when run again: finished "
+            + "shards are kept, only the rest is decoded."
       })
   static final class Prepare implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
@@ -275,10 +277,10 @@ final class DataCommand {
     Path cacheDir;
 
     @Option(
-        names = "--threads",
+        names = "--workers",
         paramLabel = "N",
-        description = "decoding threads (default: all cores)")
-    Integer threads;
+        description = "images decoded at once, one per thread (default: all cores)")
+    Integer workers;
 
     @Override
     public Integer call() throws Exception {
@@ -310,7 +312,7 @@ final class DataCommand {
               manifest.digest(),
               imageSize,
               policy,
-              threads != null ? threads : Runtime.getRuntime().availableProcessors());
+              workers != null ? workers : Runtime.getRuntime().availableProcessors());
       System.out.printf(
           "Prepared %d images at %dpx in %s%n", cache.imageCount(), imageSize, cache.directory());
       cache.skipped().forEach((name, why) -> System.out.printf("skipped %s: %s%n", name, why));
