@@ -235,19 +235,21 @@ public final class PngDecoder {
     }
     float[] gray = resampler.rowBuffer();
     int max = 0;
-    if (bitDepth == 16) {
-      int channels = CHANNELS[colorType];
-      for (int x = 0, at = 0; x < width; x++, at += 2 * channels) {
-        int first = ((row[at] & 0xff) << 8) | (row[at + 1] & 0xff);
-        if (colorType == RGB || colorType == RGBA) {
-          int g = ((row[at + 2] & 0xff) << 8) | (row[at + 3] & 0xff);
-          int b = ((row[at + 4] & 0xff) << 8) | (row[at + 5] & 0xff);
-          gray[x] = luminance(first, g, b);
-          max = Math.max(max, Math.max(first, Math.max(g, b)));
-        } else {
-          gray[x] = first;
-          max = Math.max(max, first);
-        }
+    if (bitDepth == 16 && (colorType == RGB || colorType == RGBA)) {
+      int step = 2 * CHANNELS[colorType];
+      for (int x = 0, at = 0; x < width; x++, at += step) {
+        int r = ((row[at] & 0xff) << 8) | (row[at + 1] & 0xff);
+        int g = ((row[at + 2] & 0xff) << 8) | (row[at + 3] & 0xff);
+        int b = ((row[at + 4] & 0xff) << 8) | (row[at + 5] & 0xff);
+        gray[x] = luminance(r, g, b);
+        max = Math.max(max, Math.max(r, Math.max(g, b)));
+      }
+    } else if (bitDepth == 16) {
+      int step = 2 * CHANNELS[colorType]; // gray, or gray and alpha
+      for (int x = 0, at = 0; x < width; x++, at += step) {
+        int value = ((row[at] & 0xff) << 8) | (row[at + 1] & 0xff);
+        gray[x] = value;
+        max = Math.max(max, value);
       }
     } else if (bitDepth == 8) {
       int channels = CHANNELS[colorType];
