@@ -32,6 +32,9 @@ public final class JpegDecoder {
   private static final int PAIR_BITS = 10;
   private static final long PAIR_EOB = 1 << 7;
 
+  /** Per zigzag position: 2 if its vertical frequency is odd, plus 1 if its horizontal one is. */
+  private static final int[] PARITY = new int[64];
+
   /** Natural (row-major) index of each zigzag position. */
   private static final int[] ZIGZAG = {
     0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
@@ -48,6 +51,9 @@ public final class JpegDecoder {
     for (int n = 1; n <= 8; n *= 2) {
       KERNELS[n] = kernels(n);
     }
+    for (int k = 0; k < 64; k++) {
+      PARITY[k] = (ZIGZAG[k] / 8 % 2) * 2 + ZIGZAG[k] % 2;
+    }
   }
 
   private final int[][] quant = new int[4][];
@@ -59,6 +65,12 @@ public final class JpegDecoder {
   private int pos;
   private long bits;
   private int padBytes;
+
+  /** At 2x2: per zigzag position, dequantiser times the top-left pixel's kernel weight. */
+  private final float[] halfWeights = new float[64];
+
+  /** At 2x2: the block's four sums by frequency parity, see {@link #lumaBlock}. */
+  private final float[] parity = new float[4];
 
   public static boolean isJpeg(byte[] data, int length) {
     return length >= 3
@@ -253,6 +265,9 @@ public final class JpegDecoder {
     if (lumaQuant == null) {
       throw new BadImage("luma uses an undefined quantisation table");
     }
+    for (int k = 0; k < 64; k++) {
+      halfWeights[k] = lumaQuant[k] * KERNELS[2][4 * k];
+    }
     // A scan of one component codes its blocks one by one; several interleave MCUs.
     boolean interleaved = inScan > 1;
     int lumaH = interleaved ? components[0].h() : 1;
@@ -321,9 +336,11 @@ public final class JpegDecoder {
   /**
    * Decodes one luma block: its DC difference and the AC coefficients, adding each coefficient's
    * kernel to the block's n*n pixels (n of 2, 4 or 8). Up to two codes with their magnitude bits
-   * come from one look-up ({@link Huffman#pairs}), and both kernels are always added (a missing
-   * second code has value 0; kernels of coefficients that average out are zeros): branches on the
-   * data would mispredict more than they save.
+   * come from one look-up ({@link Huffman#pairs}), and both are always added (a missing second code
+   * has value 0; coefficients that average out weigh 0): branches on the data would mispredict more
+   * than they save. At 2x2 a coefficient's kernel is its weight at the top-left pixel with signs
+   * flipped across the halves where its frequency is odd, so it is added once, into one of four
+   * sums by parity ({@link #halfWeights}).
    *
    * @return the new DC predictor
    */
@@ -349,10 +366,11 @@ public final class JpegDecoder {
     }
     int area = n * n;
     float dc = 128 + predictor * q[0] / 8f;
-    float p0 = dc;
-    float p1 = dc;
-    float p2 = dc;
-    float p3 = dc;
+    float[] sums = parity;
+    sums[0] = dc;
+    sums[1] = 0;
+    sums[2] = 0;
+    sums[3] = 0;
     if (area != 4) {
       Arrays.fill(block, dc);
     }
@@ -369,18 +387,12 @@ public final class JpegDecoder {
       if (used != 0 && (after < 64 || (after == 64 && !endOfBlock))) {
         bits <<= used;
         k = after;
-        float w1 = (short) (pair >>> 13) * q[first - 1];
-        float w2 = (short) (pair >>> 34) * q[after - 1];
-        int at1 = (first - 1) * area;
-        int at2 = (after - 1) * area;
         if (area == 4) {
-          p0 += w1 * kernels[at1] + w2 * kernels[at2];
-          p1 += w1 * kernels[at1 + 1] + w2 * kernels[at2 + 1];
-          p2 += w1 * kernels[at1 + 2] + w2 * kernels[at2 + 2];
-          p3 += w1 * kernels[at1 + 3] + w2 * kernels[at2 + 3];
+          sums[PARITY[first - 1]] += (short) (pair >>> 13) * halfWeights[first - 1];
+          sums[PARITY[after - 1]] += (short) (pair >>> 34) * halfWeights[after - 1];
         } else {
-          addKernel(block, kernels, at1, w1, area);
-          addKernel(block, kernels, at2, w2, area);
+          addKernel(block, kernels, (first - 1) * area, (short) (pair >>> 13) * q[first - 1], area);
+          addKernel(block, kernels, (after - 1) * area, (short) (pair >>> 34) * q[after - 1], area);
         }
         if (endOfBlock) {
           break;
@@ -405,25 +417,26 @@ public final class JpegDecoder {
       if (position > 63) {
         throw new BadImage("corrupt image data (coefficient beyond the block)");
       }
-      float weight = extend((int) (bits >>> (64 - magnitude)), magnitude) * q[position];
+      int value = extend((int) (bits >>> (64 - magnitude)), magnitude);
       bits <<= magnitude;
-      int at = position * area;
       if (area == 4) {
-        p0 += weight * kernels[at];
-        p1 += weight * kernels[at + 1];
-        p2 += weight * kernels[at + 2];
-        p3 += weight * kernels[at + 3];
+        sums[PARITY[position]] += value * halfWeights[position];
       } else {
-        addKernel(block, kernels, at, weight, area);
+        addKernel(block, kernels, position * area, value * q[position], area);
       }
       k = position + 1;
     }
     this.bits = bits;
     if (area == 4) {
-      block[0] = p0;
-      block[1] = p1;
-      block[2] = p2;
-      block[3] = p3;
+      // Bins by parity of (vertical, horizontal) frequency: an odd one flips sign across halves.
+      float even = sums[0];
+      float odd = sums[1];
+      float oddRows = sums[2];
+      float oddBoth = sums[3];
+      block[0] = even + odd + oddRows + oddBoth;
+      block[1] = even - odd + oddRows - oddBoth;
+      block[2] = even + odd - oddRows - oddBoth;
+      block[3] = even - odd - oddRows + oddBoth;
     }
     return predictor;
   }
