@@ -300,18 +300,23 @@ public final class JpegDecoder {
                 skipBlock(dc[i], ac[i]);
                 continue;
               }
-              predictors[i] =
-                  n == 1
-                      ? predictors[i] + skipBlock(dc[i], ac[i])
-                      : lumaBlock(dc[i], ac[i], lumaQuant, kernels, block, n, predictors[i]);
-              if (n == 1) {
-                block[0] = 128 + predictors[i] * lumaQuant[0] / 8f;
-              }
               int at = bv * n * bandWidth + (mx * lumaH + bh) * n;
-              for (int r = 0; r < n; r++, at += bandWidth) {
-                for (int x = 0; x < n; x++) {
-                  band[at + x] = block[r * n + x];
-                }
+              if (n == 1) {
+                predictors[i] += skipBlock(dc[i], ac[i]);
+                band[at] = 128 + predictors[i] * lumaQuant[0] / 8f;
+              } else {
+                predictors[i] =
+                    lumaBlock(
+                        dc[i],
+                        ac[i],
+                        lumaQuant,
+                        kernels,
+                        block,
+                        n,
+                        predictors[i],
+                        band,
+                        at,
+                        bandWidth);
               }
             }
           }
@@ -334,13 +339,14 @@ public final class JpegDecoder {
   private static final long EMPTY = 1L << 63;
 
   /**
-   * Decodes one luma block: its DC difference and the AC coefficients, adding each coefficient's
-   * kernel to the block's n*n pixels (n of 2, 4 or 8). Up to two codes with their magnitude bits
-   * come from one look-up ({@link Huffman#pairs}), and both are always added (a missing second code
-   * has value 0; coefficients that average out weigh 0): branches on the data would mispredict more
-   * than they save. At 2x2 a coefficient's kernel is its weight at the top-left pixel with signs
-   * flipped across the halves where its frequency is odd, so it is added once, into one of four
-   * sums by parity ({@link #halfWeights}).
+   * Decodes one luma block into its n*n pixels (n of 2, 4 or 8) at {@code band[at..]}: its DC
+   * difference and the AC coefficients, adding each coefficient's kernel ({@code block} holds the
+   * sums at 4x4 and 8x8). Up to two codes with their magnitude bits come from one look-up ({@link
+   * Huffman#pairs}), and both are always added (a missing second code has value 0; coefficients
+   * that average out weigh 0): branches on the data would mispredict more than they save. At 2x2 a
+   * coefficient's kernel is its weight at the top-left pixel with signs flipped across the halves
+   * where its frequency is odd, so it is added once, into one of four sums by parity ({@link
+   * #halfWeights}).
    *
    * @return the new DC predictor
    */
@@ -351,7 +357,10 @@ public final class JpegDecoder {
       float[] kernels,
       float[] block,
       int n,
-      int predictor)
+      int predictor,
+      float[] band,
+      int at,
+      int bandWidth)
       throws BadImage {
     long bits = refill(this.bits);
     int entry = dcTable.fast[(int) (bits >>> (64 - LOOKAHEAD))];
@@ -428,15 +437,19 @@ public final class JpegDecoder {
     }
     this.bits = bits;
     if (area == 4) {
-      // Bins by parity of (vertical, horizontal) frequency: an odd one flips sign across halves.
+      // Sums by parity of (vertical, horizontal) frequency: an odd one flips sign across halves.
       float even = sums[0];
       float odd = sums[1];
       float oddRows = sums[2];
       float oddBoth = sums[3];
-      block[0] = even + odd + oddRows + oddBoth;
-      block[1] = even - odd + oddRows - oddBoth;
-      block[2] = even + odd - oddRows - oddBoth;
-      block[3] = even - odd - oddRows + oddBoth;
+      band[at] = even + odd + oddRows + oddBoth;
+      band[at + 1] = even - odd + oddRows - oddBoth;
+      band[at + bandWidth] = even + odd - oddRows - oddBoth;
+      band[at + bandWidth + 1] = even - odd - oddRows + oddBoth;
+    } else {
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(block, r * n, band, at + r * bandWidth, n);
+      }
     }
     return predictor;
   }
