@@ -61,7 +61,9 @@ public final class DataPipelineBench {
       }
       String name = set.getFileName().toString();
       for (int workers : distinct(1, threads)) {
-        decode(files, workers); // JIT warm-up
+        for (int warmUp = 0; warmUp < 3; warmUp++) {
+          decode(files, workers); // JIT: a prepare of thousands of images runs compiled code
+        }
         double[] rates = new double[rounds];
         for (int r = 0; r < rounds; r++) {
           rates[r] = decode(files, workers);
