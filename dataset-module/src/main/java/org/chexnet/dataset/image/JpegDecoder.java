@@ -29,8 +29,8 @@ public final class JpegDecoder {
   private static final int LOOKAHEAD = 9;
   private static final int SKIP_BITS = 12;
   private static final int SKIP_EOB = 1 << 16;
-  private static final int PAIR_BITS = 10;
-  private static final long PAIR_EOB = 1 << 7;
+  private static final int PAIR_BITS = 12;
+  private static final int PAIR_EOB = 1 << 6;
 
   /** Per zigzag position: 2 if its vertical frequency is odd, plus 1 if its horizontal one is. */
   private static final int[] PARITY = new int[64];
@@ -386,10 +386,10 @@ public final class JpegDecoder {
     int k = 1;
     while (k < 64) {
       bits = refill(bits);
-      long pair = acTable.pairs[(int) (bits >>> (64 - PAIR_BITS))];
-      int used = (int) pair & 31;
-      int first = k + (int) (pair >>> 8 & 31);
-      int after = first + (int) (pair >>> 29 & 31);
+      int pair = acTable.pairs[(int) (bits >>> (64 - PAIR_BITS))];
+      int used = pair & 15;
+      int first = k + (pair >>> 7 & 31);
+      int after = first + (pair >>> 12 & 31);
       boolean endOfBlock = (pair & PAIR_EOB) != 0;
       // Positions are one past each coefficient; a group ending the block exactly with an
       // end-of-block code could have read it from the next block, so it goes one by one.
@@ -397,11 +397,11 @@ public final class JpegDecoder {
         bits <<= used;
         k = after;
         if (area == 4) {
-          sums[PARITY[first - 1]] += (short) (pair >>> 13) * halfWeights[first - 1];
-          sums[PARITY[after - 1]] += (short) (pair >>> 34) * halfWeights[after - 1];
+          sums[PARITY[first - 1]] += (pair << 8 >> 25) * halfWeights[first - 1];
+          sums[PARITY[after - 1]] += (pair >> 24) * halfWeights[after - 1];
         } else {
-          addKernel(block, kernels, (first - 1) * area, (short) (pair >>> 13) * q[first - 1], area);
-          addKernel(block, kernels, (after - 1) * area, (short) (pair >>> 34) * q[after - 1], area);
+          addKernel(block, kernels, (first - 1) * area, (pair << 8 >> 25) * q[first - 1], area);
+          addKernel(block, kernels, (after - 1) * area, (pair >> 24) * q[after - 1], area);
         }
         if (endOfBlock) {
           break;
@@ -659,11 +659,13 @@ public final class JpegDecoder {
 
     /**
      * AC tables: for the next {@link #PAIR_BITS} bits, up to two whole codes with their magnitude
-     * bits, and an end-of-block code after them if it fits too: bits used (5 bits) | count (2) << 5
-     * | {@link #PAIR_EOB} | (run + 1) << 8 | value << 13 | (run + 1) << 29 | value << 34; zero runs
-     * (16 zeros) count with value 0. 0 when not even the first code fits.
+     * bits, and an end-of-block code after them if it fits too, in one int (16 KiB a table, to stay
+     * in the L1 cache): bits used (4 bits) | count (2) << 4 | {@link #PAIR_EOB} | (run + 1) << 7 |
+     * (run + 1) << 12 | first value (7 bits) << 17 | second value (8 bits) << 24; a run of 16 zeros
+     * counts as a code of value 0; a missing second code has run + 1 = 0 and value 0. Values too
+     * large for their field end the group early. 0 when not even the first code fits.
      */
-    final long[] pairs;
+    final int[] pairs;
 
     final int[] maxCode = new int[18];
     final int[] valueOffset = new int[18];
@@ -720,13 +722,13 @@ public final class JpegDecoder {
       return -1;
     }
 
-    private long[] pairTable() {
-      long[] table = new long[1 << PAIR_BITS];
+    private int[] pairTable() {
+      int[] table = new int[1 << PAIR_BITS];
       int[] length = new int[1];
       for (int index = 0; index < table.length; index++) {
         int used = 0;
         int count = 0;
-        long entry = 0;
+        int entry = 0;
         boolean endOfBlock = false;
         while (count < 3) {
           int available = PAIR_BITS - used;
@@ -746,13 +748,19 @@ public final class JpegDecoder {
           }
           int v = (index >>> (available - length[0] - magnitude)) & ((1 << magnitude) - 1);
           int value = magnitude == 0 ? 0 : v < 1 << (magnitude - 1) ? v - (1 << magnitude) + 1 : v;
+          // The first value has 7 bits, the second 8: larger ones go one code at a time.
+          if (count == 0 ? value < -64 || value > 63 : value < -128 || value > 127) {
+            break;
+          }
           int advance = magnitude == 0 ? 16 : (symbol >> 4) + 1;
-          entry |= ((long) advance << 8 | (long) (value & 0xffff) << 13) << (21 * count);
+          entry |=
+              count == 0
+                  ? advance << 7 | (value & 0x7f) << 17
+                  : advance << 12 | (value & 0xff) << 24;
           used += length[0] + magnitude;
           count++;
         }
-        table[index] =
-            used == 0 ? 0 : entry | used | (long) count << 5 | (endOfBlock ? PAIR_EOB : 0);
+        table[index] = used == 0 ? 0 : entry | used | count << 4 | (endOfBlock ? PAIR_EOB : 0);
       }
       return table;
     }
