@@ -126,20 +126,10 @@ public final class ImageDecoder {
     }
     Workspace workspace = WORKSPACE.get();
     int length = workspace.read(file);
-    return decodeGray(workspace, workspace.file, length, file.toString());
+    return decode(workspace, workspace.file, length, file.toString());
   }
 
-  /**
-   * An encoded image already in memory (e.g. an upload).
-   *
-   * @param source names the image in error messages
-   * @return size*size gray bytes, row-major
-   */
-  public byte[] decodeGray(byte[] encoded, String source) throws IOException {
-    return decodeGray(WORKSPACE.get(), encoded, encoded.length, source);
-  }
-
-  private byte[] decodeGray(Workspace workspace, byte[] data, int length, String source)
+  private byte[] decode(Workspace workspace, byte[] data, int length, String source)
       throws IOException {
     byte[] gray = null;
     if (PngDecoder.isPng(data, length)) {

@@ -18,8 +18,11 @@ import java.util.Random;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +111,36 @@ class ImageFormatsTest {
       double[][] expected = resize(grayOf(ImageIO.read(jpeg.toFile())), 224);
       assertClose(expected, new ImageDecoder(224).decodeGray(jpeg), 80, 0.8, "rgb " + progressive);
     }
+  }
+
+  @Test
+  void jpegsWithRestartMarkersDecode() throws IOException {
+    BufferedImage gray = ImageIO.read(TestData.realImage(TestData.OTHER_GRAY_IMAGE).toFile());
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpg").next();
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(gray), param);
+    String format = "javax_imageio_jpeg_image_1.0";
+    IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
+    IIOMetadataNode markers = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
+    IIOMetadataNode restart = new IIOMetadataNode("dri");
+    restart.setAttribute("interval", "7");
+    markers.insertBefore(restart, markers.getFirstChild());
+    metadata.setFromTree(format, root);
+    Path jpeg = dir.resolve("restarts.jpg");
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(jpeg.toFile())) {
+      writer.setOutput(out);
+      writer.write(null, new IIOImage(gray, null, metadata), param);
+    } finally {
+      writer.dispose();
+    }
+    byte[] bytes = Files.readAllBytes(jpeg);
+    int restarts = 0;
+    for (int i = 0; i + 1 < bytes.length; i++) {
+      restarts += bytes[i] == (byte) 0xff && (bytes[i + 1] & 0xf8) == 0xd0 ? 1 : 0;
+    }
+    assertTrue(restarts > 1000, restarts + " restart markers");
+    double[][] expected = resize(grayOf(ImageIO.read(jpeg.toFile())), 224);
+    assertClose(expected, new ImageDecoder(224).decodeGray(jpeg), 80, 0.6, "restart markers");
   }
 
   @Test
