@@ -2,16 +2,17 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 import org.chexnet.evaluation.Bootstrap;
-import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
 import org.chexnet.experiment.models.ModelResolver;
@@ -26,10 +27,11 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Score any model's predictions (AUROC with CIs, ROC, operating points) beside CheXNet's.",
-      "Writes the run report set"
-          + " (metrics.json, roc.csv, roc.png, report.md, report.html) beside the CheXNet paper"
-          + " and the reproductions.",
+      "Score any model's predictions (AUROC with CIs, ROC, operating points, calibration,"
+          + " subgroups) beside CheXNet's.",
+      "Writes the run report set (metrics.json, roc.csv, roc.png, reliability.png, report.md,"
+          + " report.html, model-card.md; calibration.json with --validation-predictions) beside"
+          + " the CheXNet paper and the reproductions.",
       "Predictions: the common CSV layout, a header 'Image Index,prob_Atelectasis,...' (any column"
           + " order) or no header and 14 probabilities in CheXNet order after the image name.",
       "Labels: a list 'IMAGE l1 ... l14' (0/1, CheXNet order, every image predicted) or NIH's"
@@ -139,6 +141,32 @@ final class EvaluateCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--calibration",
+      defaultValue = "platt",
+      paramLabel = "METHOD",
+      description =
+          "post-hoc calibration fitted on --validation-predictions and reported before and after:"
+              + " platt, isotonic or none (default ${DEFAULT-VALUE})")
+  String calibration;
+
+  @Option(
+      names = "--metadata",
+      paramLabel = "CSV",
+      description =
+          "per-image metadata (NIH's Data_Entry csv, CheXpert's train.csv, any CSV with an"
+              + " 'Image Index', 'Path', 'dicom_id' or 'ImageID' column): performance per subgroup")
+  Path metadata;
+
+  @Option(
+      names = "--subgroups",
+      split = ",",
+      paramLabel = "ATTRIBUTE",
+      description =
+          "with --metadata: sex, age (in bands), view, or any column of the metadata by name"
+              + " (default: sex,age,view)")
+  List<String> subgroups;
+
+  @Option(
       names = "--title",
       paramLabel = "TEXT",
       description = "report title (default: the predictions' file name)")
@@ -149,6 +177,9 @@ final class EvaluateCommand implements Callable<Integer> {
     if ((predictions == null) == (model == null)) {
       throw ChexnetException.invalidInput(
           "give either --predictions CSV or --model MODEL with --images DIR|LIST");
+    }
+    if (subgroups != null && metadata == null) {
+      throw ChexnetException.invalidInput("--subgroups needs --metadata FILE to read them from");
     }
     if (model != null && (out == null || images == null)) {
       throw ChexnetException.invalidInput(
@@ -186,11 +217,17 @@ final class EvaluateCommand implements Callable<Integer> {
             .withBaseline(baselinePredictions)
             .withReference(reference)
             .withBootstrap(replicates, seed)
-            .withTitle(title);
-    DetailedEvaluation evaluation = PredictionsEvaluation.evaluate(request);
+            .withTitle(title)
+            .withCalibration(calibration);
+    if (metadata != null) {
+      request =
+          request.withSubgroups(
+              metadata, subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS);
+    }
+    ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    console.print(EvaluationReport.consoleTable(evaluation.result()));
-    Interval mean = evaluation.bootstrap().mean();
+    console.print(EvaluationReport.consoleTable(evaluation.detailed().result()));
+    Interval mean = evaluation.detailed().bootstrap().mean();
     if (mean.defined()) {
       console.printf(
           Locale.ROOT,
@@ -199,9 +236,12 @@ final class EvaluateCommand implements Callable<Integer> {
           mean.low(),
           mean.high());
     }
+    console.println(evaluation.summary());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png)%n",
-        request.outDirectory());
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
+            + " model-card.md%s)%n",
+        request.outDirectory(),
+        evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
     console.flush();
     return 0;
   }

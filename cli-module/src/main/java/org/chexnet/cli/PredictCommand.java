@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
           + " reproductions read).",
       "MODEL is a run directory or id, a checkpoint directory, a SavedModel directory or a model"
           + " directory of `chexnet models import` (its card's preprocessing applies); or give"
-          + " --spec and --weights for a Keras .h5 file."
+          + " --spec and --weights for a Keras .h5 file.",
+      "--calibrated applies the post-hoc calibration stored with the model (its run's"
+          + " calibration.json, fitted on validation)."
     })
 final class PredictCommand implements Callable<Integer> {
   enum Tta {
@@ -64,6 +66,13 @@ final class PredictCommand implements Callable<Integer> {
               + " corner and the centre crops and their mirrors, predictions averaged)")
   Tta tta;
 
+  @Option(
+      names = "--calibrated",
+      description =
+          "apply the calibration stored with the model (calibration.json beside its"
+              + " saved_model/); an error when it has none")
+  boolean calibrated;
+
   @Option(names = "--out", required = true, paramLabel = "CSV", description = "predictions file")
   Path out;
 
@@ -89,16 +98,28 @@ final class PredictCommand implements Callable<Integer> {
     }
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
-    try (InferenceModel network = modelOptions.open(ModelResolver.Use.PREDICT)) {
+    ModelOptions.Opened opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
+    try (InferenceModel network = opened.network()) {
       Preprocessing preprocessing =
           ImagePredictions.Tta.valueOf(tta.name().toUpperCase(Locale.ROOT))
               .of(network.preprocessing());
       console.printf(
-          "Model: %s (%dx%d input); preprocessing: %s%n",
-          network.source(), network.imageSize(), network.imageSize(), preprocessing.describe());
+          "Model: %s (%dx%d input); preprocessing: %s%s%n",
+          network.source(),
+          network.imageSize(),
+          network.imageSize(),
+          preprocessing.describe(),
+          opened.calibration().map(c -> "; calibrated (" + c.method().id() + ")").orElse(""));
       console.flush();
       ImagePredictions.writeCsv(
-          network, inputs, preprocessing, batchSize, threads, out, new ConsoleReporter(System.out));
+          network,
+          inputs,
+          preprocessing,
+          batchSize,
+          threads,
+          opened.calibration(),
+          out,
+          new ConsoleReporter(System.out));
     }
     console.printf("Wrote %d predictions to %s%n", inputs.size(), out);
     console.flush();

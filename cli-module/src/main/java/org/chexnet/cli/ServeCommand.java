@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.experiment.models.StoredCalibration;
 import org.chexnet.model.SavedModelPredictor;
+import org.chexnet.serving.ProbabilityCalibration;
 import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
     description =
         "Serve a model: a web page to upload a chest X-ray and see its 14 findings and class"
             + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"
-            + " /health, /api/v1/openapi.json).")
+            + " /health, /api/v1/openapi.json, /model-card).")
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -68,6 +70,13 @@ final class ServeCommand implements Callable<Integer> {
   String from;
 
   @Option(
+      names = "--calibrated",
+      description =
+          "serve calibrated probabilities: apply the calibration stored with the model"
+              + " (calibration.json beside its saved_model/); the page says so")
+  boolean calibrated;
+
+  @Option(
       names = "--max-batch",
       paramLabel = "N",
       description = "most images in one model run (default: ${DEFAULT-VALUE})")
@@ -106,17 +115,30 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
-    ServingServer server = ServingServer.start(source.info(), predictor, options);
+    Optional<ProbabilityCalibration> calibration = Optional.empty();
+    if (calibrated) {
+      try {
+        calibration =
+            Optional.of(
+                StoredCalibration.forServing(
+                    StoredCalibration.read(model, source.info(), predictor.classNames())));
+      } catch (IOException | RuntimeException e) {
+        predictor.close();
+        throw e;
+      }
+    }
+    ServingServer server = ServingServer.start(source.info(), predictor, calibration, options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     String version = source.info().version() == null ? "" : " version " + source.info().version();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "Serving %s%s (%s; preprocessing: %s) at http://%s:%d/%n",
+        "Serving %s%s (%s; preprocessing: %s)%s at http://%s:%d/%n",
         source.info().name(),
         version,
         predictor.source(),
         predictor.preprocessing().describe(),
+        calibration.map(c -> ", calibrated: " + c.description()).orElse(""),
         host,
         server.port());
     out.flush();

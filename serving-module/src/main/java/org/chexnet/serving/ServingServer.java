@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +139,14 @@ public final class ServingServer implements AutoCloseable {
 
   private final ModelInfo info;
   private final SavedModelPredictor predictor;
+  private final Optional<ProbabilityCalibration> calibration;
+
+  /** Per finding, the operating threshold on the scale of the served probabilities. */
+  private final Map<String, Double> servedThresholds;
+
+  /** The model card's Markdown, read once at start; null when the model has none. */
+  private final byte[] modelCard;
+
   private final MicroBatcher batcher;
   private final Preprocessing preprocessing;
 
@@ -156,7 +165,11 @@ public final class ServingServer implements AutoCloseable {
   private final Javalin app;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ServingServer(ModelInfo info, SavedModelPredictor predictor, Options options)
+  private ServingServer(
+      ModelInfo info,
+      SavedModelPredictor predictor,
+      Optional<ProbabilityCalibration> calibration,
+      Options options)
       throws IOException {
     if (!predictor.hasClassActivationMaps()) {
       throw ChexnetException.invalidInput(
@@ -166,8 +179,11 @@ public final class ServingServer implements AutoCloseable {
     }
     this.info = info;
     this.predictor = predictor;
+    this.calibration = calibration;
     this.options = options;
     this.findings = predictor.classNames();
+    this.servedThresholds = servedThresholds(info.thresholds(), findings, calibration);
+    this.modelCard = info.modelCardFile() == null ? null : Files.readAllBytes(info.modelCardFile());
     this.preprocessing = predictor.preprocessing();
     this.decoder = preprocessing.decoder();
     this.camDecoder = preprocessing.wholeImage().decoder();
@@ -247,9 +263,48 @@ public final class ServingServer implements AutoCloseable {
    */
   public static ServingServer start(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
-    ServingServer server = new ServingServer(info, predictor, options);
+    return start(info, predictor, Optional.empty(), options);
+  }
+
+  /**
+   * @param calibration applied to every probability served (and to the thresholds, so that they
+   *     stay on the same scale); empty to serve the network's own probabilities
+   */
+  public static ServingServer start(
+      ModelInfo info,
+      SavedModelPredictor predictor,
+      Optional<ProbabilityCalibration> calibration,
+      Options options)
+      throws IOException {
+    ServingServer server = new ServingServer(info, predictor, calibration, options);
     server.app.start(options.host(), options.port());
     return server;
+  }
+
+  /**
+   * The thresholds mapped by the calibration, to be shown on the scale of the served probabilities.
+   * Whether a finding is positive is still decided on the network's own scale, where they were
+   * chosen (the same answer for an increasing map, as Platt scaling with a positive slope).
+   */
+  private static Map<String, Double> servedThresholds(
+      Map<String, Double> thresholds,
+      List<String> findings,
+      Optional<ProbabilityCalibration> calibration) {
+    if (calibration.isEmpty()) {
+      return thresholds;
+    }
+    float[] row = new float[findings.size()];
+    for (int c = 0; c < row.length; c++) {
+      row[c] = thresholds.getOrDefault(findings.get(c), 0.5).floatValue();
+    }
+    float[] mapped = calibration.get().apply(row);
+    Map<String, Double> served = new LinkedHashMap<>();
+    for (int c = 0; c < row.length; c++) {
+      if (thresholds.containsKey(findings.get(c))) {
+        served.put(findings.get(c), (double) mapped[c]);
+      }
+    }
+    return served;
   }
 
   public int port() {
@@ -269,6 +324,7 @@ public final class ServingServer implements AutoCloseable {
         ctx -> serveStatic(ctx, "openapi.json", "application/json; charset=utf-8"));
     app.get("/health", this::health);
     app.get("/api/v1/model", ctx -> ctx.json(modelJson()));
+    app.get("/model-card", this::modelCard);
     app.post("/api/v1/predict", upload(this::predict));
     app.post("/api/v1/cam", upload(this::cam));
 
@@ -340,6 +396,21 @@ public final class ServingServer implements AutoCloseable {
     ctx.result(staticFiles.get(name));
   }
 
+  /** The card's Markdown as plain text, which every browser shows as it is. */
+  private void modelCard(Context ctx) {
+    if (modelCard == null) {
+      throw new ApiException(
+          404,
+          "the model has no card (no "
+              + ModelInfo.MODEL_CARD_MD
+              + " beside its SavedModel; every run writes one)");
+    }
+    ctx.contentType("text/plain; charset=utf-8")
+        .header("Cache-Control", "no-cache")
+        .header("X-Content-Type-Options", "nosniff")
+        .result(modelCard);
+  }
+
   private void health(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", "ok");
@@ -358,8 +429,10 @@ public final class ServingServer implements AutoCloseable {
     body.put("source", info.source());
     body.put("test_mean_auroc", info.testMeanAuroc());
     body.put("test_auroc", ordered(info.testAuroc()));
-    body.put("thresholds", ordered(info.thresholds()));
+    body.put("thresholds", ordered(servedThresholds));
     body.put("threshold_rule", info.thresholdRule());
+    body.put("calibration", calibrationJson());
+    body.put("model_card", modelCard == null ? null : "model-card");
     body.put("findings", findings);
     body.put("image_size", predictor.imageSize());
     body.put("preprocessing", preprocessing.describe());
@@ -417,21 +490,23 @@ public final class ServingServer implements AutoCloseable {
       batchSize = Math.max(batchSize, crop.batchSize());
     }
     float[] predicted = preprocessing.combine(cropProbabilities, findings.size());
+    float[] served = served(predicted);
     Map<String, Object> body = new LinkedHashMap<>();
     Map<String, Double> probabilities = new LinkedHashMap<>();
     List<String> positive = new ArrayList<>();
     for (int c = 0; c < findings.size(); c++) {
       String finding = findings.get(c);
-      double p = predicted[c];
-      probabilities.put(finding, p);
+      probabilities.put(finding, (double) served[c]);
+      // Decided on the network's own scale, where the thresholds were chosen.
       Double threshold = info.thresholds().get(finding);
-      if (threshold != null && p >= threshold) {
+      if (threshold != null && predicted[c] >= threshold) {
         positive.add(finding);
       }
     }
     body.put("probabilities", probabilities);
-    body.put("thresholds", ordered(info.thresholds()));
+    body.put("thresholds", ordered(servedThresholds));
     body.put("positive", positive);
+    body.put("calibration", calibrationJson());
     body.put(
         "model", mapOf("name", info.name(), "version", info.version(), "run_id", info.runId()));
     body.put("batch_size", batchSize);
@@ -462,7 +537,8 @@ public final class ServingServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ctx.contentType("image/png")
-        .header("X-Chexnet-Probability", Float.toString(prediction.probabilities()[classIndex]))
+        .header(
+            "X-Chexnet-Probability", Float.toString(served(prediction.probabilities())[classIndex]))
         .result(png.toByteArray());
   }
 
@@ -620,6 +696,18 @@ public final class ServingServer implements AutoCloseable {
       }
       throw new IllegalStateException("model run failed", e.getCause());
     }
+  }
+
+  /** The probabilities as served: calibrated when the server was started with a calibration. */
+  private float[] served(float[] probabilities) {
+    return calibration.map(c -> c.apply(probabilities)).orElse(probabilities);
+  }
+
+  /** {@code {"method": ..., "description": ...}}, or null when probabilities are the network's. */
+  private Map<String, Object> calibrationJson() {
+    return calibration
+        .map(c -> mapOf("method", c.method(), "description", c.description()))
+        .orElse(null);
   }
 
   private static void error(Context ctx, int status, String message) {

@@ -44,6 +44,14 @@
     } else {
       parts.push(['test AUROC', fmt(model.test_mean_auroc, 3)]);
     }
+    // Which probabilities the bars show: calibrated ones are labelled as such, with how.
+    const label = $('calibration-label');
+    label.textContent = model.calibration
+      ? 'Calibrated probabilities: ' + model.calibration.description + '; thresholds on the same scale.'
+      : "Probabilities as the network gives them (not calibrated).";
+    label.className = model.calibration ? 'calibrated' : '';
+    label.hidden = false;
+    $('model-card-link').hidden = !model.model_card;
     const info = $('model-info');
     info.textContent = '';
     parts.forEach(([k, v, link], i) => {

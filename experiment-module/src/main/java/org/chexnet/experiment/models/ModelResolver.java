@@ -85,7 +85,11 @@ public final class ModelResolver {
    * @param spec the network's spec for a checkpoint outside its run directory; may be null
    */
   public InferenceModel open(String reference, Path spec, Use use) throws IOException {
-    Resolved resolved = resolve(reference, spec, use);
+    return open(resolve(reference, spec, use));
+  }
+
+  /** Opens a resolved model for inference in this process. */
+  public InferenceModel open(Resolved resolved) throws IOException {
     return resolved instanceof Resolved.Checkpoint checkpoint
         ? CheckpointModel.restore(checkpoint.spec(), checkpoint.directory())
         : loadSavedModel(((Resolved.SavedModel) resolved).directory());
@@ -143,7 +147,7 @@ public final class ModelResolver {
     if (Files.isRegularFile(path.resolve(SAVED_MODEL_PB))) {
       if (ModelCard.present(path)) {
         // An imported model: what is known about it is its card, not an evaluation beside it.
-        return new Resolved.SavedModel(path, ModelInfo.imported(card(path), reference));
+        return new Resolved.SavedModel(path, ModelInfo.imported(card(path), reference, path));
       }
       // A run's artifacts/saved_model: its evaluation sits beside it.
       Path evaluation = path.toAbsolutePath().normalize().getParent();
@@ -217,12 +221,18 @@ public final class ModelResolver {
                   }
                 });
       }
-      // The run's evaluation (thresholds) sits beside the registered SavedModel on the server.
+      // The run's evaluation (thresholds, card, calibration) sits beside the registered SavedModel
+      // on the server.
       Path evaluation = savedModel.resolveSibling(version.version() + ".evaluation");
       Lookups.asInput(
           () ->
               registry.downloadRunFiles(
-                  version, List.of(ModelInfo.OPERATING_POINTS_CSV), evaluation));
+                  version,
+                  List.of(
+                      ModelInfo.OPERATING_POINTS_CSV,
+                      ModelInfo.MODEL_CARD_MD,
+                      ModelInfo.CALIBRATION_JSON),
+                  evaluation));
       ModelInfo.Thresholds thresholds =
           ModelInfo.readThresholds(evaluation.resolve(ModelInfo.OPERATING_POINTS_CSV));
       ModelInfo info =
@@ -234,10 +244,14 @@ public final class ModelResolver {
               mean,
               perClass,
               thresholds.values(),
-              thresholds.rule());
+              thresholds.rule(),
+              null,
+              ModelInfo.existing(evaluation.resolve(ModelInfo.MODEL_CARD_MD)),
+              ModelInfo.existing(evaluation.resolve(ModelInfo.CALIBRATION_JSON)));
       // A registered model directory brings its card.
       return new Resolved.SavedModel(
-          savedModel, ModelCard.present(savedModel) ? info.withCard(card(savedModel)) : info);
+          savedModel,
+          ModelCard.present(savedModel) ? info.withCard(card(savedModel), savedModel) : info);
     }
   }
 

@@ -3,6 +3,7 @@ package org.chexnet.experiment.predict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +13,7 @@ import org.chexnet.common.Reporter;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.evaluation.PredictionsCsv;
+import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.model.InferenceModel;
 import org.chexnet.model.Preprocessing;
 
@@ -45,6 +47,9 @@ public final class ImagePredictions {
   /**
    * Predicts every image and writes {@code Image Index,prob_CLASS,...} to {@code out} (atomically),
    * the classes in the model's order.
+   *
+   * @param calibration applied to the probabilities before they are written ({@code predict
+   *     --calibrated}); its classes are the model's
    */
   public static void writeCsv(
       InferenceModel network,
@@ -52,10 +57,14 @@ public final class ImagePredictions {
       Preprocessing preprocessing,
       int batchSize,
       int threads,
+      Optional<ModelCalibration> calibration,
       Path out,
       Reporter reporter)
       throws IOException {
     float[] probabilities = predict(network, inputs, preprocessing, batchSize, threads, reporter);
+    if (calibration.isPresent()) {
+      probabilities = calibration.get().apply(probabilities);
+    }
     PredictionsCsv.write(out, network.classNames(), inputs.names(), probabilities);
   }
 

@@ -3,6 +3,7 @@ package org.chexnet.experiment.predict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 import org.chexnet.model.InferenceModel;
@@ -75,7 +76,14 @@ public final class ModelPredictions {
               + model.preprocessing().describe()
               + ")");
       ImagePredictions.writeCsv(
-          model, images, model.preprocessing(), BATCH_SIZE, THREADS, out, reporter);
+          model,
+          images,
+          model.preprocessing(),
+          BATCH_SIZE,
+          THREADS,
+          Optional.empty(),
+          out,
+          reporter);
     }
     reporter.info("Wrote " + out);
     return out;

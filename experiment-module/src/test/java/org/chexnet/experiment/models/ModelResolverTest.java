@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +53,9 @@ class ModelResolverTest {
     for (String artifact : new String[] {"saved_model", "metrics.json", "operating-points.csv"}) {
       run.logArtifact(model.artifacts.resolve(artifact), "");
     }
+    run.writeArtifact(
+        ModelInfo.MODEL_CARD_MD, "# Model card: tiny-run\n".getBytes(StandardCharsets.UTF_8));
+    run.writeArtifact(ModelInfo.CALIBRATION_JSON, "{}".getBytes(StandardCharsets.UTF_8));
     run.end(RunStatus.FINISHED);
 
     ModelResolver resolver = new ModelResolver(store.root(), Optional.empty(), work);
@@ -67,6 +71,13 @@ class ModelResolverTest {
       assertNull(source.info().version());
       assertEquals(TinyServedModel.MEAN_AUROC, source.info().testMeanAuroc());
       assertEquals(13, source.info().thresholds().size());
+      // The card and the calibration stored with the model, beside its SavedModel.
+      assertEquals(
+          run.artifactsDir().resolve(ModelInfo.MODEL_CARD_MD).toAbsolutePath(),
+          source.info().modelCardFile().toAbsolutePath());
+      assertEquals(
+          run.artifactsDir().resolve(ModelInfo.CALIBRATION_JSON).toAbsolutePath(),
+          source.info().calibrationFile().toAbsolutePath());
     }
 
     Resolved bare =
@@ -116,6 +127,9 @@ class ModelResolverTest {
     assertEquals(card, resolved.info().card());
     assertEquals(card.name(), resolved.info().name());
     assertNull(resolved.info().testMeanAuroc(), "no evaluation of ours");
+    assertEquals(
+        directory.resolve(ModelCard.MARKDOWN_NAME), resolved.info().modelCardFile(), "its card");
+    assertNull(resolved.info().calibrationFile());
     try (SavedModelPredictor predictor = ModelResolver.loadSavedModel(directory)) {
       assertEquals(classes, predictor.classNames());
       assertEquals(card.preprocessing(), predictor.preprocessing());
