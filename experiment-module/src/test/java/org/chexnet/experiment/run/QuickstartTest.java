@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * does (README, "Set up"): a test mean AUROC of at least {@value #MEAN_FLOOR} and every finding at
  * least {@value #CLASS_FLOOR}. Measured over seeds 1-4 and 42 with 1, 2 and 4 threads: mean 0.991
  * to 0.999, the lowest finding 0.961 (docs/verification.md); a working loop that learns less (a
- * mean of 0.85) or a finding it stops learning fails.
+ * mean of 0.85) or a finding it stops learning fails. It also leaves the calibration and subgroup
+ * sections, reliability.png, calibration.json and its model card.
  */
 class QuickstartTest {
   private static final double MEAN_FLOOR = 0.95;
@@ -41,5 +42,6 @@ class QuickstartTest {
           c.auroc() >= CLASS_FLOOR,
           "quickstart test AUROC of " + c.className() + " " + c.auroc() + " < " + CLASS_FLOOR);
     }
+    RunReportTest.assertClinicalSections(run);
   }
 }
