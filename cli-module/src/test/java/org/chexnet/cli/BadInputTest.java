@@ -136,7 +136,6 @@ class BadInputTest {
           usage("data prepare {DIR}"),
           usage("data prepare {DATA} --cache-dir {TEXT}"),
           failedCheck("data prepare {CHANGED} --cache-dir {NEW}"),
-          failedCheck("data prepare {BAD_IMAGE} --cache-dir {NEW}"),
           usage("data splits {TEXT}"),
           usage("data splits {MISSING}"),
           usage("data splits {DIR}"),
@@ -185,6 +184,27 @@ class BadInputTest {
           usage(
               "evaluate --predictions {PREDICTIONS} --labels {LABELS} --out {NEW}"
                   + " --baseline {MISSING}"),
+          usage("evaluate --model {MISSING} --images {IMAGES} --labels {LABELS} --out {NEW}"),
+          usage("evaluate --model {MODEL} --images {MISSING} --labels {LABELS} --out {NEW}"),
+          usage("evaluate --model {MODEL} --images {BINARY} --labels {LABELS} --out {NEW}"),
+          usage(
+              "evaluate --model {MODEL} --images {LIST} --image-root {MISSING} --labels {LABELS}"
+                  + " --out {NEW}"),
+          usage(
+              "evaluate --model abc123 --runs {TEXT} --images {IMAGES} --labels {LABELS}"
+                  + " --out {NEW}"),
+          usage("evaluate --model {MODEL} --images {IMAGES} --labels {LABELS} --out {TEXT}"),
+          usage(
+              "evaluate --predictions {PREDICTIONS} --labels {LABELS} --out {NEW}"
+                  + " --metadata {BINARY}"),
+          usage(
+              "evaluate --predictions {PREDICTIONS} --labels {LABELS} --out {NEW}"
+                  + " --metadata {DIR}"),
+          usage("models import {DIR} --out {NEW}"),
+          usage("models import {MISSING} --out {NEW}"),
+          usage("models import {BINARY} --out {NEW}"),
+          usage("models import {EMPTY} --out {NEW}"),
+          usage("models import {BINARY} --out {TEXT}"),
           usage("localize --model {MODEL} --bbox {BINARY} --images {IMAGES} --out {NEW}"),
           usage("localize --model {MODEL} --bbox {DIR} --images {IMAGES} --out {NEW}"),
           usage("localize --model {MODEL} --bbox {MISSING} --images {IMAGES} --out {NEW}"),

@@ -124,9 +124,10 @@ class ImageDecoderTest {
     assertEquals("truncated PNG (no end chunk)", ImageDecoder.structuralProblem(truncated));
     Path text = Files.writeString(dir.resolve("text.png"), "not an image, but long enough");
     assertEquals(
-        "not a PNG file (no PNG signature and header)", ImageDecoder.structuralProblem(text));
+        "not a PNG or JPEG file (no PNG signature and header, no JPEG start marker)",
+        ImageDecoder.structuralProblem(text));
     Path empty = Files.write(dir.resolve("empty.png"), new byte[0]);
-    assertEquals("not a PNG file (0 bytes)", ImageDecoder.structuralProblem(empty));
+    assertEquals("not a PNG or JPEG file (0 bytes)", ImageDecoder.structuralProblem(empty));
     assertEquals("image not found", ImageDecoder.structuralProblem(dir.resolve("gone.png")));
   }
 

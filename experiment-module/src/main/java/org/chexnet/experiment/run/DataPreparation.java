@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.chexnet.common.ChexnetException;
@@ -24,6 +25,7 @@ import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.Run;
@@ -355,6 +357,29 @@ final class DataPreparation {
       return digest;
     }
 
+    /** The per-image metadata subgroups are read from: the Data_Entry file. */
+    Path imageMetadataFile() {
+      return data.metadataFiles().get(0); // ChestXray14 lists Data_Entry first, then its lists
+    }
+
+    /** {@code images} of one split, as the model card describes them. */
+    ModelCard.Data cardData(String splitName, List<LabeledImage> images) {
+      return new ModelCard.Data(
+          (spec.synthetic() != null
+                  ? "Synthetic images in ChestX-ray14's layout (data.synthetic)"
+                  : "NIH ChestX-ray14")
+              + " at "
+              + data.root()
+              + ", "
+              + splitName
+              + " split",
+          images.size(),
+          OptionalInt.of(
+              (int) images.stream().mapToInt(LabeledImage::patientId).distinct().count()),
+          digest,
+          describeSplit());
+    }
+
     /**
      * Batches of {@code images} from the prepared cache when there is one (then {@code
      * cacheInMemory} is moot: the cache is memory-mapped), else decoded from the PNGs.
@@ -414,7 +439,7 @@ final class DataPreparation {
       return s.toString();
     }
 
-    private String describeSplit() {
+    String describeSplit() {
       String split =
           switch (spec.split()) {
             case OFFICIAL ->
