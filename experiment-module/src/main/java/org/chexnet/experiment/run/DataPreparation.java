@@ -128,9 +128,7 @@ final class DataPreparation {
       // and none may read a half-written dataset.
       Path parent = root.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      // Not createTempDirectory: its owner-only mode would stay on the dataset after the rename.
-      Path partial =
-          parent.resolve(".synthetic-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      Path partial = Files.createTempDirectory(parent, ".synthetic-");
       SyntheticChestXray14.write(partial, s.images(), s.imageSize(), s.seed());
       try {
         Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
