@@ -63,14 +63,18 @@ class BadInputTest {
           "BAD_MANIFEST",
           "BUSY_PORT",
           "CHANGED_SPEC",
-          "BAD_IMAGE_SPEC");
+          "BAD_IMAGE_SPEC",
+          "REFUSED");
 
-  /** A spec whose data fails its check: the error names the data, not the spec. */
+  /**
+   * A spec whose data fails its check: the error names the data, not the spec; a server that is not
+   * there: its address.
+   */
   private static final Map<String, String> NAMED_INSTEAD =
-      Map.of("CHANGED_SPEC", "CHANGED", "BAD_IMAGE_SPEC", "BAD_IMAGE");
+      Map.of(
+          "CHANGED_SPEC", "CHANGED", "BAD_IMAGE_SPEC", "BAD_IMAGE", "REFUSED", "REFUSED_ADDRESS");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Z_]+)}");
-  private static final String NO_SERVER = "http://127.0.0.1:9";
 
   private record Case(int exit, List<String> args) {
     String command(Set<String> commands) {
@@ -127,7 +131,7 @@ class BadInputTest {
           usage("data verify {MISSING}"),
           failedCheck("data verify {BAD_MANIFEST}"),
           failedCheck("data verify {CHANGED}"),
-          usage("data download --out {TEXT} --base-url " + NO_SERVER),
+          usage("data download --out {TEXT} --base-url {NO_SERVER}"),
           usage("data download --out {NEW} --checksums {BINARY}"),
           usage("data download --out {NEW} --checksums {DIR}"),
           usage("data download --out {NEW} --checksums {MISSING}"),
@@ -141,15 +145,17 @@ class BadInputTest {
           usage("data splits {DIR}"),
           usage("data splits {DATA} --lists {BINARY} {TEXT} {TEXT}"),
           usage("data splits {DATA} --lists {MISSING} {TEXT} {TEXT}"),
-          usage("models download-weights --out {TEXT} --url " + NO_SERVER + "/w.h5"),
-          usage("models register abc123 --name x --to " + NO_SERVER + " --store {TEXT}"),
-          usage("models register abc123 --name x --to " + NO_SERVER + " --store {MISSING}"),
-          usage("models download models:/x@y --from " + NO_SERVER + " --out {TEXT}"),
-          usage("runs push --to " + NO_SERVER + " --store {MISSING}"),
-          usage("runs push --to " + NO_SERVER + " --store {TEXT}"),
+          usage("models download-weights --out {TEXT} --url {NO_SERVER}/w.h5"),
+          usage("models register abc123 --name x --to {NO_SERVER} --store {TEXT}"),
+          usage("models register abc123 --name x --to {NO_SERVER} --store {MISSING}"),
+          usage("models download models:/x@y --from {NO_SERVER} --out {TEXT}"),
+          usage("runs push --to {NO_SERVER} --store {MISSING}"),
+          usage("runs push --to {NO_SERVER} --store {TEXT}"),
           usage("runs list --from {MISSING}"),
           usage("runs list --from {TEXT}"),
           usage("runs compare a b --from {MISSING}"),
+          usage("runs list --from {REFUSED}"),
+          usage("models download models:/x@y --from {REFUSED} --out {NEW}"),
           usage("sweep {DIR}"),
           usage("sweep {MISSING}"),
           usage("sweep {BINARY}"),
@@ -223,7 +229,7 @@ class BadInputTest {
           usage("serve --model {MISSING}"),
           usage("serve --model {DIR}"),
           usage("serve --model {TEXT}"),
-          usage("serve --model models:/x@y --from " + NO_SERVER + " --cache {TEXT}"),
+          usage("serve --model models:/x@y --from {NO_SERVER} --cache {TEXT}"),
           usage("serve --model {MODEL} --port {BUSY_PORT}"));
 
   @TempDir static Path root;
@@ -303,6 +309,12 @@ class BadInputTest {
     put("MODEL", tinyRun(run));
     busyPort = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
     FIXTURES.put("BUSY_PORT", String.valueOf(busyPort.getLocalPort()));
+    // A server that is not there: a port just closed, refusing connections.
+    try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      FIXTURES.put("REFUSED_ADDRESS", "127.0.0.1:" + closed.getLocalPort());
+    }
+    FIXTURES.put("NO_SERVER", "http://" + FIXTURES.get("REFUSED_ADDRESS"));
+    FIXTURES.put("REFUSED", FIXTURES.get("NO_SERVER"));
   }
 
   private static void put(String name, Path path) {

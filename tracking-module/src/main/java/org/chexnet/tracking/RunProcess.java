@@ -16,9 +16,12 @@ import java.util.Optional;
  *     say
  */
 public record RunProcess(long pid, String host, long startMillis) {
-  public static final String PID_TAG = "chexnet.process.pid";
-  public static final String HOST_TAG = "chexnet.process.host";
-  public static final String START_TAG = "chexnet.process.start";
+  /** The tags' common prefix: they describe the process, not the run's results. */
+  public static final String TAG_PREFIX = "chexnet.process.";
+
+  public static final String PID_TAG = TAG_PREFIX + "pid";
+  public static final String HOST_TAG = TAG_PREFIX + "host";
+  public static final String START_TAG = TAG_PREFIX + "start";
 
   /** Two readings of one process's start time agree to within this (clock tick rounding). */
   private static final long SAME_START_MILLIS = 1000;
