@@ -16,10 +16,11 @@ import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 /**
- * Decodes any PNG NIH ships (8-bit gray, 16-bit gray, RGB, RGBA) to 8-bit gray at {@code size x
- * size}. Downscaling averages the exact source area under each output pixel (no aliasing from 1024
- * to 224); upscaling is bilinear. Non-square images are stretched, as NIH's are all square.
- * Thread-safe.
+ * Decodes a PNG (NIH's 8-bit gray, RGB and RGBA; 16-bit gray such as PadChest's) or a baseline JPEG
+ * (CheXpert, MIMIC-CXR-JPG) to 8-bit gray at {@code size x size}; 16-bit samples are scaled by
+ * their real range ({@link #sixteenBitScale}). Downscaling averages the exact source area under
+ * each output pixel (no aliasing from 1024 to 224); upscaling is bilinear. Non-square images are
+ * stretched, as NIH's are all square. Thread-safe.
  */
 public final class ImageDecoder {
   private final int size;
@@ -40,29 +41,46 @@ public final class ImageDecoder {
     0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xae, 0x42, 0x60, (byte) 0x82
   };
 
+  /** A JPEG's end marker may be followed by a little padding. */
+  private static final int JPEG_TAIL = 64;
+
   /**
-   * A check that reads 32 bytes instead of decoding: the file exists, starts with the PNG signature
-   * and its header chunk, and ends with the end chunk. Catches missing, empty, truncated (an
-   * interrupted copy or download) and non-PNG files; damage inside the image data is only found by
-   * decoding.
+   * A check that reads a few bytes instead of decoding: the file exists, starts like a PNG (with
+   * its header chunk) or a JPEG, and ends with the PNG end chunk or the JPEG end marker. Catches
+   * missing, empty, truncated (an interrupted copy or download) and foreign files; damage inside
+   * the image data is only found by decoding.
    *
    * @return what is wrong, or null when the file looks whole
    */
-  public static String structuralProblem(Path png) {
-    try (FileChannel channel = FileChannel.open(png)) {
+  public static String structuralProblem(Path image) {
+    try (FileChannel channel = FileChannel.open(image)) {
       long size = channel.size();
-      if (size < PNG_SIGNATURE.length + 8 + PNG_IEND.length) {
-        return "not a PNG file (" + size + " bytes)";
-      }
-      ByteBuffer head = ByteBuffer.allocate(PNG_SIGNATURE.length + 8);
-      ByteBuffer tail = ByteBuffer.allocate(PNG_IEND.length);
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, PNG_SIGNATURE.length + 8));
       readFully(channel, head, 0);
-      readFully(channel, tail, size - PNG_IEND.length);
       byte[] start = head.array();
+      if (size >= 3
+          && start[0] == (byte) 0xff
+          && start[1] == (byte) 0xd8
+          && start[2] == (byte) 0xff) {
+        ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, JPEG_TAIL));
+        readFully(channel, tail, size - tail.capacity());
+        byte[] end = tail.array();
+        for (int i = 0; i + 1 < end.length; i++) {
+          if (end[i] == (byte) 0xff && end[i + 1] == (byte) 0xd9) {
+            return null;
+          }
+        }
+        return "truncated JPEG (no end marker)";
+      }
+      if (size < PNG_SIGNATURE.length + 8 + PNG_IEND.length) {
+        return "not a PNG or JPEG file (" + size + " bytes)";
+      }
       if (!Arrays.equals(start, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length)
           || !new String(start, 12, 4, StandardCharsets.US_ASCII).equals("IHDR")) {
-        return "not a PNG file (no PNG signature and header)";
+        return "not a PNG or JPEG file (no PNG signature and header, no JPEG start marker)";
       }
+      ByteBuffer tail = ByteBuffer.allocate(PNG_IEND.length);
+      readFully(channel, tail, size - PNG_IEND.length);
       if (!Arrays.equals(tail.array(), PNG_IEND)) {
         return "truncated PNG (no end chunk)";
       }
@@ -140,7 +158,8 @@ public final class ImageDecoder {
       return gray;
     }
     Raster raster = image.getRaster();
-    float scale = 255f / ((1 << raster.getSampleModel().getSampleSize(0)) - 1);
+    int bits = raster.getSampleModel().getSampleSize(0);
+    float scale = bits > 8 ? sixteenBitScale(maxSample(raster)) : 255f / ((1 << bits) - 1);
     // NIH's RGBA files carry gray in R=G=B with an opaque alpha, so alpha is ignored.
     boolean color = colorModel.getNumColorComponents() >= 3;
     int[] r = new int[width];
@@ -157,6 +176,31 @@ public final class ImageDecoder {
       }
     }
     return gray;
+  }
+
+  /**
+   * 255 over the largest value of the fewest bits, at least 8, that hold {@code maxSample}: 10- to
+   * 15-bit data stored unscaled in 16 bits (DICOM exports such as PadChest's) keeps its contrast
+   * instead of being crushed into a few gray levels, and full-range data is divided by 65535.
+   */
+  static float sixteenBitScale(int maxSample) {
+    int bits = 8;
+    while (maxSample >= 1 << bits) {
+      bits++;
+    }
+    return 255f / ((1 << bits) - 1);
+  }
+
+  private static int maxSample(Raster raster) {
+    int max = 0;
+    int[] row = new int[raster.getWidth()];
+    for (int y = 0; y < raster.getHeight(); y++) {
+      raster.getSamples(0, y, row.length, 1, 0, row);
+      for (int sample : row) {
+        max = Math.max(max, sample);
+      }
+    }
+    return max;
   }
 
   private static float luminance(int r, int g, int b) {

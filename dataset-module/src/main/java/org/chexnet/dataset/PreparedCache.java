@@ -39,7 +39,7 @@ public final class PreparedCache implements BatchLoader.GraySource {
   public static final String DEFAULT_DIR = ".chexnet-cache";
 
   /** Bump when ImageDecoder's output changes, so old caches are not reused. */
-  public static final int DECODER_VERSION = 1;
+  public static final int DECODER_VERSION = 2;
 
   static final String FORMAT = "chexnet-prepared/1";
   private static final int MAX_SHARD_IMAGES = 4096;
