@@ -124,6 +124,12 @@ public final class EvaluationReport {
     metrics.put("mean_auroc", ReportFormat.json(result.meanAuroc()));
     metrics.put("images", result.images());
     metrics.put("auroc", auroc);
+    if (result.anyMasked()) {
+      // Labels left out of each class's AUROC (unknown: uncertain ignored, missing, not labelled).
+      Map<String, Object> masked = new LinkedHashMap<>();
+      result.perClass().forEach(c -> masked.put(c.className(), result.masked(c)));
+      metrics.put("masked", masked);
+    }
     return metrics;
   }
 
@@ -222,23 +228,30 @@ public final class EvaluationReport {
   public static String consoleTable(EvaluationResult result) {
     ReferenceResults reference = ReferenceResults.load();
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"Class", "AUROC", "Positives", "Paper"});
-    for (ClassAuroc c : result.perClass()) {
-      rows.add(
-          new String[] {
-            c.className(),
-            c.defined() ? ReportFormat.number(c.auroc()) : "undefined",
-            Integer.toString(c.positives()),
-            ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className()))
-          });
-    }
+    // A Masked column only where labels were left out, so ChestX-ray14's table is unchanged.
+    boolean masked = result.anyMasked();
     rows.add(
-        new String[] {
-          "Mean",
-          ReportFormat.number(result.meanAuroc()),
-          "",
-          ReportFormat.number(reference.mean(ReferenceResults.PAPER))
-        });
+        masked
+            ? new String[] {"Class", "AUROC", "Positives", "Masked", "Paper"}
+            : new String[] {"Class", "AUROC", "Positives", "Paper"});
+    for (ClassAuroc c : result.perClass()) {
+      List<String> row = new ArrayList<>();
+      row.add(c.className());
+      row.add(c.defined() ? ReportFormat.number(c.auroc()) : "undefined");
+      row.add(Integer.toString(c.positives()));
+      if (masked) {
+        row.add(Integer.toString(result.masked(c)));
+      }
+      row.add(ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className())));
+      rows.add(row.toArray(String[]::new));
+    }
+    List<String> mean = new ArrayList<>(List.of("Mean", ReportFormat.number(result.meanAuroc())));
+    mean.add("");
+    if (masked) {
+      mean.add("");
+    }
+    mean.add(ReportFormat.number(reference.mean(ReferenceResults.PAPER)));
+    rows.add(mean.toArray(String[]::new));
 
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
