@@ -2,17 +2,24 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.dataset.HarmonisedFindings;
+import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.experiment.Experiments;
+import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,29 +35,110 @@ import picocli.CommandLine.Spec;
       "Predictions: the common CSV layout, a header 'Image Index,prob_Atelectasis,...' (any column"
           + " order) or no header and 14 probabilities in CheXNet order after the image name.",
       "Labels: a list 'IMAGE l1 ... l14' (0/1, CheXNet order, every image predicted) or NIH's"
-          + " Data_Entry_2017*.csv (only the predicted images are scored)."
+          + " Data_Entry_2017*.csv (only the predicted images are scored).",
+      "Or a model on any dataset: --model MODEL --dataset NAME --root DIR [--split test] scores"
+          + " the model on that split over the findings the two share (ChestX-ray14's Effusion ="
+          + " CheXpert's Pleural Effusion, ...); the report lists the findings compared and skipped"
+          + " and why (docs/datasets.md)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
 
   @Option(
       names = "--predictions",
-      required = true,
       paramLabel = "CSV",
-      description = "the predictions to score")
+      description = "the predictions to score (with --labels)")
   Path predictions;
 
   @Option(
       names = "--labels",
-      required = true,
       paramLabel = "LIST",
       description = "ground truth: a 14-column label list or a Data_Entry csv")
   Path labels;
 
+  @Mixin ModelOptions modelOptions;
+
+  @Option(
+      names = "--dataset",
+      paramLabel = "NAME",
+      description =
+          "with --model: the dataset to score it on (chestxray14, chexpert, mimic_cxr_jpg,"
+              + " padchest)")
+  String dataset;
+
+  @Option(names = "--root", paramLabel = "DIR", description = "with --dataset: its directory")
+  Path root;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "SPLIT",
+      description =
+          "with --dataset: test, validation, train or all; split as a run splits it (default"
+              + " ${DEFAULT-VALUE})")
+  String split;
+
+  @Option(
+      names = "--patient-random",
+      arity = "3",
+      paramLabel = "FRACTION",
+      description =
+          "with --dataset: split patients at random by these train, validation and test fractions"
+              + " (as a spec's patient_random; default: the dataset's official split)")
+  List<Double> fractions;
+
+  @Option(
+      names = "--validation-fraction",
+      defaultValue = "0.1",
+      paramLabel = "F",
+      description =
+          "with the official split: the share of train's patients a missing validation or test"
+              + " split takes (default ${DEFAULT-VALUE})")
+  double validationFraction;
+
+  @Option(
+      names = "--split-seed",
+      defaultValue = "42",
+      paramLabel = "N",
+      description =
+          "with --dataset: the seed of the split's random parts, a spec's seed (default"
+              + " ${DEFAULT-VALUE})")
+  long splitSeed;
+
+  @Option(
+      names = "--uncertain",
+      defaultValue = "ignore",
+      paramLabel = "ignore|zeros|ones",
+      description = "with --dataset: what uncertain labels become (default ${DEFAULT-VALUE})")
+  String uncertain;
+
+  @Option(
+      names = "--missing",
+      defaultValue = "negative",
+      paramLabel = "negative|ignore",
+      description = "with --dataset: what missing labels become (default ${DEFAULT-VALUE})")
+  String missing;
+
+  @Option(
+      names = "--views",
+      split = ",",
+      paramLabel = "V",
+      description = "with --dataset: keep only these views (PA, AP, LATERAL, OTHER, UNKNOWN)")
+  List<String> views;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "16",
+      paramLabel = "N",
+      description = "with --model: images per inference batch (default ${DEFAULT-VALUE})")
+  int batchSize;
+
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "where the reports go (default: the predictions' name with -evaluation)")
+      description =
+          "where the reports go (default: the predictions' name with -evaluation, or"
+              + " evaluation-DATASET-SPLIT)")
   Path out;
 
   @Option(
@@ -112,6 +200,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    boolean onDataset = modelOptions.model != null || dataset != null || root != null;
+    if (onDataset) {
+      return evaluateOnDataset();
+    }
+    if (predictions == null || labels == null) {
+      throw ChexnetException.invalidInput(
+          "give --predictions CSV --labels LIST, or --model MODEL --dataset NAME --root DIR");
+    }
     EvaluationRequest request =
         EvaluationRequest.of(predictions, labels)
             .withOut(out)
@@ -136,6 +232,69 @@ final class EvaluateCommand implements Callable<Integer> {
     console.printf(
         "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png)%n",
         request.outDirectory());
+    console.flush();
+    return 0;
+  }
+
+  private int evaluateOnDataset() throws Exception {
+    if (modelOptions.model == null || dataset == null || root == null) {
+      throw ChexnetException.invalidInput(
+          "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
+    }
+    if (predictions != null || labels != null || modelOptions.weights != null) {
+      throw ChexnetException.invalidInput(
+          "--model with --dataset scores the model itself: leave out --predictions, --labels and"
+              + " --weights");
+    }
+    if (batchSize < 1) {
+      throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
+    }
+    SplitPlan plan =
+        fractions != null
+            ? new SplitPlan.PatientRandom(fractions.get(0), fractions.get(1), fractions.get(2))
+            : new SplitPlan.Official(validationFraction);
+    Path target = out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
+    DatasetEvaluation.Request request =
+        new DatasetEvaluation.Request(
+            modelOptions.model,
+            modelOptions.spec,
+            dataset,
+            root,
+            split,
+            plan,
+            splitSeed,
+            DataCommand.policy(uncertain, missing),
+            views,
+            target,
+            replicates,
+            seed,
+            batchSize,
+            title);
+    DatasetEvaluation.Result result =
+        Experiments.in(Path.of(""), new ConsoleReporter(System.out))
+            .evaluate(request, modelOptions.resolver());
+    PrintWriter console = command.commandLine().getOut();
+    console.println("Findings compared (model's output = dataset's label):");
+    for (HarmonisedFindings.Shared shared : result.comparison().shared()) {
+      console.printf("  %s: %s = %s%n", shared.finding(), shared.nameA(), shared.nameB());
+    }
+    console.println("Findings skipped:");
+    for (HarmonisedFindings.Skipped skipped : result.comparison().skipped()) {
+      console.printf("  %s %s: %s%n", skipped.dataset(), skipped.finding(), skipped.reason());
+    }
+    console.print(EvaluationReport.consoleTable(result.evaluation().result()));
+    Interval mean = result.evaluation().bootstrap().mean();
+    if (mean.defined()) {
+      console.printf(
+          Locale.ROOT,
+          "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
+          replicates,
+          mean.low(),
+          mean.high());
+    }
+    console.printf(
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
+        target);
     console.flush();
     return 0;
   }

@@ -55,10 +55,12 @@ final class ModelOptions {
     }
     return weights != null
         ? CheckpointModel.fromKeras(spec, weights)
-        : new ModelResolver(
-                runs,
-                Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)),
-                Path.of("models"))
-            .open(model, spec, use);
+        : resolver().open(model, spec, use);
+  }
+
+  /** Where model references are looked up: {@code --runs}, the tracking server, ./models. */
+  ModelResolver resolver() {
+    return new ModelResolver(
+        runs, Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)), Path.of("models"));
   }
 }

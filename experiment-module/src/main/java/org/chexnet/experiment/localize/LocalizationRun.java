@@ -14,7 +14,9 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
+import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.evaluation.BoundingBox;
@@ -90,13 +92,41 @@ public final class LocalizationRun {
       throws IOException {
     List<Localization.BoxScore> scores = new ArrayList<>();
     List<BoundingBox> scored = new ArrayList<>();
-    try (Reporter.Task bar = reporter.task("Class activation maps", boxes, Reporter.Unit.IMAGES)) {
+    // NIH's boxes name NIH's findings; a model trained on another dataset has its own names for
+    // the findings it shares (Effusion = Pleural Effusion), and no map for the others.
+    Map<String, Integer> classOfFinding = new HashMap<>();
+    for (HarmonisedFindings.Shared shared :
+        model.findings().compareWith(ChestXray14.NAME, Finding.labels()).shared()) {
+      classOfFinding.put(shared.nameB(), shared.indexA());
+    }
+    int unscored =
+        byFinding.entrySet().stream()
+            .filter(e -> !classOfFinding.containsKey(e.getKey()))
+            .mapToInt(e -> e.getValue().size())
+            .sum();
+    if (unscored > 0) {
+      reporter.warn(
+          String.format(
+              "%d box(es) of %s left out: the model (%s findings) has no map for them",
+              unscored,
+              byFinding.keySet().stream().filter(f -> !classOfFinding.containsKey(f)).toList(),
+              model.findings().dataset()));
+    }
+    if (unscored == boxes) {
+      throw ChexnetException.invalidInput(
+          "the model predicts none of the boxes' findings (" + byFinding.keySet() + ")");
+    }
+    try (Reporter.Task bar =
+        reporter.task("Class activation maps", boxes - unscored, Reporter.Unit.IMAGES)) {
       ClassActivationMaps cams = model.classActivationMaps();
       int size = model.imageSize();
       ImageDecoder decoder = new ImageDecoder(size);
       int values = size * size * ImageNetNormalization.CHANNELS;
       for (Map.Entry<String, List<BoundingBox>> entry : byFinding.entrySet()) {
-        int classIndex = Finding.labels().indexOf(entry.getKey());
+        Integer classIndex = classOfFinding.get(entry.getKey());
+        if (classIndex == null) {
+          continue;
+        }
         List<BoundingBox> list = entry.getValue();
         for (int start = 0; start < list.size(); start += batchSize) {
           List<BoundingBox> batch = list.subList(start, Math.min(list.size(), start + batchSize));

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.model.InferenceModel;
 import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ModelInfo;
@@ -85,9 +85,30 @@ public final class ModelResolver {
         : loadSavedModel(((Resolved.SavedModel) resolved).directory());
   }
 
-  /** A chexnet SavedModel: the 14 findings, in CheXNet's order. */
+  /**
+   * A chexnet SavedModel, its outputs named by its {@value ModelFindings#FILE_NAME} (a run's export
+   * has one); without it, ChestX-ray14's 14 findings in CheXNet's order.
+   */
   public static SavedModelPredictor loadSavedModel(Path directory) throws IOException {
-    return SavedModelPredictor.load(directory, Finding.labels());
+    return SavedModelPredictor.load(directory, findingsOf(directory).findings());
+  }
+
+  /**
+   * What a resolved model's outputs are: a SavedModel's {@value ModelFindings#FILE_NAME} (else
+   * ChestX-ray14's), a checkpoint's run's.
+   */
+  public static ModelFindings findings(Resolved resolved) throws IOException {
+    return resolved instanceof Resolved.Checkpoint checkpoint
+        ? CheckpointModel.findings(checkpoint.spec())
+        : findingsOf(((Resolved.SavedModel) resolved).directory());
+  }
+
+  private static ModelFindings findingsOf(Path savedModel) throws IOException {
+    try {
+      return ModelFindings.read(savedModel).orElse(ModelFindings.CHESTXRAY14);
+    } catch (IOException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
   }
 
   /**

@@ -3,10 +3,10 @@ package org.chexnet.experiment.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.chexnet.common.Reporter;
-import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
@@ -45,6 +45,7 @@ final class RunReport {
   }
 
   /**
+   * @param classes the run's findings, in output order
    * @param split the evaluated split's name, "test" or "validation"
    * @param evaluated predictions on that split
    * @param validation predictions on the validation split, where thresholds are chosen; empty when
@@ -53,6 +54,7 @@ final class RunReport {
    */
   static DetailedEvaluation write(
       ExperimentSpec spec,
+      List<String> classes,
       Run run,
       String split,
       Predictions evaluated,
@@ -72,7 +74,7 @@ final class RunReport {
         EvaluationReport.writeAll(
             artifacts,
             spec.name() + ": " + split + " AUROC (run " + run.id() + ")",
-            Finding.labels(),
+            classes,
             set(evaluated),
             validation.map(RunReport::set),
             history(spec, artifacts),
