@@ -591,7 +591,7 @@ final class DataPreparation {
             (sources.size() > 1 ? source.data.name() + " " : "")
                 + (source.cache != null
                     ? "prepared cache " + source.cache.directory()
-                    : "decoded"));
+                    : "decoded from the image files"));
       }
       s.append(
           String.format(

@@ -185,7 +185,8 @@ public record DataSpec(
 
   private static String requireDataset(String key, String name) {
     if (!Datasets.names().contains(name)) {
-      throw new InvalidValue(key, "must be one of " + String.join(", ", Datasets.names()));
+      throw new InvalidValue(
+          key, "must be one of " + String.join(", ", Datasets.names()) + ", got \"" + name + "\"");
     }
     return name;
   }
