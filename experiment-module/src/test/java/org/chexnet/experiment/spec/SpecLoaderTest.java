@@ -122,7 +122,7 @@ class SpecLoaderTest {
         "experiments/x.yaml:4:5: data.sources lists chexpert twice",
         error(sources.replace("chestxray14", "chexpert")));
     assertEquals(
-        "experiments/x.yaml:4:19: data.sources[0].dataset must be one of chestxray14, chexpert,"
+        "experiments/x.yaml:4:17: data.sources[0].dataset must be one of chestxray14, chexpert,"
             + " mimic_cxr_jpg, padchest, got \"nih\"",
         error(sources.replace("chestxray14", "nih")));
   }
