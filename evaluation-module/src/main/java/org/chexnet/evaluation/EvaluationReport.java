@@ -228,12 +228,19 @@ public final class EvaluationReport {
   public static String consoleTable(EvaluationResult result) {
     ReferenceResults reference = ReferenceResults.load();
     List<String[]> rows = new ArrayList<>();
-    // A Masked column only where labels were left out, so ChestX-ray14's table is unchanged.
+    // A Masked column only where labels were left out, and the paper's column only for
+    // ChestX-ray14's findings: NIH's table is unchanged, another dataset's gets no NIH numbers.
     boolean masked = result.anyMasked();
-    rows.add(
-        masked
-            ? new String[] {"Class", "AUROC", "Positives", "Masked", "Paper"}
-            : new String[] {"Class", "AUROC", "Positives", "Paper"});
+    boolean paper =
+        reference.covers(result.perClass().stream().map(ClassAuroc::className).toList());
+    List<String> header = new ArrayList<>(List.of("Class", "AUROC", "Positives"));
+    if (masked) {
+      header.add("Masked");
+    }
+    if (paper) {
+      header.add("Paper");
+    }
+    rows.add(header.toArray(String[]::new));
     for (ClassAuroc c : result.perClass()) {
       List<String> row = new ArrayList<>();
       row.add(c.className());
@@ -242,7 +249,9 @@ public final class EvaluationReport {
       if (masked) {
         row.add(Integer.toString(result.masked(c)));
       }
-      row.add(ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className())));
+      if (paper) {
+        row.add(ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className())));
+      }
       rows.add(row.toArray(String[]::new));
     }
     List<String> mean = new ArrayList<>(List.of("Mean", ReportFormat.number(result.meanAuroc())));
@@ -250,7 +259,9 @@ public final class EvaluationReport {
     if (masked) {
       mean.add("");
     }
-    mean.add(ReportFormat.number(reference.mean(ReferenceResults.PAPER)));
+    if (paper) {
+      mean.add(ReportFormat.number(reference.mean(ReferenceResults.PAPER)));
+    }
     rows.add(mean.toArray(String[]::new));
 
     int[] widths = new int[rows.get(0).length];

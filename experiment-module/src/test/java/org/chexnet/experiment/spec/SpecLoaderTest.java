@@ -62,9 +62,7 @@ class SpecLoaderTest {
     assertTrue(load(MINIMAL).resolvedYaml().contains("dataset: chestxray14"));
 
     DataSpec chexpert =
-        load(MINIMAL + "  dataset: chexpert\n  uncertain: ones\n  missing: ignore\n")
-            .spec()
-            .data();
+        load(MINIMAL + "  dataset: chexpert\n  uncertain: ones\n  missing: ignore\n").spec().data();
     assertEquals("chexpert", chexpert.findings().dataset());
     assertEquals("No Finding", chexpert.findings().findings().get(0));
     assertEquals(
@@ -103,7 +101,8 @@ class SpecLoaderTest {
     DataSpec data = load(sources).spec().data();
     assertEquals(null, data.dataset());
     assertEquals("harmonised", data.findings().dataset());
-    assertTrue(data.findings().findings().containsAll(List.of("Effusion", "Infiltration", "Fracture")));
+    assertTrue(
+        data.findings().findings().containsAll(List.of("Effusion", "Infiltration", "Fracture")));
     assertEquals(
         org.chexnet.dataset.HarmonisedFindings.union(
             List.of("chestxray14", "chexpert"),
