@@ -1,5 +1,6 @@
 package org.chexnet.cli;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,10 @@ import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.experiment.data.Datasets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "data",
@@ -461,6 +464,8 @@ final class DataCommand {
             + " whichever of the dataset's metadata files are present and says which are missing."
       })
   static final class Summary implements Callable<Integer> {
+    @Spec CommandSpec command;
+
     @Parameters(paramLabel = "ROOT", description = "the dataset directory")
     Path root;
 
@@ -508,11 +513,13 @@ final class DataCommand {
                   uncertain != null ? uncertain : "ignore", missing != null ? missing : "negative");
       DatasetSummary summary =
           Datasets.summary(dataset, root, Datasets.views(views, "--views: "), policy);
-      System.out.print(summary.table());
+      PrintWriter out = command.commandLine().getOut();
+      out.print(summary.table());
       if (json != null) {
         summary.writeJson(json);
-        System.out.printf("Wrote %s%n", json);
+        out.printf("Wrote %s%n", json);
       }
+      out.flush();
       return 0;
     }
   }

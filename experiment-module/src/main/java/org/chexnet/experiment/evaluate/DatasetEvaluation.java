@@ -163,7 +163,8 @@ public final class DatasetEvaluation {
 
     // The compared findings only: the model's column, the dataset's label (NaN where masked).
     List<HarmonisedFindings.Shared> shared = comparison.shared();
-    List<String> classNames = shared.stream().map(HarmonisedFindings.Shared::finding).toList();
+    // Named as the model names its outputs (its predictions CSV's columns).
+    List<String> classNames = shared.stream().map(HarmonisedFindings.Shared::nameA).toList();
     int k = shared.size();
     float[] probabilities = new float[images.size() * k];
     float[] labels = new float[images.size() * k];
@@ -205,18 +206,18 @@ public final class DatasetEvaluation {
       implements ReportSection {
 
     /**
-     * {@code "findings": {"model": NAME, "dataset": NAME, "compared": {"Effusion": {"model":
+     * {@code "findings": {"model": NAME, "dataset": NAME, "compared": {"Effusion": {"harmonised":
      * "Effusion", "dataset": "Pleural Effusion"}, ...}, "skipped": [{"whose": NAME, "finding":
-     * NAME, "reason": TEXT}, ...]}}.
+     * NAME, "reason": TEXT}, ...]}}, compared keyed by the model's output names.
      */
     @Override
     public Map<String, Object> metrics() {
       Map<String, Object> compared = new LinkedHashMap<>();
       for (HarmonisedFindings.Shared s : comparison.shared()) {
         Map<String, String> names = new LinkedHashMap<>();
-        names.put("model", s.nameA());
+        names.put("harmonised", s.finding());
         names.put("dataset", s.nameB());
-        compared.put(s.finding(), names);
+        compared.put(s.nameA(), names);
       }
       List<Map<String, String>> skipped = new ArrayList<>();
       for (HarmonisedFindings.Skipped s : comparison.skipped()) {
