@@ -332,6 +332,8 @@ final class DataCommand {
             + "prevalence, to check a split, view filter or subsample before training."
       })
   static final class Splits implements Callable<Integer> {
+    @Spec CommandSpec command;
+
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
 
@@ -437,7 +439,9 @@ final class DataCommand {
               subsample != null ? subsample : 1,
               seed,
               "");
-      System.out.print(splits.prevalenceTable(data.findings()));
+      PrintWriter out = command.commandLine().getOut();
+      out.print(splits.prevalenceTable(data.findings()));
+      out.flush();
       return 0;
     }
   }

@@ -146,6 +146,16 @@ class DatasetsEndToEndTest {
     assertEquals(findings, summarised);
     assertTrue(summary.out().contains(findings.get(findings.size() - 1)), summary.out());
 
+    // A split as the run will make it, with the policy's masked labels, before training.
+    List<String> splitArgs =
+        new ArrayList<>(List.of("data", "splits", root.toString(), "--dataset", dataset));
+    if (dataset.equals("padchest")) {
+      splitArgs.addAll(List.of("--patient-random", "0.7", "0.15", "0.15"));
+    }
+    Result split = chexnet(splitArgs.toArray(String[]::new));
+    assertEquals(0, split.exit(), split.err());
+    findings.forEach(f -> assertTrue(split.out().contains(f), split.out()));
+
     // One image of the training split made unreadable: the cache skips it, the run leaves it out.
     Dataset data = Datasets.open(dataset, root);
     String bad =
