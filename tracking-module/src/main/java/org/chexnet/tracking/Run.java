@@ -96,6 +96,14 @@ public final class Run implements AutoCloseable {
     return run;
   }
 
+  /**
+   * A free-text name (a finding such as "Support Devices (PadChest)") as one segment of a param,
+   * tag or metric key: each character MLflow refuses in keys, and '/', becomes '_'.
+   */
+  public static String keySegment(String name) {
+    return name.replaceAll("[^A-Za-z0-9_\\-. ]", "_");
+  }
+
   public String id() {
     return id;
   }

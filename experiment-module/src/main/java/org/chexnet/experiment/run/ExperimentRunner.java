@@ -316,7 +316,7 @@ public final class ExperimentRunner {
       }
       for (ClassAuroc c : result.perClass()) {
         if (c.defined()) {
-          run.logMetric(split + "_auroc_" + c.className(), c.auroc(), 0);
+          run.logMetric(split + "_auroc_" + Run.keySegment(c.className()), c.auroc(), 0);
         }
       }
       reporter.info("");
