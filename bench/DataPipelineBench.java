@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.chexnet.dataset.Batch;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
@@ -20,36 +22,78 @@ import org.chexnet.dataset.PreparedCache;
  * Input pipeline throughput, run by bench/data-pipeline.sh; prints one JSON line per measurement.
  *
  * <ol>
- *   <li>decode+resize: real 1024x1024 NIH PNGs to 224x224 gray with ImageDecoder, on 1 and on
- *       {@code threads} threads (files read once before timing, so the page cache holds them);
+ *   <li>decode+resize: each image set the script wrote (NIH PNGs, as 16-bit, as JPEGs at 1024 and
+ *       at 2500x3000) to 224x224 gray with ImageDecoder, on 1 and on {@code threads} threads
+ *       (files read once before timing, so the page cache holds them); the outputs go to
+ *       OUT/ours/SET/NAME.gray, and for JPEGs a full decode (ImageIO) averaged by area to
+ *       OUT/full/SET, with the mean and max abs difference between the two;
  *   <li>prepared batches: ready float batches (ImageNet normalisation, 3 channels, seeded flips,
  *       shuffled) from a PreparedCache through BatchLoader with 1 and {@code threads} background
  *       threads, the consumer only touching each batch.
  * </ol>
  *
- * Args: DATASET_DIR (ChestX-ray14 layout, made by the script) ROUNDS THREADS BATCH_IMAGES.
+ * Args: DATASET_DIR (ChestX-ray14 layout over the PNGs, made by the script) WORK_DIR (holding
+ * sets/SET/) ROUNDS THREADS BATCH_IMAGES.
  */
 public final class DataPipelineBench {
   private static final int SIZE = 224;
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]);
-    int rounds = Integer.parseInt(args[1]);
-    int threads = Integer.parseInt(args[2]);
-    int batchImages = Integer.parseInt(args[3]);
+    Path work = Path.of(args[1]);
+    int rounds = Integer.parseInt(args[2]);
+    int threads = Integer.parseInt(args[3]);
+    int batchImages = Integer.parseInt(args[4]);
     ChestXray14 data = ChestXray14.open(root);
     List<DataEntry> entries = data.entries();
-    List<Path> pngs = entries.stream().map(e -> data.imagePath(e.imageIndex())).toList();
-    for (Path png : pngs) {
-      Files.readAllBytes(png); // warm the page cache: we time decoding, not the disk
+    List<Path> sets;
+    try (Stream<Path> list = Files.list(work.resolve("sets"))) {
+      sets = list.sorted().toList();
     }
-    for (int workers : distinct(1, threads)) {
-      decode(pngs, 1, workers); // JIT warm-up
-      double[] rates = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        rates[r] = decode(pngs, 1, workers);
+    ImageDecoder decoder = new ImageDecoder(SIZE);
+    for (Path set : sets) {
+      List<Path> files;
+      try (Stream<Path> list = Files.list(set)) {
+        files = list.sorted().toList();
       }
-      report("decode_resize_224", workers, pngs.size(), rates);
+      for (Path file : files) {
+        Files.readAllBytes(file); // warm the page cache: we time decoding, not the disk
+      }
+      String name = set.getFileName().toString();
+      for (int workers : distinct(1, threads)) {
+        for (int warmUp = 0; warmUp < 3; warmUp++) {
+          decode(files, workers); // JIT: a prepare of thousands of images runs compiled code
+        }
+        double[] rates = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+          rates[r] = decode(files, workers);
+        }
+        report("decode_resize_224_" + name, workers, files.size(), rates);
+      }
+      Path ours = Files.createDirectories(work.resolve("ours").resolve(name));
+      Path full = work.resolve("full").resolve(name);
+      long sum = 0;
+      int max = 0;
+      for (Path file : files) {
+        byte[] gray = decoder.decodeGray(file);
+        Files.write(ours.resolve(file.getFileName() + ".gray"), gray);
+        if (name.startsWith("jpeg")) {
+          Files.createDirectories(full);
+          byte[] reference = decoder.toGraySquare(ImageIO.read(file.toFile()));
+          Files.write(full.resolve(file.getFileName() + ".gray"), reference);
+          for (int i = 0; i < gray.length; i++) {
+            int d = Math.abs((gray[i] & 0xff) - (reference[i] & 0xff));
+            sum += d;
+            max = Math.max(max, d);
+          }
+        }
+      }
+      if (name.startsWith("jpeg")) {
+        System.out.printf(
+            "{\"compare\": \"ours vs full decode + area\", \"set\": \"%s\", \"mean_abs\": %.4f,"
+                + " \"max_abs\": %d}%n",
+            name, (double) sum / files.size() / (SIZE * SIZE), max);
+      }
     }
 
     PreparedCache cache =
@@ -91,17 +135,15 @@ public final class DataPipelineBench {
     return a == b ? new int[] {a} : new int[] {a, b};
   }
 
-  /** Images/s decoding every file {@code passes} times on {@code workers} threads. */
-  private static double decode(List<Path> pngs, int passes, int workers) throws Exception {
+  /** Images/s decoding every file once on {@code workers} threads. */
+  private static double decode(List<Path> files, int workers) throws Exception {
     ImageDecoder decoder = new ImageDecoder(SIZE);
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
       long t0 = System.nanoTime();
       List<Future<byte[]>> results = new ArrayList<>();
-      for (int p = 0; p < passes; p++) {
-        for (Path png : pngs) {
-          results.add(pool.submit(() -> decoder.decodeGray(png)));
-        }
+      for (Path file : files) {
+        results.add(pool.submit(() -> decoder.decodeGray(file)));
       }
       long checksum = 0;
       for (Future<byte[]> result : results) {

@@ -21,6 +21,11 @@ it:
     torchvision-parallel   a DataParallel state dict (module.features.*), classifier.0, legacy
 "Tiny" networks: growth 8, 16 stem filters, blocks (2, 1, 1, 2).
 
+Only when named with --only, for the command line's end-to-end test (PublishedModelEndToEndTest),
+with blocks (1, 1, 1, 1) and the images also as PNG files (images/NAME-I.png):
+    e2e-arnoweng           arnoweng's layout and preprocessing (256 px, ten-crop 224), legacy
+    e2e-jrzech             jrzech's whole pickled model (224 px, centre crop 224), zip
+
 Per network, a folder with:
     the checkpoint file
     images.u8          N gray images of the source's resize size, uint8, row-major
@@ -46,12 +51,13 @@ MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
 
 
-def network(full, head):
-    if full:
+def network(size, head):
+    if size == "full":
         model = torchvision.models.densenet121()
     else:
+        blocks = (1, 1, 1, 1) if size == "e2e" else (2, 1, 1, 2)
         model = torchvision.models.DenseNet(
-            growth_rate=8, block_config=(2, 1, 1, 2), num_init_features=16, bn_size=4)
+            growth_rate=8, block_config=blocks, num_init_features=16, bn_size=4)
     features = model.classifier.in_features
     model.classifier = (torch.nn.Sequential(torch.nn.Linear(features, CLASSES), torch.nn.Sigmoid())
                         if head == "sigmoid" else torch.nn.Linear(features, CLASSES))
@@ -173,24 +179,27 @@ def odd_storages(model):
 
 
 FIXTURES = {
-    # name: (full, head, crop, resize, file name, serialisation)
-    "arnoweng-full": (True, "sigmoid", {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
-    "zoogzog-tiny": (False, "sigmoid", {"kind": "ten-crop", "size": 64}, 73, "m-25012018-123527.pth.tar", "legacy"),
-    "jrzech-full": (True, "sigmoid", {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
-    "jrzech-tiny-legacy": (False, "sigmoid", {"kind": "center", "size": 64}, 64, "checkpoint", "legacy"),
-    "torchvision-logits": (False, "logits", {"kind": "none", "size": 64}, 64, "densenet.pth", "zip"),
-    "torchvision-parallel": (False, "sigmoid", {"kind": "none", "size": 64}, 64, "densenet-parallel.pt", "legacy"),
+    # name: (network size, head, crop, resize, file name, serialisation)
+    "arnoweng-full": ("full", "sigmoid", {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
+    "zoogzog-tiny": ("tiny", "sigmoid", {"kind": "ten-crop", "size": 64}, 73, "m-25012018-123527.pth.tar", "legacy"),
+    "jrzech-full": ("full", "sigmoid", {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
+    "jrzech-tiny-legacy": ("tiny", "sigmoid", {"kind": "center", "size": 64}, 64, "checkpoint", "legacy"),
+    "torchvision-logits": ("tiny", "logits", {"kind": "none", "size": 64}, 64, "densenet.pth", "zip"),
+    "torchvision-parallel": ("tiny", "sigmoid", {"kind": "none", "size": 64}, 64, "densenet-parallel.pt", "legacy"),
+    "e2e-arnoweng": ("e2e", "sigmoid", {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
+    "e2e-jrzech": ("e2e", "sigmoid", {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
 }
+END_TO_END = {"e2e-arnoweng", "e2e-jrzech"}
 
 
 def write(name, out, seed, images):
-    full, head, crop, resize, file_name, serialisation = FIXTURES[name]
+    size, head, crop, resize, file_name, serialisation = FIXTURES[name]
     generator = torch.Generator().manual_seed(seed)
-    model = network(full, head)
+    model = network(size, head)
     randomise(model, generator)
-    if name.startswith("arnoweng") or name.startswith("zoogzog"):
+    if name in ("arnoweng-full", "zoogzog-tiny", "e2e-arnoweng"):
         saved = arnoweng_like(model, generator, extra=name.startswith("zoogzog"))
-    elif name == "jrzech-full":
+    elif name in ("jrzech-full", "e2e-jrzech"):
         saved = {"model": model, "best_loss": 0.1472, "epoch": 9, "rng_state": torch.get_rng_state(), "LR": 1e-4}
     elif name == "jrzech-tiny-legacy":
         saved = {"model": jrzech_legacy(model), "best_loss": 0.1472, "epoch": 9,
@@ -212,12 +221,21 @@ def write(name, out, seed, images):
         blob = np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / rng.uniform(0.01, 0.1))
         image = 90 * x + 100 * blob + rng.normal(0, 12, x.shape) + rng.uniform(20, 60)
         grays.append(np.clip(image, 0, 255).astype(np.uint8))
+    pngs = []
+    if name in END_TO_END:
+        # The same pixels as PNG files, for the command line; PIL reads them back as they are.
+        os.makedirs(os.path.join(folder, "images"), exist_ok=True)
+        for i, gray in enumerate(grays):
+            pngs.append(f"images/{name}-{i}.png")
+            Image.fromarray(gray, mode="L").save(os.path.join(folder, pngs[-1]))
+            assert np.array_equal(np.asarray(Image.open(os.path.join(folder, pngs[-1]))), gray)
     probs = probabilities(model, head, grays, crop)
     np.stack(grays).tofile(os.path.join(folder, "images.u8"))
     probs.astype("<f4").tofile(os.path.join(folder, "probabilities.f32"))
     with open(os.path.join(folder, "fixture.json"), "w") as f:
         json.dump({"file": file_name, "images": images, "resize": resize, "crop": crop["kind"],
                    "cropSize": crop["size"], "classes": CLASSES, "serialisation": serialisation,
+                   "pngs": pngs,
                    "torch": torch.__version__, "torchvision": torchvision.__version__}, f, indent=2)
     print(f"{name}: {file_name} ({os.path.getsize(os.path.join(folder, file_name))} bytes), "
           f"probabilities {probs.min():.3f}..{probs.max():.3f}")
@@ -226,13 +244,17 @@ def write(name, out, seed, images):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", nargs="*", choices=sorted(FIXTURES))
+    parser.add_argument("--only", nargs="*", choices=sorted(FIXTURES),
+                        help="default: every fixture but the end-to-end ones")
     parser.add_argument("--images", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20240611)
     args = parser.parse_args()
     torch.set_num_threads(2)
-    for i, name in enumerate(args.only or FIXTURES):
-        write(name, args.out, args.seed + i, args.images)
+    names = args.only or [name for name in FIXTURES if name not in END_TO_END]
+    for name in names:
+        # Seeds by position in the table: a fixture is the same whichever others are written.
+        write(name, args.out, args.seed + list(FIXTURES).index(name),
+              max(args.images, 4) if name in END_TO_END else args.images)
 
 
 if __name__ == "__main__":

@@ -259,7 +259,9 @@ final class DataCommand {
             + "/<key>, so training reads batches without "
             + "decoding.",
         "The key covers the manifest digest (run `chexnet data snapshot DIR` first), the image "
-            + "size and the decoder version: a changed setting builds a new cache."
+            + "size and the decoder version: a changed setting builds a new cache.",
+        "Interrupted (even killed), it continues where it stopped when run again: finished "
+            + "shards are kept, only the rest is decoded."
       })
   static final class Prepare implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
@@ -293,10 +295,10 @@ final class DataCommand {
     Path cacheDir;
 
     @Option(
-        names = "--threads",
+        names = "--workers",
         paramLabel = "N",
-        description = "decoding threads (default: all cores)")
-    Integer threads;
+        description = "images decoded at once, one per thread (default: all cores)")
+    Integer workers;
 
     @Override
     public Integer call() throws Exception {
@@ -315,7 +317,7 @@ final class DataCommand {
               imageSize,
               policy,
               cacheDir,
-              threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+              workers != null ? workers : Runtime.getRuntime().availableProcessors(),
               new ConsoleReporter(System.out));
       System.out.printf(
           "Prepared %d images at %dpx in %s%n", cache.imageCount(), imageSize, cache.directory());

@@ -6,20 +6,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
-import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.experiment.Experiments;
 import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
+import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.experiment.predict.ImageInputs;
+import org.chexnet.experiment.predict.ModelPredictions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,14 +31,18 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Score any model's predictions (AUROC with CIs, ROC, operating points) beside CheXNet's.",
-      "Writes the run report set"
-          + " (metrics.json, roc.csv, roc.png, report.md, report.html) beside the CheXNet paper"
-          + " and the reproductions.",
+      "Score any model's predictions (AUROC with CIs, ROC, operating points, calibration,"
+          + " subgroups) beside CheXNet's.",
+      "Writes the run report set (metrics.json, roc.csv, roc.png, reliability.png, report.md,"
+          + " report.html, model-card.md; calibration.json with --validation-predictions) beside"
+          + " the CheXNet paper and the reproductions.",
       "Predictions: the common CSV layout, a header 'Image Index,prob_Atelectasis,...' (any column"
           + " order) or no header and 14 probabilities in CheXNet order after the image name.",
       "Labels: a list 'IMAGE l1 ... l14' (0/1, CheXNet order, every image predicted) or NIH's"
           + " Data_Entry_2017*.csv (only the predicted images are scored).",
+      "Or --model MODEL --images DIR|LIST: the model (e.g. a model directory of `chexnet models"
+          + " import`, with its card's preprocessing) predicts the images first, into"
+          + " OUT/NAME-predictions.csv; a model as --baseline predicts the same images.",
       "Or a model on any dataset: --model MODEL --dataset NAME --root DIR [--split test] scores"
           + " the model on that split over the findings the two share (ChestX-ray14's Effusion ="
           + " CheXpert's Pleural Effusion, ...); the report lists the findings compared and skipped"
@@ -47,16 +54,41 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--predictions",
       paramLabel = "CSV",
-      description = "the predictions to score (with --labels)")
+      description = "the predictions to score (or --model with --images)")
   Path predictions;
+
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
+      description =
+          "a model to predict --images with and score: a model directory, run, SavedModel or"
+              + " models:/ URI, as predict's --model")
+  String model;
+
+  @Option(
+      names = "--images",
+      paramLabel = "DIR|LIST",
+      description = "the images a --model or a model --baseline predicts, as predict's --images")
+  Path images;
+
+  @Option(
+      names = "--image-root",
+      paramLabel = "DIR",
+      description = "where a list's relative paths start (default: the list's directory)")
+  Path imageRoot;
+
+  @Option(
+      names = "--runs",
+      defaultValue = "mlruns",
+      paramLabel = "DIR",
+      description = "run store searched for a run id given as a model (default ${DEFAULT-VALUE})")
+  Path runs;
 
   @Option(
       names = "--labels",
       paramLabel = "LIST",
       description = "ground truth: a 14-column label list or a Data_Entry csv")
   Path labels;
-
-  @Mixin ModelOptions modelOptions;
 
   @Option(
       names = "--dataset",
@@ -166,11 +198,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = "--baseline",
-      paramLabel = "CSV",
+      paramLabel = "CSV|MODEL",
       description =
-          "another model's predictions on the same images: paired bootstrap and DeLong test of"
-              + " the difference")
-  Path baseline;
+          "another model's predictions on the same images, or that model (predicted on --images):"
+              + " paired bootstrap and DeLong test of the difference")
+  String baseline;
 
   @Option(
       names = "--reference",
@@ -193,6 +225,32 @@ final class EvaluateCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--calibration",
+      defaultValue = "platt",
+      paramLabel = "METHOD",
+      description =
+          "post-hoc calibration fitted on --validation-predictions and reported before and after:"
+              + " platt, isotonic or none (default ${DEFAULT-VALUE})")
+  String calibration;
+
+  @Option(
+      names = "--metadata",
+      paramLabel = "CSV",
+      description =
+          "per-image metadata (NIH's Data_Entry csv, CheXpert's train.csv, any CSV with an"
+              + " 'Image Index', 'Path', 'dicom_id' or 'ImageID' column): performance per subgroup")
+  Path metadata;
+
+  @Option(
+      names = "--subgroups",
+      split = ",",
+      paramLabel = "ATTRIBUTE",
+      description =
+          "with --metadata: sex, age (in bands), view, or any column of the metadata by name"
+              + " (default: sex,age,view)")
+  List<String> subgroups;
+
+  @Option(
       names = "--title",
       paramLabel = "TEXT",
       description = "report title (default: the predictions' file name)")
@@ -200,27 +258,63 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    boolean onDataset = modelOptions.model != null || dataset != null || root != null;
-    if (onDataset) {
+    if (dataset != null || root != null) {
       return evaluateOnDataset();
     }
-    if (predictions == null || labels == null) {
+    if ((predictions == null) == (model == null)) {
       throw ChexnetException.invalidInput(
-          "give --predictions CSV --labels LIST, or --model MODEL --dataset NAME --root DIR");
+          "give either --predictions CSV or --model MODEL with --images DIR|LIST");
     }
+    if (subgroups != null && metadata == null) {
+      throw ChexnetException.invalidInput("--subgroups needs --metadata FILE to read them from");
+    }
+    if (model != null && (out == null || images == null)) {
+      throw ChexnetException.invalidInput(
+          "--model "
+              + model
+              + " needs --images DIR|LIST to predict and --out DIR for its predictions and the"
+              + " report");
+    }
+    ImageInputs inputs = images == null ? null : ImageInputs.of(images, imageRoot);
+    ModelResolver resolver = ModelOptions.resolver(runs);
+    ModelPredictions.Opener opener =
+        reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT);
+    Reporter reporter = new ConsoleReporter(System.out);
+    Path scored =
+        model == null
+            ? predictions
+            : ModelPredictions.predicted(
+                model, opener, inputs, out.resolve(ModelPredictions.fileName(model)), reporter);
+    Path baselinePredictions =
+        baseline == null
+            ? null
+            : ModelPredictions.fileOrPredicted(
+                baseline,
+                opener,
+                inputs,
+                out != null ? out : scored.toAbsolutePath().getParent(),
+                "baseline-",
+                "--baseline",
+                reporter);
     EvaluationRequest request =
-        EvaluationRequest.of(predictions, labels)
+        EvaluationRequest.of(scored, labels)
             .withOut(out)
             .withValidation(validationPredictions, validationLabels)
             .withThreshold(threshold)
-            .withBaseline(baseline)
+            .withBaseline(baselinePredictions)
             .withReference(reference)
             .withBootstrap(replicates, seed)
-            .withTitle(title);
-    DetailedEvaluation evaluation = PredictionsEvaluation.evaluate(request);
+            .withTitle(title)
+            .withCalibration(calibration);
+    if (metadata != null) {
+      request =
+          request.withSubgroups(
+              metadata, subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS);
+    }
+    ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    console.print(EvaluationReport.consoleTable(evaluation.result()));
-    Interval mean = evaluation.bootstrap().mean();
+    console.print(EvaluationReport.consoleTable(evaluation.detailed().result()));
+    Interval mean = evaluation.detailed().bootstrap().mean();
     if (mean.defined()) {
       console.printf(
           Locale.ROOT,
@@ -229,22 +323,25 @@ final class EvaluateCommand implements Callable<Integer> {
           mean.low(),
           mean.high());
     }
+    console.println(evaluation.summary());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png)%n",
-        request.outDirectory());
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
+            + " model-card.md%s)%n",
+        request.outDirectory(),
+        evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
     console.flush();
     return 0;
   }
 
   private int evaluateOnDataset() throws Exception {
-    if (modelOptions.model == null || dataset == null || root == null) {
+    if (model == null || dataset == null || root == null) {
       throw ChexnetException.invalidInput(
           "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
     }
-    if (predictions != null || labels != null || modelOptions.weights != null) {
+    if (predictions != null || labels != null || images != null || baseline != null) {
       throw ChexnetException.invalidInput(
-          "--model with --dataset scores the model itself: leave out --predictions, --labels and"
-              + " --weights");
+          "--model with --dataset scores the model on the dataset's labels: leave out"
+              + " --predictions, --labels, --images and --baseline");
     }
     if (batchSize < 1) {
       throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
@@ -256,8 +353,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path target = out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
     DatasetEvaluation.Request request =
         new DatasetEvaluation.Request(
-            modelOptions.model,
-            modelOptions.spec,
+            model,
+            null,
             dataset,
             root,
             split,
@@ -272,7 +369,7 @@ final class EvaluateCommand implements Callable<Integer> {
             title);
     DatasetEvaluation.Result result =
         Experiments.in(Path.of(""), new ConsoleReporter(System.out))
-            .evaluate(request, modelOptions.resolver());
+            .evaluate(request, ModelOptions.resolver(runs));
     PrintWriter console = command.commandLine().getOut();
     console.println("Findings compared (model's output = dataset's label):");
     for (HarmonisedFindings.Shared shared : result.comparison().shared()) {

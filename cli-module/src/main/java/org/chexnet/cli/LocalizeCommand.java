@@ -8,8 +8,8 @@ import org.chexnet.common.ChexnetException;
 import org.chexnet.evaluation.Localization;
 import org.chexnet.experiment.localize.LocalizationReport;
 import org.chexnet.experiment.localize.LocalizationRun;
-import org.chexnet.experiment.models.CheckpointModel;
 import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.model.InferenceModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
           + " peak (pointing game) and the shares whose IoU and IoBB with the thresholded map"
           + " reach T = 0.1, 0.25, 0.5, 0.75, 0.9 (ChestX-ray8's T(IoBB)).",
       "Writes localization.csv (per finding), localization-boxes.csv (per box) and"
-          + " localization.md."
+          + " localization.md; with --overlays each box's map over its image in cams/.",
+      "MODEL: a run (its best checkpoint), a checkpoint, a SavedModel or a model directory of"
+          + " `chexnet models import`; maps are computed on the whole image resized to the"
+          + " model's input size, whatever crops its predictions use."
     })
 final class LocalizeCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -64,6 +67,11 @@ final class LocalizeCommand implements Callable<Integer> {
   Path out;
 
   @Option(
+      names = "--overlays",
+      description = "also write each box's class activation map over its image: OUT/cams/*.png")
+  boolean overlays;
+
+  @Option(
       names = "--batch-size",
       defaultValue = "16",
       paramLabel = "N",
@@ -78,13 +86,16 @@ final class LocalizeCommand implements Callable<Integer> {
     }
     LocalizationRun run = LocalizationRun.of(bbox, images);
     List<Localization.FindingSummary> summaries;
-    try (CheckpointModel network =
-        (CheckpointModel) modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS)) {
-      summaries = run.score(network, mapThreshold, batchSize, out, new ConsoleReporter(System.out));
+    try (InferenceModel network = modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS)) {
+      summaries =
+          run.score(
+              network, mapThreshold, batchSize, overlays, out, new ConsoleReporter(System.out));
     }
     PrintWriter console = command.commandLine().getOut();
     console.print(LocalizationReport.table(summaries));
-    console.printf("Wrote %s (localization.csv, localization-boxes.csv, localization.md)%n", out);
+    console.printf(
+        "Wrote %s (localization.csv, localization-boxes.csv, localization.md%s)%n",
+        out, overlays ? ", cams/" : "");
     console.flush();
     return 0;
   }

@@ -13,9 +13,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "models",
     mixinStandardHelpOptions = true,
-    description = "Model weights and the model registry.",
+    description = "Model weights, published checkpoints and the model registry.",
     subcommands = {
       ModelsCommand.DownloadWeights.class,
+      ModelsImportCommand.class,
       ModelsRegisterCommand.class,
       ModelsDownloadCommand.class
     })

@@ -1,15 +1,9 @@
 package org.chexnet.cli;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.chexnet.common.ChexnetException;
-import org.chexnet.tracking.LocalRunStore;
-import org.chexnet.tracking.Lookups;
-import org.chexnet.tracking.MlflowServer;
-import org.chexnet.tracking.ModelRegistry;
-import org.chexnet.tracking.RunRecord;
+import org.chexnet.experiment.models.ModelRegistration;
 import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
@@ -22,10 +16,16 @@ import picocli.CommandLine.Parameters;
     description = {
       "Register a run's SavedModel (artifacts/saved_model) in an MLflow server's model registry"
           + " as a new version of a model; the run is pushed to the server first.",
+      "Or register a model directory of `chexnet models import` (its SavedModel and model card):"
+          + " uploaded as a run of experiment '"
+          + ModelRegistration.IMPORTED_EXPERIMENT
+          + "' tagged with the imported file and its SHA-256.",
       "Serve it later by models:/NAME@ALIAS or models:/NAME/VERSION."
     })
 final class ModelsRegisterCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "RUN", description = "a local run id or name")
+  @Parameters(
+      paramLabel = "RUN|DIR",
+      description = "a local run id or name, or a model directory (chexnet models import --out)")
   String run;
 
   @Option(names = "--name", required = true, paramLabel = "NAME", description = "e.g. chexnet")
@@ -51,29 +51,19 @@ final class ModelsRegisterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String server = to != null ? to : System.getenv(Tracking.TRACKING_URI_ENV);
-    if (server == null || !MlflowServer.isRemote(server)) {
-      throw ChexnetException.invalidInput(
-          "The model registry is on an MLflow server: give --to http(s)://... or set "
-              + Tracking.TRACKING_URI_ENV
-              + (server == null ? "" : " (it is '" + server + "', not a server)"));
-    }
-    LocalRunStore local = RunSource.localStore(store);
-    RunRecord record = Lookups.asInput(() -> local.readRun(run));
-    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
-      ModelRegistry.ModelVersion version =
-          Lookups.asInput(
-              () ->
-                  new ModelRegistry(remote)
-                      .register(local, record, name, Optional.ofNullable(alias)));
-      System.out.printf(
-          "Registered run %s (%s) as %s%s on %s%n",
-          record.id(),
-          record.name(),
-          version.uri(),
-          alias == null ? "" : " = models:/" + name + "@" + alias,
-          remote.uri());
-    }
+    ModelRegistration.Registered registered =
+        ModelRegistration.register(
+            run,
+            store,
+            to != null ? to : System.getenv(Tracking.TRACKING_URI_ENV),
+            name,
+            Optional.ofNullable(alias));
+    System.out.printf(
+        "Registered %s as %s%s on %s%n",
+        registered.registered(),
+        registered.version().uri(),
+        alias == null ? "" : " = models:/" + name + "@" + alias,
+        registered.server());
     return 0;
   }
 }

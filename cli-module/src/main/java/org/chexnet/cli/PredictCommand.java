@@ -2,14 +2,14 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
 import org.chexnet.model.InferenceModel;
+import org.chexnet.model.Preprocessing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,11 +24,15 @@ import picocli.CommandLine.Spec;
       "Writes"
           + " 'Image Index,prob_Atelectasis,...' (the layout `chexnet evaluate` and the CheXNet"
           + " reproductions read).",
-      "MODEL is a run directory or id, a checkpoint directory, or a SavedModel directory;"
-          + " or give --spec and --weights for a Keras .h5 file."
+      "MODEL is a run directory or id, a checkpoint directory, a SavedModel directory or a model"
+          + " directory of `chexnet models import` (its card's preprocessing applies); or give"
+          + " --spec and --weights for a Keras .h5 file.",
+      "--calibrated applies the post-hoc calibration stored with the model (its run's"
+          + " calibration.json, fitted on validation)."
     })
 final class PredictCommand implements Callable<Integer> {
   enum Tta {
+    model,
     none,
     tencrop
   }
@@ -53,12 +57,21 @@ final class PredictCommand implements Callable<Integer> {
 
   @Option(
       names = "--tta",
-      defaultValue = "none",
+      defaultValue = "model",
       paramLabel = "MODE",
       description =
-          "test-time augmentation: none, or tencrop (resize to 256/224 of the input, the four"
+          "preprocessing and test-time augmentation: model (default: the model's own, e.g. an"
+              + " imported arnoweng model's ten-crop; the whole image for a run's), none (the whole"
+              + " image at the input size), or tencrop (resize to 256/224 of the input, the four"
               + " corner and the centre crops and their mirrors, predictions averaged)")
   Tta tta;
+
+  @Option(
+      names = "--calibrated",
+      description =
+          "apply the calibration stored with the model (calibration.json beside its"
+              + " saved_model/); an error when it has none")
+  boolean calibrated;
 
   @Option(names = "--out", required = true, paramLabel = "CSV", description = "predictions file")
   Path out;
@@ -85,27 +98,29 @@ final class PredictCommand implements Callable<Integer> {
     }
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
-    float[] probabilities;
-    List<String> classes;
-    try (InferenceModel network = modelOptions.open(ModelResolver.Use.PREDICT)) {
+    ModelOptions.Opened opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
+    try (InferenceModel network = opened.network()) {
+      Preprocessing preprocessing =
+          ImagePredictions.Tta.valueOf(tta.name().toUpperCase(Locale.ROOT))
+              .of(network.preprocessing());
       console.printf(
-          "Model: %s (%dx%d input)%s%n",
+          "Model: %s (%dx%d input); preprocessing: %s%s%n",
           network.source(),
           network.imageSize(),
           network.imageSize(),
-          tta == Tta.tencrop ? ", ten-crop" : "");
+          preprocessing.describe(),
+          opened.calibration().map(c -> "; calibrated (" + c.method().id() + ")").orElse(""));
       console.flush();
-      classes = network.classNames();
-      probabilities =
-          ImagePredictions.predict(
-              network,
-              inputs,
-              tta == Tta.tencrop,
-              batchSize,
-              threads,
-              new ConsoleReporter(System.out));
+      ImagePredictions.writeCsv(
+          network,
+          inputs,
+          preprocessing,
+          batchSize,
+          threads,
+          opened.calibration(),
+          out,
+          new ConsoleReporter(System.out));
     }
-    PredictionsCsv.write(out, classes, inputs.names(), probabilities);
     console.printf("Wrote %d predictions to %s%n", inputs.size(), out);
     console.flush();
     return 0;

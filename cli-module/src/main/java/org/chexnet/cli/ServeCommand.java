@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.experiment.models.ModelResolver;
+import org.chexnet.experiment.models.StoredCalibration;
 import org.chexnet.model.SavedModelPredictor;
+import org.chexnet.serving.ProbabilityCalibration;
 import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
     description =
         "Serve a model: a web page to upload a chest X-ray and see its 14 findings and class"
             + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"
-            + " /health, /api/v1/openapi.json).")
+            + " /health, /api/v1/openapi.json, /model-card).")
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -34,8 +36,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "MODEL",
       description =
           "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run (its id or"
-              + " name in mlruns, or its directory), a run's artifacts directory, or a SavedModel"
-              + " directory")
+              + " name in mlruns, or its directory), a run's artifacts directory, a SavedModel"
+              + " directory, or a model directory of `chexnet models import` (its card's"
+              + " preprocessing applies, the page shows where it came from)")
   String model;
 
   @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
@@ -65,6 +68,13 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "the MLflow server for models:/ URIs (default: $" + Tracking.TRACKING_URI_ENV + ")")
   String from;
+
+  @Option(
+      names = "--calibrated",
+      description =
+          "serve calibrated probabilities: apply the calibration stored with the model"
+              + " (calibration.json beside its saved_model/); the page says so")
+  boolean calibrated;
 
   @Option(
       names = "--max-batch",
@@ -105,14 +115,32 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
-    ServingServer server = ServingServer.start(source.info(), predictor, options);
+    Optional<ProbabilityCalibration> calibration = Optional.empty();
+    if (calibrated) {
+      try {
+        calibration =
+            Optional.of(
+                StoredCalibration.forServing(
+                    StoredCalibration.read(model, source.info(), predictor.classNames())));
+      } catch (IOException | RuntimeException e) {
+        predictor.close();
+        throw e;
+      }
+    }
+    ServingServer server = ServingServer.start(source.info(), predictor, calibration, options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     String version = source.info().version() == null ? "" : " version " + source.info().version();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "Serving %s%s (%s) at http://%s:%d/%n",
-        source.info().name(), version, savedModel, host, server.port());
+        "Serving %s%s (%s; preprocessing: %s)%s at http://%s:%d/%n",
+        source.info().name(),
+        version,
+        predictor.source(),
+        predictor.preprocessing().describe(),
+        calibration.map(c -> ", calibrated: " + c.description()).orElse(""),
+        host,
+        server.port());
     out.flush();
     try {
       // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.

@@ -12,10 +12,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import org.chexnet.dataset.DataEntryCsv;
 import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.Auroc;
+import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.PredictionSet;
+import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.calibration.CalibrationMethod;
+import org.chexnet.evaluation.calibration.CalibrationReport;
+import org.chexnet.evaluation.calibration.ClassCalibration;
+import org.chexnet.evaluation.calibration.ModelCalibration;
+import org.chexnet.evaluation.card.ModelCard;
+import org.chexnet.evaluation.subgroups.AttributeSubgroups;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
+import org.chexnet.evaluation.subgroups.Subgroup;
+import org.chexnet.evaluation.subgroups.SubgroupClass;
+import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
+import org.chexnet.evaluation.subgroups.SubgroupGap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -154,23 +169,7 @@ class EvaluateCommandTest {
   @Test
   void dataEntryLabelsValidationThresholdsAndABaseline() throws Exception {
     float[][] labels = labels();
-    StringBuilder entries = new StringBuilder(DataEntryCsv.HEADER).append('\n');
-    for (int i = 0; i < IMAGES + 5; i++) { // more images than predicted, as NIH's file
-      List<String> findings = new ArrayList<>();
-      for (int c = 0; c < Finding.COUNT; c++) {
-        if (i < IMAGES && labels[i][c] == 1) {
-          findings.add(Finding.labels().get(c));
-        }
-      }
-      entries
-          .append(name(i))
-          .append(',')
-          .append(findings.isEmpty() ? "No Finding" : String.join("|", findings))
-          .append(",0,")
-          .append(i + 1)
-          .append(",50,M,PA,2048,2500,0.168,0.168\n");
-    }
-    Path dataEntry = Files.writeString(dir.resolve("Data_Entry_2017_v2020.csv"), entries);
+    Path dataEntry = dataEntry(labels);
     Path preds = predictionsCsv("preds.csv", scores(labels, 1), true);
     Path validation = predictionsCsv("validation.csv", scores(labels, 2), true);
     Path baseline = predictionsCsv("baseline.csv", scores(labels, 3), true);
@@ -202,6 +201,237 @@ class EvaluateCommandTest {
     assertTrue(md.contains("Δ vs arnoweng_chexnet"), md);
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertEquals("baseline.csv", metrics.get("vs_baseline").get("name").asText());
+  }
+
+  /**
+   * NIH's Data_Entry for the predicted images with varied sex, age (five bands, one implausible
+   * 414) and view, and five more rows (NIH's file lists more images than are predicted).
+   */
+  private Path dataEntry(float[][] labels) throws Exception {
+    StringBuilder entries = new StringBuilder(DataEntryCsv.HEADER).append('\n');
+    for (int i = 0; i < IMAGES + 5; i++) {
+      List<String> findings = new ArrayList<>();
+      for (int c = 0; c < Finding.COUNT; c++) {
+        if (i < IMAGES && labels[i][c] == 1) {
+          findings.add(Finding.labels().get(c));
+        }
+      }
+      entries
+          .append(name(i))
+          .append(',')
+          .append(findings.isEmpty() ? "No Finding" : String.join("|", findings))
+          .append(',')
+          .append(i % 3)
+          .append(',')
+          .append(i + 1)
+          .append(',')
+          .append(i == 7 ? 414 : 12 + 19 * (i % 5))
+          .append(i % 2 == 0 ? ",M," : ",F,")
+          .append(i % 3 == 0 ? "AP" : "PA")
+          .append(",2048,2500,0.168,0.168\n");
+    }
+    return Files.writeString(dir.resolve("Data_Entry_2017_v2020.csv"), entries);
+  }
+
+  private static PredictionSet predictionSet(float[][] scores, float[][] labels) {
+    List<String> names = new ArrayList<>();
+    float[] probabilities = new float[IMAGES * Finding.COUNT];
+    float[] truth = new float[IMAGES * Finding.COUNT];
+    for (int i = 0; i < IMAGES; i++) {
+      names.add(name(i));
+      System.arraycopy(scores[i], 0, probabilities, i * Finding.COUNT, Finding.COUNT);
+      System.arraycopy(labels[i], 0, truth, i * Finding.COUNT, Finding.COUNT);
+    }
+    return new PredictionSet(names, probabilities, truth);
+  }
+
+  @Test
+  void metadataAddsCalibrationSubgroupsAndAModelCardWithTheLibrarysNumbers() throws Exception {
+    float[][] labels = labels();
+    float[][] scores = scores(labels, 1);
+    float[][] validationScores = scores(labels, 2);
+    Path dataEntry = dataEntry(labels);
+    Path out = dir.resolve("clinical");
+    List<String> attributes = List.of("sex", "age", "view", "Follow-up #");
+    Outcome o =
+        evaluate(
+            "--predictions",
+            predictionsCsv("preds.csv", scores, true).toString(),
+            "--labels",
+            dataEntry.toString(),
+            "--validation-predictions",
+            predictionsCsv("validation.csv", validationScores, true).toString(),
+            "--metadata",
+            dataEntry.toString(),
+            "--subgroups",
+            String.join(",", attributes),
+            "--out",
+            out.toString(),
+            "--bootstrap",
+            "60",
+            "--seed",
+            "8");
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().contains("Calibration: mean Brier "), o.out());
+    assertTrue(o.out().contains("Subgroups by age: 0-19 8, 20-39 8, 40-59 7, 60-79 8, 80+ 8, 1"));
+    assertTrue(o.out().contains("calibration.json"), o.out());
+
+    // The same numbers from the evaluation library on the same data.
+    PredictionSet test = predictionSet(scores, labels);
+    PredictionSet validation = predictionSet(validationScores, labels);
+    ModelCalibration platt =
+        ModelCalibration.fit(Finding.labels(), validation, CalibrationMethod.PLATT);
+    CalibrationReport calibration =
+        CalibrationReport.compute(Finding.labels(), test, Optional.of(platt), 60, 8);
+    DetailedEvaluation detailed =
+        DetailedEvaluation.compute(
+            Finding.labels(),
+            test,
+            Optional.of(validation),
+            ReportOptions.defaults().withBootstrap(60, 8));
+    SubgroupEvaluation subgroups =
+        SubgroupEvaluation.compute(
+            Finding.labels(),
+            test,
+            ImageMetadata.read(dataEntry),
+            attributes,
+            SubgroupEvaluation.thresholds(detailed.operatingPoints()),
+            60,
+            8);
+
+    JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    for (int c = 0; c < Finding.COUNT; c++) {
+      JsonNode json = metrics.get("calibration").get(Finding.labels().get(c));
+      ClassCalibration before = calibration.uncalibrated().perClass().get(c);
+      ClassCalibration after = calibration.calibrated().orElseThrow().perClass().get(c);
+      assertEquals(before.brier(), json.get("brier").doubleValue(), 0);
+      assertEquals(before.ece(), json.get("ece").doubleValue(), 0);
+      assertEquals(before.eceCi().low(), json.get("ece_ci").get("low").doubleValue(), 0);
+      assertEquals(before.brierCi().high(), json.get("brier_ci").get("high").doubleValue(), 0);
+      assertEquals(after.ece(), json.get("calibrated").get("ece").doubleValue(), 0);
+      assertEquals(after.brier(), json.get("calibrated").get("brier").doubleValue(), 0);
+    }
+    JsonNode subgroupsJson = metrics.get("subgroups");
+    assertEquals(attributes, names(subgroupsJson));
+    for (AttributeSubgroups attribute : subgroups.attributes()) {
+      JsonNode values = subgroupsJson.get(attribute.attribute());
+      assertEquals(attribute.subgroups().stream().map(Subgroup::value).toList(), names(values));
+      for (Subgroup subgroup : attribute.subgroups()) {
+        JsonNode json = values.get(subgroup.value());
+        assertEquals(subgroup.images(), json.get("images").intValue());
+        assertEquals(subgroup.meanAuroc(), json.get("mean_auroc").doubleValue(), 0);
+        for (SubgroupClass one : subgroup.perClass()) {
+          if (one.defined()) {
+            assertEquals(one.auroc(), json.get("auroc").get(one.className()).doubleValue(), 0);
+            assertEquals(
+                one.aurocCi().low(),
+                json.get("auroc_ci").get(one.className()).get("low").doubleValue(),
+                0);
+          } else {
+            assertEquals(
+                one.undefinedReason(),
+                json.get("auroc_undefined").get(one.className()).textValue());
+          }
+          if (!Double.isNaN(one.falseNegativeRate())) {
+            assertEquals(
+                one.falseNegativeRate(), json.get("fnr").get(one.className()).doubleValue(), 0);
+          }
+        }
+      }
+      for (SubgroupGap gap : attribute.aurocGaps()) {
+        JsonNode json =
+            metrics
+                .get("subgroup_gaps")
+                .get(attribute.attribute())
+                .get("auroc")
+                .get(gap.className());
+        assertEquals(gap.flagged(), json.get("flagged").booleanValue());
+        if (gap.undefinedReason() == null) {
+          assertEquals(gap.gap(), json.get("gap").doubleValue(), 0);
+        }
+      }
+    }
+    // Every image is in one age band but the one aged 414.
+    int aged = 0;
+    for (String band : names(subgroupsJson.get("age"))) {
+      aged += subgroupsJson.get("age").get(band).get("images").intValue();
+    }
+    assertEquals(IMAGES - 1, aged);
+
+    ModelCalibration stored = ModelCalibration.read(out.resolve(ModelCalibration.FILE_NAME));
+    assertEquals(IMAGES, stored.fittedOnImages());
+    assertTrue(
+        java.util.Arrays.equals(
+            platt.apply(test.probabilities()), stored.apply(test.probabilities())));
+    assertTrue(Files.size(out.resolve(CalibrationReport.RELIABILITY_PNG)) > 0);
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(
+        report.contains("## Calibration") && report.contains("### Follow-up # (Follow-up #)"));
+    String card = Files.readString(out.resolve(ModelCard.FILE_NAME));
+    assertTrue(card.startsWith("# Model card: preds.csv\n"), card);
+    assertTrue(card.contains("**Not for diagnosis.**"));
+    assertTrue(card.contains("## Training data\n\nNot known"), card);
+    assertTrue(card.contains("| age = 80+ | 8 | "), card);
+    assertTrue(card.contains("| ECE after platt [95% CI] |"), card);
+  }
+
+  @Test
+  void subgroupsNeedMetadataThatHasTheirColumnsAndEveryImage() throws Exception {
+    float[][] labels = labels();
+    Path preds = predictionsCsv("preds.csv", scores(labels, 1), true);
+    Path list = labelList(labels);
+    Path never = dir.resolve("never");
+    Outcome o =
+        evaluate(
+            "--predictions",
+            "" + preds,
+            "--labels",
+            "" + list,
+            "--subgroups",
+            "sex",
+            "--out",
+            "" + never);
+    assertEquals(Chexnet.USAGE_ERROR, o.exit());
+    assertEquals("error: --subgroups needs --metadata FILE to read them from", o.err());
+    Path dataEntry = dataEntry(labels);
+    o =
+        evaluate(
+            "--predictions",
+            "" + preds,
+            "--labels",
+            "" + list,
+            "--metadata",
+            "" + dataEntry,
+            "--subgroups",
+            "sex,ethnicity",
+            "--out",
+            "" + never);
+    assertEquals(Chexnet.USAGE_ERROR, o.exit());
+    assertTrue(o.err().startsWith("error: --metadata: "), o.err());
+    assertTrue(o.err().contains("ethnicity"), o.err());
+    // A metadata file without a row for a predicted image.
+    List<String> rows = Files.readAllLines(dataEntry);
+    rows.remove(4);
+    Path partial = Files.write(dir.resolve("partial.csv"), rows);
+    o =
+        evaluate(
+            "--predictions",
+            "" + preds,
+            "--labels",
+            "" + list,
+            "--metadata",
+            "" + partial,
+            "--out",
+            "" + never);
+    assertEquals(Chexnet.USAGE_ERROR, o.exit());
+    assertTrue(o.err().contains(partial.toString()) && o.err().contains(name(3)), o.err());
+    assertTrue(Files.notExists(never), "nothing written on bad input");
+  }
+
+  private static List<String> names(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.DenseNetConfig;
@@ -262,6 +263,94 @@ class PredictCommandTest {
         assertNotEquals(expected[i][0], rows.get(i)[0], "ten-crop differs from one view");
       }
     }
+  }
+
+  /**
+   * A Platt calibration as a run stores it beside its saved_model/: a shrink and shift of each
+   * finding's logit, Hernia left as it is.
+   */
+  static String plattCalibration(int fittedOn) {
+    StringBuilder classes = new StringBuilder();
+    for (String finding : Finding.labels()) {
+      classes
+          .append(classes.isEmpty() ? "" : ", ")
+          .append('"')
+          .append(finding)
+          .append("\": ")
+          .append(finding.equals("Hernia") ? "null" : "{\"slope\": 0.8, \"intercept\": -0.3}");
+    }
+    return "{\"format\": \"chexnet-calibration/1\", \"method\": \"platt\","
+        + " \"fitted_on_images\": "
+        + fittedOn
+        + ", \"classes\": {"
+        + classes
+        + "}}";
+  }
+
+  @Test
+  void calibratedPredictionsAreTheStoredCalibrationOfTheModelsOwn() throws Exception {
+    Path out = dir.resolve("own.csv");
+    Outcome o =
+        predict("--model", artifacts.toString(), "--images", images.toString(), "--out", "" + out);
+    assertEquals(0, o.exit(), o.err());
+    // Without a calibration stored with the model, --calibrated names the model and what to do.
+    Path calibrated = dir.resolve("calibrated.csv");
+    o =
+        predict(
+            "--model",
+            artifacts.toString(),
+            "--calibrated",
+            "--images",
+            images.toString(),
+            "--out",
+            "" + calibrated);
+    assertEquals(Chexnet.USAGE_ERROR, o.exit());
+    assertTrue(
+        o.err()
+            .startsWith(
+                "error: --model " + artifacts + ": no calibration stored with this model (no"),
+        o.err());
+    assertTrue(Files.notExists(calibrated));
+
+    Path file =
+        Files.writeString(artifacts.resolve(ModelCalibration.FILE_NAME), plattCalibration(40));
+    o =
+        predict(
+            "--model",
+            artifacts.toString(),
+            "--calibrated",
+            "--images",
+            images.toString(),
+            "--out",
+            "" + calibrated);
+    assertEquals(0, o.exit(), o.err());
+    assertTrue(o.out().contains("calibrated (platt)"), o.out());
+    List<float[]> own = read(out, names());
+    List<float[]> rows = read(calibrated, names());
+    ModelCalibration calibration = ModelCalibration.read(file);
+    for (int i = 0; i < rows.size(); i++) {
+      float[] expectedRow = calibration.apply(own.get(i));
+      for (int c = 0; c < Finding.COUNT; c++) {
+        // Both files keep six decimals; the calibration's slope is below 1.
+        assertEquals(expectedRow[c], rows.get(i)[c], 2e-6, names().get(i) + " class " + c);
+      }
+      assertEquals(own.get(i)[13], rows.get(i)[13], "Hernia is left as it is");
+      assertNotEquals(own.get(i)[0], rows.get(i)[0], "Atelectasis is calibrated");
+    }
+
+    // A calibration of other classes than the model's outputs is refused, naming the file.
+    Files.writeString(file, plattCalibration(40).replace("\"Mass\"", "\"Lump\""));
+    o =
+        predict(
+            "--model",
+            artifacts.toString(),
+            "--calibrated",
+            "--images",
+            images.toString(),
+            "--out",
+            "" + calibrated);
+    assertEquals(Chexnet.USAGE_ERROR, o.exit());
+    assertTrue(o.err().startsWith("error: " + file + ": calibrates ["), o.err());
   }
 
   @Test

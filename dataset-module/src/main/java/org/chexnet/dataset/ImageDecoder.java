@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,15 +15,28 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.chexnet.dataset.image.GrayResampler;
+import org.chexnet.dataset.image.JpegDecoder;
+import org.chexnet.dataset.image.PngDecoder;
 
 /**
- * Decodes a PNG (NIH's 8-bit gray, RGB and RGBA; 16-bit gray such as PadChest's) or a baseline JPEG
- * (CheXpert, MIMIC-CXR-JPG) to 8-bit gray at {@code size x size}; 16-bit samples are scaled by
- * their real range ({@link #sixteenBitScale}). Downscaling averages the exact source area under
- * each output pixel (no aliasing from 1024 to 224); upscaling is bilinear. Non-square images are
- * stretched, as NIH's are all square. Thread-safe.
+ * Decodes a PNG (any colour type and bit depth: NIH's 8-bit gray and RGBA, 16-bit gray such as
+ * PadChest's) or a JPEG (gray or colour, e.g. CheXpert and MIMIC-CXR-JPG) to 8-bit gray at {@code
+ * size x size}. Downscaling averages the exact source area under each output pixel (no aliasing
+ * from 1024 to 224); upscaling is bilinear. Non-square images are stretched. Colour becomes
+ * luminance (JPEGs give their Y channel); 16-bit samples are scaled by their real range ({@link
+ * GrayResampler#sixteenBitScale}).
+ *
+ * <p>PNGs are decoded row by row straight into the resampler ({@link PngDecoder}); JPEGs at a
+ * reduced scale in the DCT domain when the target is at most half the source ({@link JpegDecoder}).
+ * Interlaced PNGs, progressive JPEGs and other formats go through ImageIO. Thread-safe: each thread
+ * keeps its own decoders and file buffer.
  */
 public final class ImageDecoder {
+  /** Per thread: the decoders (they keep an inflater and tables) and a file buffer reused. */
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
   private final int size;
 
   public ImageDecoder(int size) {
@@ -37,12 +51,13 @@ public final class ImageDecoder {
   }
 
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  private static final byte[] PNG_IEND = {
-    0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xae, 0x42, 0x60, (byte) 0x82
-  };
 
   /** A JPEG's end marker may be followed by a little padding. */
   private static final int JPEG_TAIL = 64;
+
+  private static final byte[] PNG_IEND = {
+    0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xae, 0x42, 0x60, (byte) 0x82
+  };
 
   /**
    * A check that reads a few bytes instead of decoding: the file exists, starts like a PNG (with
@@ -105,20 +120,38 @@ public final class ImageDecoder {
    * @return size*size gray bytes, row-major
    * @throws IOException naming the file if it is missing, unreadable or not a decodable image
    */
-  public byte[] decodeGray(Path png) throws IOException {
-    if (!Files.isRegularFile(png)) {
-      throw new NoSuchFileException(png.toString(), null, "image not found");
+  public byte[] decodeGray(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "image not found");
     }
+    Workspace workspace = WORKSPACE.get();
+    int length = workspace.read(file);
+    return decode(workspace, workspace.file, length, file.toString());
+  }
+
+  private byte[] decode(Workspace workspace, byte[] data, int length, String source)
+      throws IOException {
+    byte[] gray = null;
+    if (PngDecoder.isPng(data, length)) {
+      gray = workspace.png.decode(data, length, source, size);
+    } else if (JpegDecoder.isJpeg(data, length)) {
+      gray = workspace.jpeg.decode(data, length, source, size);
+    }
+    return gray != null ? gray : decodeWithImageIo(data, length, source);
+  }
+
+  /** Interlaced PNGs, progressive JPEGs and other formats ImageIO reads. */
+  private byte[] decodeWithImageIo(byte[] data, int length, String source) throws IOException {
     BufferedImage image;
     try {
-      // ImageIO.read(File) reads through a FileImageInputStream, avoiding ImageIO's temp-file
-      // cache.
-      image = ImageIO.read(png.toFile());
+      // ImageIO.read closes the stream.
+      image =
+          ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(data, 0, length)));
     } catch (IOException | RuntimeException e) {
-      throw new IOException(png + ": cannot decode image: " + e.getMessage(), e);
+      throw new IOException(source + ": cannot decode image: " + e.getMessage(), e);
     }
     if (image == null) {
-      throw new IOException(png + ": not an image format ImageIO can read");
+      throw new IOException(source + ": not a PNG, JPEG or other image format ImageIO can read");
     }
     return toGraySquare(image);
   }
@@ -129,42 +162,31 @@ public final class ImageDecoder {
    * @return size*size gray bytes, row-major
    */
   public byte[] toGraySquare(BufferedImage image) {
-    float[] gray = toGray(image);
-    float[] rows = resampleRows(gray, image.getWidth(), image.getHeight());
-    float[] resized = resampleColumns(rows, image.getHeight());
-    byte[] out = new byte[size * size];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) Math.max(0, Math.min(255, Math.round(resized[i])));
-    }
-    return out;
-  }
-
-  /**
-   * Gray in [0, 255] from the raster itself. BufferedImage.getRGB would push gray images through a
-   * linear-to-sRGB conversion and change their values.
-   */
-  private static float[] toGray(BufferedImage image) {
     int width = image.getWidth();
     int height = image.getHeight();
-    float[] gray = new float[width * height];
+    GrayResampler resampler = new GrayResampler(width, height, size);
+    float[] gray = resampler.rowBuffer();
     ColorModel colorModel = image.getColorModel();
     if (colorModel instanceof IndexColorModel) {
       for (int y = 0; y < height; y++) {
         for (int x = 0; x < width; x++) {
           int rgb = image.getRGB(x, y);
-          gray[y * width + x] = luminance((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+          gray[x] = luminance((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
         }
+        resampler.addRow(gray, 0);
       }
-      return gray;
+      return resampler.result(1f);
     }
+    // Gray from the raster itself: BufferedImage.getRGB would push gray images through a
+    // linear-to-sRGB conversion and change their values.
     Raster raster = image.getRaster();
     int bits = raster.getSampleModel().getSampleSize(0);
-    float scale = bits > 8 ? sixteenBitScale(maxSample(raster)) : 255f / ((1 << bits) - 1);
     // NIH's RGBA files carry gray in R=G=B with an opaque alpha, so alpha is ignored.
     boolean color = colorModel.getNumColorComponents() >= 3;
     int[] r = new int[width];
     int[] g = new int[width];
     int[] b = new int[width];
+    int max = 0;
     for (int y = 0; y < height; y++) {
       raster.getSamples(0, y, width, 1, 0, r);
       if (color) {
@@ -172,120 +194,43 @@ public final class ImageDecoder {
         raster.getSamples(0, y, width, 1, 2, b);
       }
       for (int x = 0; x < width; x++) {
-        gray[y * width + x] = scale * (color ? luminance(r[x], g[x], b[x]) : r[x]);
+        gray[x] = color ? luminance(r[x], g[x], b[x]) : r[x];
+        max = Math.max(max, color ? Math.max(r[x], Math.max(g[x], b[x])) : r[x]);
       }
+      resampler.addRow(gray, 0);
     }
-    return gray;
+    float scale = bits > 8 ? GrayResampler.sixteenBitScale(max, 0) : 255f / ((1 << bits) - 1);
+    return resampler.result(scale);
   }
 
-  /**
-   * 255 over the largest value of the fewest bits, at least 8, that hold {@code maxSample}: 10- to
-   * 15-bit data stored unscaled in 16 bits (DICOM exports such as PadChest's) keeps its contrast
-   * instead of being crushed into a few gray levels, and full-range data is divided by 65535.
-   */
-  static float sixteenBitScale(int maxSample) {
-    int bits = 8;
-    while (maxSample >= 1 << bits) {
-      bits++;
-    }
-    return 255f / ((1 << bits) - 1);
-  }
-
-  private static int maxSample(Raster raster) {
-    int max = 0;
-    int[] row = new int[raster.getWidth()];
-    for (int y = 0; y < raster.getHeight(); y++) {
-      raster.getSamples(0, y, row.length, 1, 0, row);
-      for (int sample : row) {
-        max = Math.max(max, sample);
-      }
-    }
-    return max;
-  }
-
-  private static float luminance(int r, int g, int b) {
+  private static float luminance(float r, float g, float b) {
     return 0.299f * r + 0.587f * g + 0.114f * b;
   }
 
-  /** Resamples each row from srcWidth to size. */
-  private float[] resampleRows(float[] src, int srcWidth, int height) {
-    Weights weights = Weights.of(srcWidth, size);
-    float[] out = new float[size * height];
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < size; x++) {
-        out[y * size + x] = weights.apply(src, y * srcWidth, 1, x);
-      }
-    }
-    return out;
-  }
+  /** One thread's decoders and the buffer files are read into. */
+  private static final class Workspace {
+    final PngDecoder png = new PngDecoder();
+    final JpegDecoder jpeg = new JpegDecoder();
+    byte[] file = new byte[1 << 20];
 
-  /** Resamples each column (rows already have {@code size} pixels) from srcHeight to size. */
-  private float[] resampleColumns(float[] src, int srcHeight) {
-    Weights weights = Weights.of(srcHeight, size);
-    float[] out = new float[size * size];
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        out[y * size + x] = weights.apply(src, x, size, y);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * For each output position along one axis: the source positions it reads and their weights
-   * (summing to 1).
-   */
-  private record Weights(int[][] index, float[][] weight) {
-
-    static Weights of(int from, int to) {
-      return to <= from ? area(from, to) : bilinear(from, to);
-    }
-
-    /**
-     * Output pixel i covers source interval [i*from/to, (i+1)*from/to); each source pixel weighs
-     * its overlap.
-     */
-    private static Weights area(int from, int to) {
-      int[][] index = new int[to][];
-      float[][] weight = new float[to][];
-      double step = (double) from / to;
-      for (int i = 0; i < to; i++) {
-        double start = i * step;
-        double end = Math.min(from, (i + 1) * step);
-        int first = (int) Math.floor(start);
-        int last = Math.min(from - 1, (int) Math.ceil(end) - 1);
-        index[i] = new int[last - first + 1];
-        weight[i] = new float[last - first + 1];
-        for (int s = first; s <= last; s++) {
-          double overlap = Math.min(end, s + 1) - Math.max(start, s);
-          index[i][s - first] = s;
-          weight[i][s - first] = (float) (overlap / step);
+    /** Reads the whole file into {@link #file}, growing it as needed; returns its length. */
+    int read(Path path) throws IOException {
+      try (FileChannel channel = FileChannel.open(path)) {
+        long size = channel.size();
+        if (size > Integer.MAX_VALUE - 16) {
+          throw new IOException(path + ": too large for an image (" + size + " bytes)");
         }
+        if (file.length < size) {
+          file = new byte[(int) size];
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(file, 0, (int) size);
+        while (buffer.hasRemaining()) {
+          if (channel.read(buffer) < 0) {
+            throw new EOFException(path + ": file shrank while being read");
+          }
+        }
+        return (int) size;
       }
-      return new Weights(index, weight);
-    }
-
-    /** Pixel centres aligned: output centre i+0.5 maps to source position (i+0.5)*from/to. */
-    private static Weights bilinear(int from, int to) {
-      int[][] index = new int[to][];
-      float[][] weight = new float[to][];
-      for (int i = 0; i < to; i++) {
-        double position = Math.max(0, Math.min(from - 1, (i + 0.5) * from / to - 0.5));
-        int left = (int) Math.floor(position);
-        int right = Math.min(from - 1, left + 1);
-        float t = (float) (position - left);
-        index[i] = new int[] {left, right};
-        weight[i] = new float[] {1 - t, t};
-      }
-      return new Weights(index, weight);
-    }
-
-    float apply(float[] src, int offset, int stride, int i) {
-      float sum = 0;
-      for (int k = 0; k < index[i].length; k++) {
-        sum += weight[i][k] * src[offset + index[i][k] * stride];
-      }
-      return sum;
     }
   }
 }

@@ -73,6 +73,31 @@ public record ModelFindings(String dataset, List<String> findings) {
     return Optional.of(new ModelFindings(node.get("dataset").asText(), names));
   }
 
+  /**
+   * The findings of a model known only by its output names (an imported model's card, a
+   * SavedModel's classes): the registered dataset whose findings they are (all of them, or some of
+   * ChestX-ray14's, as an imported CheXNet with fewer classes), else the harmonised names of a run
+   * on several datasets.
+   *
+   * @throws IllegalArgumentException when the names are none of these
+   */
+  public static ModelFindings identify(List<String> classNames) {
+    for (DatasetFormat format : Datasets.all()) {
+      if (format.findings().equals(classNames)) {
+        return new ModelFindings(format.name(), classNames);
+      }
+    }
+    if (Finding.labels().containsAll(classNames)) {
+      return new ModelFindings(ChestXray14.NAME, classNames);
+    }
+    if (classNames.stream()
+        .allMatch(c -> HarmonisedFindings.rowOf(HarmonisedFindings.HARMONISED, c).isPresent())) {
+      return new ModelFindings(HarmonisedFindings.HARMONISED, classNames);
+    }
+    throw new IllegalArgumentException(
+        "outputs " + classNames + " are no dataset's findings (docs/datasets.md)");
+  }
+
   /** The findings this model shares with a test set's dataset, and every one left out and why. */
   public HarmonisedFindings.Comparison compareWith(
       String otherDataset, List<String> otherFindings) {

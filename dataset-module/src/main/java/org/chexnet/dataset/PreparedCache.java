@@ -2,10 +2,9 @@ package org.chexnet.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,17 +22,26 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
 
 /**
  * Images decoded and resized once ({@link ImageDecoder}) into uint8 shards that {@link BatchLoader}
- * reads through memory maps, so epochs do no PNG decoding. A cache lives in {@code
+ * reads through memory maps, so epochs do no image decoding. A cache lives in {@code
  * CACHE_ROOT/<key>/}, where the key hashes the dataset digest, the image size and {@link
  * #DECODER_VERSION}: changing any of them selects (and {@link #prepare} builds) another directory.
- * Layout: {@code meta.json}, {@code index.txt} (image names in shard order), {@code shard-NNN.bin}
- * (size*size bytes per image, row-major gray), {@code skipped.tsv} (name TAB reason).
+ * Layout: {@code meta.json} (with each shard's image count), {@code index.txt} (image names in
+ * shard order), {@code shard-NNNNN.bin} (size*size bytes per image, row-major gray), {@code
+ * skipped.tsv} (name TAB reason).
+ *
+ * <p>Preparing is resumable: shard i holds the images of slice i of the image list ({@value
+ * #SHARD_IMAGES} per slice, less those skipped); each finished shard is written atomically (with
+ * its list beside it) into {@code <key>.partial/}, and a later call after a kill, at any point,
+ * decodes only the slices without a finished shard. The complete directory is renamed into place
+ * last.
  */
 public final class PreparedCache implements BatchLoader.GraySource {
   /** The default cache root inside a dataset directory; dot-named, so not part of the manifest. */
@@ -41,9 +50,11 @@ public final class PreparedCache implements BatchLoader.GraySource {
   /** Bump when ImageDecoder's output changes, so old caches are not reused. */
   public static final int DECODER_VERSION = 2;
 
-  static final String FORMAT = "chexnet-prepared/1";
-  private static final int MAX_SHARD_IMAGES = 4096;
-  private static final int BLOCK = 256;
+  static final String FORMAT = "chexnet-prepared/2";
+
+  /** Images per slice of the image list, so per shard; the unit of work redone after a kill. */
+  static final int SHARD_IMAGES = 256;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What to do with an image that is missing or cannot be decoded. */
@@ -56,21 +67,21 @@ public final class PreparedCache implements BatchLoader.GraySource {
 
   private final Path directory;
   private final int imageSize;
-  private final int shardImages;
-  private final Map<String, Integer> positions;
+
+  /** Image name to (shard << 32) | index within the shard. */
+  private final Map<String, Long> positions;
+
   private final List<MappedByteBuffer> shards;
   private final Map<String, String> skipped;
 
   private PreparedCache(
       Path directory,
       int imageSize,
-      int shardImages,
-      Map<String, Integer> positions,
+      Map<String, Long> positions,
       List<MappedByteBuffer> shards,
       Map<String, String> skipped) {
     this.directory = directory;
     this.imageSize = imageSize;
-    this.shardImages = shardImages;
     this.positions = positions;
     this.shards = shards;
     this.skipped = skipped;
@@ -85,8 +96,9 @@ public final class PreparedCache implements BatchLoader.GraySource {
   }
 
   /**
-   * Builds the cache for these settings unless it exists: decodes {@code imageIndexes} on {@code
-   * threads} threads into a staging directory, renamed into place only when complete.
+   * Builds the cache for these settings unless it exists, decoding on {@code workers} threads (one
+   * slice each at a time) reporting progress (rate and time left) to {@code reporter}. Resumes what
+   * an earlier, interrupted call left in {@code <key>.partial/}.
    *
    * @param datasetDigest what the images are, e.g. {@link Manifest#digest()}
    * @throws IOException naming the image that failed (with {@link OnBadImage#FAIL})
@@ -98,88 +110,236 @@ public final class PreparedCache implements BatchLoader.GraySource {
       String datasetDigest,
       int imageSize,
       OnBadImage onBadImage,
-      int threads,
+      int workers,
       Reporter reporter)
       throws IOException {
+    return prepare(
+        data::imagePath,
+        imageIndexes,
+        cacheRoot,
+        datasetDigest,
+        imageSize,
+        onBadImage,
+        workers,
+        SHARD_IMAGES,
+        reporter);
+  }
+
+  /** Where an image's file is, by name. */
+  interface ImagePaths {
+    Path of(String imageIndex);
+  }
+
+  static PreparedCache prepare(
+      ImagePaths paths,
+      List<String> imageIndexes,
+      Path cacheRoot,
+      String datasetDigest,
+      int imageSize,
+      OnBadImage onBadImage,
+      int workers,
+      int shardImages,
+      Reporter reporter)
+      throws IOException {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be positive, got " + workers);
+    }
     Path target = directory(cacheRoot, datasetDigest, imageSize);
     if (Files.isRegularFile(target.resolve("meta.json"))) {
       return open(cacheRoot, datasetDigest, imageSize);
     }
     Path staging = target.resolveSibling(target.getFileName() + ".partial");
-    FileTrees.delete(staging);
-    Files.createDirectories(staging);
-    int bytes = imageSize * imageSize;
-    int shardImages = Math.min(MAX_SHARD_IMAGES, Integer.MAX_VALUE / bytes);
-    ImageDecoder decoder = new ImageDecoder(imageSize);
-    List<String> written = new ArrayList<>(imageIndexes.size());
-    Map<String, String> skipped = new LinkedHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    Reporter.Task bar =
-        reporter.task("Preparing " + imageSize + "px", imageIndexes.size(), Reporter.Unit.IMAGES);
-    OutputStream shard = null;
-    try {
-      for (int start = 0; start < imageIndexes.size(); start += BLOCK) {
-        List<Future<byte[]>> block = new ArrayList<>(BLOCK);
-        for (String name :
-            imageIndexes.subList(start, Math.min(imageIndexes.size(), start + BLOCK))) {
-          block.add(pool.submit(() -> decoder.decodeGray(data.imagePath(name))));
-        }
-        for (int i = 0; i < block.size(); i++) {
-          String name = imageIndexes.get(start + i);
-          byte[] gray;
-          try {
-            gray = block.get(i).get();
-          } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof IOException io)) {
-              throw new IllegalStateException(name + ": " + e.getCause(), e.getCause());
-            }
-            if (onBadImage == OnBadImage.FAIL) {
-              throw new IOException(io.getMessage() + " (prepare with skip to leave it out)", io);
-            }
-            skipped.put(name, e.getCause().getMessage().replace('\t', ' ').replace('\n', ' '));
-            bar.step();
-            continue;
-          }
-          if (written.size() % shardImages == 0) {
-            if (shard != null) {
-              shard.close();
-            }
-            shard =
-                new BufferedOutputStream(
-                    Files.newOutputStream(staging.resolve(shardName(written.size() / shardImages))),
-                    1 << 20);
-          }
-          shard.write(gray);
-          written.add(name);
-          bar.step();
-        }
+    startOrResume(staging, imageIndexes, shardImages);
+    int shardCount = (imageIndexes.size() + shardImages - 1) / shardImages;
+    List<Integer> pending = new ArrayList<>();
+    int done = 0;
+    for (int shard = 0; shard < shardCount; shard++) {
+      if (ShardList.read(staging, shard, imageSize) != null) {
+        done += sliceSize(imageIndexes.size(), shardImages, shard);
+      } else {
+        pending.add(shard);
       }
+    }
+    ImageDecoder decoder = new ImageDecoder(imageSize);
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try (Reporter.Task bar =
+        reporter.task("Preparing " + imageSize + "px", imageIndexes.size(), Reporter.Unit.IMAGES)) {
+      bar.stepTo(done);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int shard : pending) {
+        List<String> slice =
+            imageIndexes.subList(
+                shard * shardImages, Math.min(imageIndexes.size(), (shard + 1) * shardImages));
+        futures.add(
+            pool.submit(
+                () -> {
+                  writeShard(staging, shard, slice, paths, decoder, onBadImage, bar);
+                  return null;
+                }));
+      }
+      for (Future<?> future : futures) {
+        future.get();
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw new IOException(io.getMessage(), io);
+      }
+      throw new IllegalStateException(e.getCause().toString(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while preparing " + target, e);
     } finally {
       pool.shutdownNow();
-      bar.close();
-      if (shard != null) {
-        shard.close();
-      }
     }
-    Files.writeString(staging.resolve("index.txt"), String.join("\n", written) + "\n");
+    finish(staging, datasetDigest, imageSize, shardCount);
+    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    return open(cacheRoot, datasetDigest, imageSize);
+  }
+
+  private static int sliceSize(int images, int shardImages, int shard) {
+    return Math.min(images, (shard + 1) * shardImages) - shard * shardImages;
+  }
+
+  /**
+   * Keeps a staging directory made for the same image list and slicing (removing files a kill left
+   * half-written), or starts a new one.
+   */
+  private static void startOrResume(Path staging, List<String> imageIndexes, int shardImages)
+      throws IOException {
+    String plan =
+        "format="
+            + FORMAT
+            + "\nimages="
+            + imageIndexes.size()
+            + "\nshard_images="
+            + shardImages
+            + "\nnames_sha256="
+            + Hashes.sha256Hex(String.join("\n", imageIndexes).getBytes(StandardCharsets.UTF_8))
+            + "\n";
+    Path planFile = staging.resolve("plan.txt");
+    if (Files.isRegularFile(planFile) && Files.readString(planFile).equals(plan)) {
+      try (Stream<Path> files = Files.list(staging)) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".tmp")).toList()) {
+          Files.delete(file);
+        }
+      }
+      return;
+    }
+    FileTrees.delete(staging);
+    Files.createDirectories(staging);
+    AtomicFiles.write(planFile, plan.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Decodes one slice into its shard and list, each written atomically, the list last. */
+  private static void writeShard(
+      Path staging,
+      int shard,
+      List<String> slice,
+      ImagePaths paths,
+      ImageDecoder decoder,
+      OnBadImage onBadImage,
+      Reporter.Task bar)
+      throws IOException {
+    int bytes = decoder.size() * decoder.size();
+    byte[] pixels = new byte[slice.size() * bytes];
+    List<String> written = new ArrayList<>(slice.size());
+    Map<String, String> skipped = new LinkedHashMap<>();
+    for (String name : slice) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // another slice failed
+      }
+      try {
+        byte[] gray = decoder.decodeGray(paths.of(name));
+        System.arraycopy(gray, 0, pixels, written.size() * bytes, bytes);
+        written.add(name);
+      } catch (IOException e) {
+        if (onBadImage == OnBadImage.FAIL) {
+          throw new IOException(e.getMessage() + " (prepare with skip to leave it out)", e);
+        }
+        skipped.put(name, e.getMessage().replace('\t', ' ').replace('\n', ' '));
+      }
+      bar.step();
+    }
+    AtomicFiles.write(
+        staging.resolve(shardName(shard)), Arrays.copyOf(pixels, written.size() * bytes));
+    new ShardList(written, skipped).write(staging, shard);
+  }
+
+  /** Writes index.txt, skipped.tsv and meta.json (last) from the finished shards' lists. */
+  private static void finish(Path staging, String datasetDigest, int imageSize, int shardCount)
+      throws IOException {
+    StringBuilder index = new StringBuilder();
     StringBuilder skippedText = new StringBuilder();
-    skipped.forEach(
-        (name, reason) -> skippedText.append(name).append('\t').append(reason).append('\n'));
+    ArrayNode counts = JSON.createArrayNode();
+    int images = 0;
+    for (int shard = 0; shard < shardCount; shard++) {
+      ShardList list = ShardList.read(staging, shard, imageSize);
+      if (list == null) {
+        throw new IOException(staging + ": shard " + shard + " is missing after preparing");
+      }
+      list.written().forEach(name -> index.append(name).append('\n'));
+      list.skipped()
+          .forEach(
+              (name, reason) -> skippedText.append(name).append('\t').append(reason).append('\n'));
+      counts.add(list.written().size());
+      images += list.written().size();
+    }
+    Files.writeString(staging.resolve("index.txt"), index);
     Files.writeString(staging.resolve("skipped.tsv"), skippedText);
+    for (int shard = 0; shard < shardCount; shard++) {
+      Files.delete(staging.resolve(ShardList.name(shard)));
+    }
+    Files.delete(staging.resolve("plan.txt"));
     ObjectNode meta = JSON.createObjectNode();
     meta.put("format", FORMAT)
         .put("dataset_digest", datasetDigest)
         .put("image_size", imageSize)
         .put("decoder_version", DECODER_VERSION)
-        .put("images", written.size())
-        .put("shard_images", shardImages);
+        .put("images", images);
+    meta.set("shard_images", counts);
     // meta.json last: its presence marks a complete cache.
     Files.writeString(staging.resolve("meta.json"), JSON.writeValueAsString(meta) + "\n");
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    return open(cacheRoot, datasetDigest, imageSize);
+  }
+
+  /**
+   * A finished shard's images (in shard order) and the slice's skipped images, in {@code
+   * shard-NNNNN.tsv} beside the shard: "+ name" or "- name TAB reason" per line, in slice order.
+   * Its presence, with a shard file of the right size, marks the slice done.
+   */
+  private record ShardList(List<String> written, Map<String, String> skipped) {
+    static String name(int shard) {
+      return String.format("shard-%05d.tsv", shard);
+    }
+
+    void write(Path staging, int shard) throws IOException {
+      StringBuilder text = new StringBuilder();
+      written.forEach(n -> text.append("+ ").append(n).append('\n'));
+      skipped.forEach(
+          (n, why) -> text.append("- ").append(n).append('\t').append(why).append('\n'));
+      AtomicFiles.write(
+          staging.resolve(name(shard)), text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The list of a finished shard, or null when the slice still has to be decoded. */
+    static ShardList read(Path staging, int shard, int imageSize) throws IOException {
+      Path list = staging.resolve(name(shard));
+      Path pixels = staging.resolve(shardName(shard));
+      if (!Files.isRegularFile(list) || !Files.isRegularFile(pixels)) {
+        return null;
+      }
+      List<String> written = new ArrayList<>();
+      Map<String, String> skipped = new LinkedHashMap<>();
+      for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+        if (line.startsWith("+ ")) {
+          written.add(line.substring(2));
+        } else if (line.startsWith("- ")) {
+          String[] f = line.substring(2).split("\t", 2);
+          skipped.put(f[0], f.length > 1 ? f[1] : "");
+        }
+      }
+      long expected = (long) written.size() * imageSize * imageSize;
+      return Files.size(pixels) == expected ? new ShardList(written, skipped) : null;
+    }
   }
 
   /**
@@ -210,7 +370,6 @@ public final class PreparedCache implements BatchLoader.GraySource {
         || meta.path("decoder_version").asInt() != DECODER_VERSION) {
       throw new IOException(metaFile + ": settings do not match its key; delete " + dir);
     }
-    int shardImages = meta.path("shard_images").asInt();
     List<String> names = Files.readAllLines(dir.resolve("index.txt"), StandardCharsets.UTF_8);
     if (names.size() != meta.path("images").asInt()) {
       throw new IOException(
@@ -220,32 +379,41 @@ public final class PreparedCache implements BatchLoader.GraySource {
               + " names, meta.json says "
               + meta.path("images"));
     }
-    Map<String, Integer> positions = new HashMap<>(names.size() * 2);
-    for (int i = 0; i < names.size(); i++) {
-      positions.put(names.get(i), i);
-    }
+    Map<String, Long> positions = new HashMap<>(names.size() * 2);
     long bytes = (long) imageSize * imageSize;
     List<MappedByteBuffer> shards = new ArrayList<>();
-    for (int s = 0; s * (long) shardImages < names.size(); s++) {
-      Path file = dir.resolve(shardName(s));
-      long expected = Math.min(shardImages, names.size() - (long) s * shardImages) * bytes;
+    int next = 0;
+    for (JsonNode count : meta.path("shard_images")) {
+      int shard = shards.size();
+      Path file = dir.resolve(shardName(shard));
+      long expected = count.asInt() * bytes;
       try (FileChannel channel = FileChannel.open(file)) {
         if (channel.size() != expected) {
           throw new IOException(file + ": " + channel.size() + " bytes, expected " + expected);
         }
         shards.add(channel.map(FileChannel.MapMode.READ_ONLY, 0, expected));
       }
+      if (next + count.asInt() > names.size()) {
+        throw new IOException(dir + ": shards hold more images than index.txt lists");
+      }
+      for (int i = 0; i < count.asInt(); i++) {
+        positions.put(names.get(next++), (long) shard << 32 | i);
+      }
+    }
+    if (next != names.size()) {
+      throw new IOException(
+          dir + ": shards hold " + next + " images, index.txt lists " + names.size());
     }
     Map<String, String> skipped = new LinkedHashMap<>();
     for (String line : Files.readAllLines(dir.resolve("skipped.tsv"), StandardCharsets.UTF_8)) {
       String[] f = line.split("\t", 2);
       skipped.put(f[0], f.length > 1 ? f[1] : "");
     }
-    return new PreparedCache(dir, imageSize, shardImages, positions, shards, skipped);
+    return new PreparedCache(dir, imageSize, positions, shards, skipped);
   }
 
   private static String shardName(int shard) {
-    return String.format("shard-%03d.bin", shard);
+    return String.format("shard-%05d.bin", shard);
   }
 
   public Path directory() {
@@ -272,13 +440,13 @@ public final class PreparedCache implements BatchLoader.GraySource {
 
   @Override
   public byte[] gray(String imageIndex) throws IOException {
-    Integer position = positions.get(imageIndex);
+    Long position = positions.get(imageIndex);
     if (position == null) {
       throw new NoSuchFileException(imageIndex, null, missing(imageIndex));
     }
     int bytes = imageSize * imageSize;
     byte[] gray = new byte[bytes];
-    shards.get(position / shardImages).get((position % shardImages) * bytes, gray);
+    shards.get((int) (position >>> 32)).get((int) (position & 0xffffffffL) * bytes, gray);
     return gray;
   }
 

@@ -72,6 +72,23 @@ public final class EvaluationReport {
       throws IOException {
     DetailedEvaluation evaluation =
         DetailedEvaluation.compute(classNames, test, validation, options);
+    write(dir, title, evaluation, history, sections);
+    return evaluation;
+  }
+
+  /**
+   * Writes what {@link #writeAll(Path, String, List, PredictionSet, Optional, Optional,
+   * ReportOptions, List)} writes for an evaluation computed already (e.g. one whose operating
+   * points a section needed first).
+   */
+  public static void write(
+      Path dir,
+      String title,
+      DetailedEvaluation evaluation,
+      Optional<TrainingHistory> history,
+      List<ReportSection> sections)
+      throws IOException {
+    List<String> classNames = evaluation.classNames();
     Files.createDirectories(dir);
     Map<String, Object> metrics = detailedMetrics(evaluation);
     for (ReportSection section : sections) {
@@ -112,7 +129,6 @@ public final class EvaluationReport {
     }
     AtomicFiles.write(dir.resolve(REPORT_MD), document.markdown());
     AtomicFiles.write(dir.resolve(REPORT_HTML), document.html());
-    return evaluation;
   }
 
   private static Map<String, Object> baseMetrics(EvaluationResult result) {

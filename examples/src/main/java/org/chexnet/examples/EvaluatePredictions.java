@@ -5,12 +5,14 @@ import java.util.Locale;
 import org.chexnet.evaluation.ClassAuroc;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.Interval;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.experiment.Experiments;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 
 /**
  * Scores a predictions CSV against labels and prints the per-class AUROC table with 95% bootstrap
- * intervals; the report set (report.html, metrics.json, roc.csv, ...) goes to the output directory.
+ * intervals and the calibration summary; the report set (report.html, metrics.json, roc.csv,
+ * reliability.png, model-card.md, ...) goes to the output directory.
  *
  * <pre>
  * java -cp ... org.chexnet.examples.EvaluatePredictions PREDICTIONS.csv LABELS [OUT_DIR]
@@ -30,7 +32,8 @@ public final class EvaluatePredictions {
     if (args.length > 2) {
       request = request.withOut(Path.of(args[2]));
     }
-    DetailedEvaluation evaluation = Experiments.in(Path.of("")).evaluate(request);
+    ClinicalEvaluation scored = Experiments.in(Path.of("")).evaluate(request);
+    DetailedEvaluation evaluation = scored.detailed();
 
     System.out.printf("%-20s %8s %19s%n", "Finding", "AUROC", "95% CI");
     for (int c = 0; c < evaluation.classNames().size(); c++) {
@@ -44,5 +47,7 @@ public final class EvaluatePredictions {
           ci.defined() ? String.format(Locale.ROOT, "[%.4f, %.4f]", ci.low(), ci.high()) : "-");
     }
     System.out.printf(Locale.ROOT, "%-20s %8.4f%n", "Mean", evaluation.result().meanAuroc());
+    // Brier score and expected calibration error; scored.subgroups() with request.withSubgroups.
+    System.out.println(scored.summary());
   }
 }

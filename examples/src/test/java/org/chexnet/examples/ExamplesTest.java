@@ -40,10 +40,14 @@ class ExamplesTest {
             runDirectory.resolve("artifacts/predictions.csv").toString(),
             work.resolve("data/quickstart/Data_Entry_2017_v2020.csv").toString(),
             work.resolve("evaluation").toString());
-    assertEquals(14 + 2, table.lines().count(), table);
+    assertEquals(1 + 14 + 1 + 1, table.lines().count(), table);
     assertTrue(table.contains("Pneumonia"), table);
     assertEquals(meanAuroc, number(table, "Mean\\s+(\\S+)"), 1e-4, table);
+    String ece = Files.readAllLines(runDirectory.resolve("metrics/test_mean_ece")).get(0);
+    assertEquals(
+        Double.parseDouble(ece.split(" ")[1]), number(table, "mean ECE ([0-9.]+)"), 2e-4, table);
     assertTrue(Files.isRegularFile(work.resolve("evaluation/report.html")));
+    assertTrue(Files.isRegularFile(work.resolve("evaluation/model-card.md")));
   }
 
   /** Standard output of {@code type}'s main run in {@code work}; fails on a non-zero exit. */

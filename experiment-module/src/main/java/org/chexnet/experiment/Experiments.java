@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
-import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
@@ -123,10 +123,12 @@ public final class Experiments {
   }
 
   /**
-   * Scores a predictions file against labels and writes the report set: what {@code chexnet
-   * evaluate} prints is {@code EvaluationReport.consoleTable(result.result())}.
+   * Scores a predictions file against labels and writes the report set and model card: what {@code
+   * chexnet evaluate} prints is {@code EvaluationReport.consoleTable(scored.detailed().result())}
+   * and {@code scored.summary()}; {@code scored.calibration()} and {@code scored.subgroups()} hold
+   * the calibration and subgroup results.
    */
-  public DetailedEvaluation evaluate(EvaluationRequest request) throws IOException {
+  public ClinicalEvaluation evaluate(EvaluationRequest request) throws IOException {
     return PredictionsEvaluation.evaluate(request.resolvedAgainst(workDir));
   }
 

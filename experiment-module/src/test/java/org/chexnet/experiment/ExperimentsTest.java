@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.ClassAuroc;
-import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.calibration.ModelCalibration;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.evaluation.card.ModelCard;
+import org.chexnet.evaluation.subgroups.Subgroup;
+import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.SpecException;
@@ -63,15 +67,55 @@ class ExperimentsTest {
     assertTrue(Files.isRegularFile(run.artifacts().bestCheckpoint().resolve("variables.index")));
     assertTrue(Files.isRegularFile(run.artifacts().reportHtml()));
 
-    // Scoring the run's predictions file against the dataset's Data_Entry gives the run's AUROCs.
-    DetailedEvaluation scored =
+    // The calibration and subgroups, typed, as metrics.json has them.
+    ClinicalEvaluation evaluation = run.evaluation();
+    assertEquals(
+        recorded.metrics().get("test_mean_ece"),
+        evaluation.calibration().uncalibrated().meanEce(),
+        1e-12);
+    assertEquals(
+        metrics.get("calibration").get("Effusion").get("calibrated").get("ece").asDouble(),
+        evaluation.calibration().calibrated().orElseThrow().perClass().get(2).ece(),
+        1e-12);
+    SubgroupEvaluation runSubgroups = evaluation.subgroups().orElseThrow();
+    assertEquals(
+        metrics.get("subgroups").get("sex").get("F").get("images").asInt(),
+        runSubgroups.attributes().get(0).subgroups().get(0).images());
+
+    // Scoring the run's predictions file against the dataset's Data_Entry, with its validation
+    // predictions and metadata, gives the run's AUROCs, subgroups and calibration.
+    Path dataEntry = Path.of("data/tiny/Data_Entry_2017_v2020.csv");
+    ClinicalEvaluation scored =
         chexnet.evaluate(
-            EvaluationRequest.of(
-                    run.artifacts().predictions(), Path.of("data/tiny/Data_Entry_2017_v2020.csv"))
+            EvaluationRequest.of(run.artifacts().predictions(), dataEntry)
+                .withValidation(run.artifactsDir().resolve("validation-predictions.csv"), null)
+                .withSubgroups(dataEntry, EvaluationRequest.DEFAULT_SUBGROUPS)
                 .withBootstrap(20, 1)
                 .withOut(Path.of("evaluated")));
-    assertEquals(run.meanAuroc(), scored.result().meanAuroc(), 1e-12);
+    assertEquals(run.meanAuroc(), scored.detailed().result().meanAuroc(), 1e-12);
     assertTrue(Files.isRegularFile(work.resolve("evaluated/report.md")));
+    SubgroupEvaluation scoredSubgroups = scored.subgroups().orElseThrow();
+    for (int a = 0; a < 3; a++) {
+      List<Subgroup> expected = runSubgroups.attributes().get(a).subgroups();
+      List<Subgroup> actual = scoredSubgroups.attributes().get(a).subgroups();
+      assertEquals(expected.size(), actual.size());
+      for (int g = 0; g < expected.size(); g++) {
+        assertEquals(expected.get(g).value(), actual.get(g).value());
+        assertEquals(expected.get(g).images(), actual.get(g).images());
+        // Rank statistics: the file's six decimals keep the order.
+        assertEquals(expected.get(g).meanAuroc(), actual.get(g).meanAuroc(), 1e-12);
+      }
+    }
+    // The file's six decimals move the probabilities by 5e-7 at most.
+    assertEquals(
+        evaluation.calibration().uncalibrated().meanBrier(),
+        scored.calibration().uncalibrated().meanBrier(),
+        1e-6);
+    assertEquals(
+        run.evaluation().calibration().calibration().orElseThrow().fittedOnImages(),
+        scored.calibration().calibration().orElseThrow().fittedOnImages());
+    assertTrue(Files.isRegularFile(work.resolve("evaluated/" + ModelCard.FILE_NAME)));
+    assertTrue(Files.isRegularFile(work.resolve("evaluated/" + ModelCalibration.FILE_NAME)));
   }
 
   @Test

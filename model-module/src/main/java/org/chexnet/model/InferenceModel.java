@@ -24,6 +24,25 @@ public interface InferenceModel extends AutoCloseable {
    */
   float[] predict(float[] images, int count);
 
+  /**
+   * Whether {@link #classActivationMaps} works: the model gives its last feature maps and the
+   * classifier's weights.
+   */
+  default boolean hasClassActivationMaps() {
+    return false;
+  }
+
+  /**
+   * Class activation maps of one class for a batch of inputs.
+   *
+   * @param images row-major [count, size, size, 3], normalised as {@link #preprocessing()} says
+   * @return [count][size][size], each in [0, 1] (all zero where the map is flat)
+   * @throws UnsupportedOperationException when {@link #hasClassActivationMaps()} is false
+   */
+  default float[][][] classActivationMaps(float[] images, int count, int classIndex) {
+    throw new UnsupportedOperationException(source() + " gives no class activation maps");
+  }
+
   /** The side of the square input images. */
   default int imageSize() {
     return preprocessing().inputSize();

@@ -88,6 +88,22 @@ public record Preprocessing(
     return new Preprocessing(size, Crop.NONE, size, IMAGENET_MEAN, IMAGENET_STD);
   }
 
+  /**
+   * The whole image resized to the network's input side, no crops: what a class activation map is
+   * computed on (so that it covers the image), and {@code predict --tta none}.
+   */
+  public Preprocessing wholeImage() {
+    return resize(cropSize);
+  }
+
+  /**
+   * Ten crops of the network's input side from the image resized to 256/224 of it, the mean of
+   * their predictions: {@code predict --tta tencrop}.
+   */
+  public Preprocessing tenCrops() {
+    return tenCrop(new TenCrop(cropSize).resizeSize(), cropSize);
+  }
+
   /** The network's input side. */
   @JsonIgnore
   public int inputSize() {

@@ -3,6 +3,7 @@ package org.chexnet.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.chexnet.common.ChexnetException;
@@ -18,6 +19,10 @@ import org.tensorflow.types.TFloat32;
  * images} [-1, size, size, 3] to {@code probabilities} [-1, classes]. A chexnet export also gives
  * {@code feature_maps} and holds the classifier's kernel; then class activation maps are available
  * from the feature maps of a batch (read once, here). Session runs are thread-safe in TensorFlow.
+ *
+ * <p>A model directory (an imported checkpoint: the SavedModel with its {@link ModelCard}) brings
+ * its class names and its {@link Preprocessing}; a plain SavedModel takes the whole image resized
+ * to its input size.
  */
 public final class SavedModelPredictor implements InferenceModel {
   /** The classifier's weights [channels, classes], named as Keras names them. */
@@ -44,10 +49,12 @@ public final class SavedModelPredictor implements InferenceModel {
       Path directory,
       int imageSize,
       boolean featureMaps,
-      List<String> names)
+      List<String> names,
+      Preprocessing preprocessing,
+      String source)
       throws IOException {
     this.bundle = bundle;
-    this.source = "SavedModel " + directory;
+    this.source = source;
     this.featureMaps = featureMaps;
     // A zero image warms the session (first-run allocations) and tells the output shapes.
     int classes;
@@ -71,8 +78,16 @@ public final class SavedModelPredictor implements InferenceModel {
               + " of "
               + String.join(", ", names));
     }
+    if (preprocessing.inputSize() != imageSize) {
+      throw ChexnetException.invalidInput(
+          directory.resolve(ModelCard.FILE_NAME)
+              + ": the preprocessing gives "
+              + preprocessing.inputSize()
+              + " pixel inputs, the SavedModel takes "
+              + imageSize);
+    }
     this.classNames = List.copyOf(names);
-    this.preprocessing = Preprocessing.resize(imageSize);
+    this.preprocessing = preprocessing;
     this.kernel = featureMaps ? classifierKernel(directory, classes) : new float[0];
   }
 
@@ -84,6 +99,21 @@ public final class SavedModelPredictor implements InferenceModel {
    *     above, or one with another number of outputs
    */
   public static SavedModelPredictor load(Path directory, List<String> classNames)
+      throws IOException {
+    return load(directory, classNames, null);
+  }
+
+  /**
+   * Loads, checks and warms the SavedModel of a model directory, with the class names and the
+   * preprocessing of its card.
+   *
+   * @throws ChexnetException also when the card's classes or input size do not fit the SavedModel
+   */
+  public static SavedModelPredictor load(Path directory, ModelCard card) throws IOException {
+    return load(directory, card.classes(), card);
+  }
+
+  private static SavedModelPredictor load(Path directory, List<String> classNames, ModelCard card)
       throws IOException {
     if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
       throw ChexnetException.invalidInput(
@@ -125,12 +155,15 @@ public final class SavedModelPredictor implements InferenceModel {
                 + " -> "
                 + outputs.keySet());
       }
+      int size = (int) shape.get(1);
       return new SavedModelPredictor(
           bundle,
           directory,
-          (int) shape.get(1),
+          size,
           outputs.containsKey(SavedModels.FEATURE_MAPS),
-          classNames);
+          classNames,
+          card != null ? card.preprocessing() : Preprocessing.resize(size),
+          card != null ? describe(card, directory) : "SavedModel " + directory);
     } catch (IOException | RuntimeException e) {
       bundle.close();
       throw e;
@@ -202,9 +235,39 @@ public final class SavedModelPredictor implements InferenceModel {
     }
   }
 
+  /** "NAME (imported from FILE, SHA-256 0123456789ab...) in DIR". */
+  private static String describe(ModelCard card, Path directory) {
+    return card.name()
+        + " (imported from "
+        + card.source().file()
+        + ", SHA-256 "
+        + card.source().sha256().substring(0, Math.min(12, card.source().sha256().length()))
+        + "...) in "
+        + directory;
+  }
+
   /** Whether {@link #cam} works: the model gives feature maps and has the classifier's kernel. */
+  @Override
   public boolean hasClassActivationMaps() {
     return featureMaps;
+  }
+
+  @Override
+  public float[][][] classActivationMaps(float[] images, int count, int classIndex) {
+    if (!featureMaps) {
+      return InferenceModel.super.classActivationMaps(images, count, classIndex);
+    }
+    if (classIndex < 0 || classIndex >= classes()) {
+      throw new IllegalArgumentException(
+          "class index must be in [0, " + classes() + "), got " + classIndex);
+    }
+    float[] maps = run(images, count).featureMaps();
+    int values = featureValuesPerImage();
+    float[][][] out = new float[count][][];
+    for (int i = 0; i < count; i++) {
+      out[i] = cam(Arrays.copyOfRange(maps, i * values, (i + 1) * values), classIndex);
+    }
+    return out;
   }
 
   /** Values per image in {@link Outputs#featureMaps()}. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.chexnet.model.ModelCard;
 
 /**
  * What the page and {@code GET /api/v1/model} show about the served model.
@@ -24,6 +25,12 @@ import org.apache.commons.csv.CSVRecord;
  * @param thresholds per-finding operating-point thresholds from the run's evaluation (empty when
  *     none; findings missing here have no threshold)
  * @param thresholdRule how the thresholds were chosen, as the evaluation wrote it; null if none
+ * @param card an imported model's card (where it came from, its published AUROC); null for a model
+ *     trained here
+ * @param modelCardFile the model's {@value #MODEL_CARD_MD} for people (a run's, an imported
+ *     model's); null if none
+ * @param calibrationFile the post-hoc calibration stored with the model ({@value
+ *     #CALIBRATION_JSON}); null if none
  */
 public record ModelInfo(
     String name,
@@ -33,21 +40,93 @@ public record ModelInfo(
     Double testMeanAuroc,
     Map<String, Double> testAuroc,
     Map<String, Double> thresholds,
-    String thresholdRule) {
+    String thresholdRule,
+    ModelCard card,
+    Path modelCardFile,
+    Path calibrationFile) {
   /** Written by a run's evaluation: {@code class,rule,threshold,...} per finding. */
   public static final String OPERATING_POINTS_CSV = "operating-points.csv";
 
   public static final String METRICS_JSON = "metrics.json";
+
+  /** What the model is for and how it performs, beside the SavedModel. */
+  public static final String MODEL_CARD_MD = "model-card.md";
+
+  /** The post-hoc calibration a run fits on validation, beside the SavedModel. */
+  public static final String CALIBRATION_JSON = "calibration.json";
 
   public ModelInfo {
     testAuroc = Map.copyOf(testAuroc);
     thresholds = Map.copyOf(thresholds);
   }
 
+  /** A model trained here: no card. */
+  public ModelInfo(
+      String name,
+      String version,
+      String runId,
+      String source,
+      Double testMeanAuroc,
+      Map<String, Double> testAuroc,
+      Map<String, Double> thresholds,
+      String thresholdRule) {
+    this(
+        name,
+        version,
+        runId,
+        source,
+        testMeanAuroc,
+        testAuroc,
+        thresholds,
+        thresholdRule,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * An imported model directory: its name and provenance from its card; no test AUROC or thresholds
+   * of ours (the card's published AUROC is the source project's). Its {@value #MODEL_CARD_MD} and a
+   * {@value #CALIBRATION_JSON} put there are in the directory itself.
+   */
+  public static ModelInfo imported(ModelCard card, String source, Path directory) {
+    return new ModelInfo(
+        card.name(),
+        null,
+        null,
+        source,
+        null,
+        Map.of(),
+        Map.of(),
+        null,
+        card,
+        existing(directory.resolve(MODEL_CARD_MD)),
+        existing(directory.resolve(CALIBRATION_JSON)));
+  }
+
+  /**
+   * This with {@code card}, e.g. a registry version's downloaded card, and the Markdown card of
+   * {@code directory} when this has none.
+   */
+  public ModelInfo withCard(ModelCard newCard, Path directory) {
+    return new ModelInfo(
+        name,
+        version,
+        runId,
+        source,
+        testMeanAuroc,
+        testAuroc,
+        thresholds,
+        thresholdRule,
+        newCard,
+        modelCardFile != null ? modelCardFile : existing(directory.resolve(MODEL_CARD_MD)),
+        calibrationFile);
+  }
+
   /**
    * The model with the evaluation a run wrote beside it ({@value #METRICS_JSON}, {@value
-   * #OPERATING_POINTS_CSV} in {@code evaluationDirectory}); without them, AUROC and thresholds are
-   * unknown.
+   * #OPERATING_POINTS_CSV}, {@value #MODEL_CARD_MD}, {@value #CALIBRATION_JSON} in {@code
+   * evaluationDirectory}); without them, AUROC, thresholds, card and calibration are unknown.
    */
   public static ModelInfo read(
       String name, String version, String runId, String source, Path evaluationDirectory)
@@ -76,7 +155,22 @@ public record ModelInfo(
     }
     Thresholds thresholds = readThresholds(evaluationDirectory.resolve(OPERATING_POINTS_CSV));
     return new ModelInfo(
-        name, version, runId, source, mean, perClass, thresholds.values(), thresholds.rule());
+        name,
+        version,
+        runId,
+        source,
+        mean,
+        perClass,
+        thresholds.values(),
+        thresholds.rule(),
+        null,
+        existing(evaluationDirectory.resolve(MODEL_CARD_MD)),
+        existing(evaluationDirectory.resolve(CALIBRATION_JSON)));
+  }
+
+  /** {@code file} when it is there, else null. */
+  public static Path existing(Path file) {
+    return Files.isRegularFile(file) ? file : null;
   }
 
   /** Per-finding thresholds and the rule that chose them (null without a file). */

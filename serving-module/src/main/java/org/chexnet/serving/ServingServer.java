@@ -15,11 +15,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -29,8 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ImageDecoder;
-import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
+import org.chexnet.model.ModelCard;
+import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModelPredictor;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
@@ -134,8 +139,23 @@ public final class ServingServer implements AutoCloseable {
 
   private final ModelInfo info;
   private final SavedModelPredictor predictor;
+  private final Optional<ProbabilityCalibration> calibration;
+
+  /** Per finding, the operating threshold on the scale of the served probabilities. */
+  private final Map<String, Double> servedThresholds;
+
+  /** The model card's Markdown, read once at start; null when the model has none. */
+  private final byte[] modelCard;
+
   private final MicroBatcher batcher;
+  private final Preprocessing preprocessing;
+
+  /** Decodes uploads for predictions: at the model's resize, before its crops. */
   private final ImageDecoder decoder;
+
+  /** Decodes uploads for class activation maps: the whole image at the input size. */
+  private final ImageDecoder camDecoder;
+
   private final Options options;
   private final List<String> findings;
   private final Map<String, byte[]> staticFiles = new LinkedHashMap<>();
@@ -145,7 +165,11 @@ public final class ServingServer implements AutoCloseable {
   private final Javalin app;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ServingServer(ModelInfo info, SavedModelPredictor predictor, Options options)
+  private ServingServer(
+      ModelInfo info,
+      SavedModelPredictor predictor,
+      Optional<ProbabilityCalibration> calibration,
+      Options options)
       throws IOException {
     if (!predictor.hasClassActivationMaps()) {
       throw ChexnetException.invalidInput(
@@ -155,9 +179,14 @@ public final class ServingServer implements AutoCloseable {
     }
     this.info = info;
     this.predictor = predictor;
+    this.calibration = calibration;
     this.options = options;
     this.findings = predictor.classNames();
-    this.decoder = new ImageDecoder(predictor.imageSize());
+    this.servedThresholds = servedThresholds(info.thresholds(), findings, calibration);
+    this.modelCard = info.modelCardFile() == null ? null : Files.readAllBytes(info.modelCardFile());
+    this.preprocessing = predictor.preprocessing();
+    this.decoder = preprocessing.decoder();
+    this.camDecoder = preprocessing.wholeImage().decoder();
     // ImageIO's default stream cache is a temporary file: requests stay in memory.
     ImageIO.setUseCache(false);
     for (String name : List.of("index.html", "app.js", "app.css", "openapi.json")) {
@@ -234,9 +263,48 @@ public final class ServingServer implements AutoCloseable {
    */
   public static ServingServer start(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
-    ServingServer server = new ServingServer(info, predictor, options);
+    return start(info, predictor, Optional.empty(), options);
+  }
+
+  /**
+   * @param calibration applied to every probability served (and to the thresholds, so that they
+   *     stay on the same scale); empty to serve the network's own probabilities
+   */
+  public static ServingServer start(
+      ModelInfo info,
+      SavedModelPredictor predictor,
+      Optional<ProbabilityCalibration> calibration,
+      Options options)
+      throws IOException {
+    ServingServer server = new ServingServer(info, predictor, calibration, options);
     server.app.start(options.host(), options.port());
     return server;
+  }
+
+  /**
+   * The thresholds mapped by the calibration, to be shown on the scale of the served probabilities.
+   * Whether a finding is positive is still decided on the network's own scale, where they were
+   * chosen (the same answer for an increasing map, as Platt scaling with a positive slope).
+   */
+  private static Map<String, Double> servedThresholds(
+      Map<String, Double> thresholds,
+      List<String> findings,
+      Optional<ProbabilityCalibration> calibration) {
+    if (calibration.isEmpty()) {
+      return thresholds;
+    }
+    float[] row = new float[findings.size()];
+    for (int c = 0; c < row.length; c++) {
+      row[c] = thresholds.getOrDefault(findings.get(c), 0.5).floatValue();
+    }
+    float[] mapped = calibration.get().apply(row);
+    Map<String, Double> served = new LinkedHashMap<>();
+    for (int c = 0; c < row.length; c++) {
+      if (thresholds.containsKey(findings.get(c))) {
+        served.put(findings.get(c), (double) mapped[c]);
+      }
+    }
+    return served;
   }
 
   public int port() {
@@ -256,6 +324,7 @@ public final class ServingServer implements AutoCloseable {
         ctx -> serveStatic(ctx, "openapi.json", "application/json; charset=utf-8"));
     app.get("/health", this::health);
     app.get("/api/v1/model", ctx -> ctx.json(modelJson()));
+    app.get("/model-card", this::modelCard);
     app.post("/api/v1/predict", upload(this::predict));
     app.post("/api/v1/cam", upload(this::cam));
 
@@ -327,6 +396,21 @@ public final class ServingServer implements AutoCloseable {
     ctx.result(staticFiles.get(name));
   }
 
+  /** The card's Markdown as plain text, which every browser shows as it is. */
+  private void modelCard(Context ctx) {
+    if (modelCard == null) {
+      throw new ApiException(
+          404,
+          "the model has no card (no "
+              + ModelInfo.MODEL_CARD_MD
+              + " beside its SavedModel; every run writes one)");
+    }
+    ctx.contentType("text/plain; charset=utf-8")
+        .header("Cache-Control", "no-cache")
+        .header("X-Content-Type-Options", "nosniff")
+        .result(modelCard);
+  }
+
   private void health(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", "ok");
@@ -345,10 +429,14 @@ public final class ServingServer implements AutoCloseable {
     body.put("source", info.source());
     body.put("test_mean_auroc", info.testMeanAuroc());
     body.put("test_auroc", ordered(info.testAuroc()));
-    body.put("thresholds", ordered(info.thresholds()));
+    body.put("thresholds", ordered(servedThresholds));
     body.put("threshold_rule", info.thresholdRule());
+    body.put("calibration", calibrationJson());
+    body.put("model_card", modelCard == null ? null : "model-card");
     body.put("findings", findings);
     body.put("image_size", predictor.imageSize());
+    body.put("preprocessing", preprocessing.describe());
+    body.put("imported", imported(info.card()));
     body.put("max_upload_bytes", options.maxUploadBytes());
     body.put("memory_budget_bytes", options.memoryBudgetBytes());
     body.put(
@@ -357,27 +445,71 @@ public final class ServingServer implements AutoCloseable {
     return body;
   }
 
+  /** Where an imported model came from and what its project published; null for ours. */
+  private static Map<String, Object> imported(ModelCard card) {
+    if (card == null) {
+      return null;
+    }
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("project", card.source().project());
+    source.put("file", card.source().file());
+    source.put("sha256", card.source().sha256());
+    source.put("bytes", card.source().bytes());
+    source.put("format", card.source().format());
+    source.put("container", card.source().container());
+    source.put("imported_at", card.importedAt());
+    List<Map<String, Object>> published = new ArrayList<>();
+    for (ModelCard.PublishedAuroc auroc : card.published()) {
+      published.add(
+          mapOf(
+              "model", auroc.model(),
+              "mean", auroc.mean(),
+              "per_class", auroc.perClass(),
+              "citation", auroc.citation(),
+              "note", auroc.note()));
+    }
+    source.put("published_auroc", published);
+    return source;
+  }
+
   private void predict(Context ctx) {
-    byte[] gray = grayUpload(ctx);
-    MicroBatcher.Prediction prediction = infer(gray);
+    byte[] gray = grayUpload(ctx, decoder);
+    // One request per network input (ten for a ten-crop model), batched with others' requests.
+    float[] inputs = preprocessing.inputs(gray);
+    int values = predictor.imageValues();
+    List<CompletableFuture<MicroBatcher.Prediction>> crops = new ArrayList<>();
+    for (int i = 0; i < preprocessing.inputsPerImage(); i++) {
+      crops.add(batcher.submit(Arrays.copyOfRange(inputs, i * values, (i + 1) * values)));
+    }
+    float[] cropProbabilities = new float[crops.size() * findings.size()];
+    int batchSize = 0;
+    for (int i = 0; i < crops.size(); i++) {
+      MicroBatcher.Prediction crop = await(crops.get(i));
+      System.arraycopy(
+          crop.probabilities(), 0, cropProbabilities, i * findings.size(), findings.size());
+      batchSize = Math.max(batchSize, crop.batchSize());
+    }
+    float[] predicted = preprocessing.combine(cropProbabilities, findings.size());
+    float[] served = served(predicted);
     Map<String, Object> body = new LinkedHashMap<>();
     Map<String, Double> probabilities = new LinkedHashMap<>();
-    List<String> positive = new java.util.ArrayList<>();
+    List<String> positive = new ArrayList<>();
     for (int c = 0; c < findings.size(); c++) {
       String finding = findings.get(c);
-      double p = prediction.probabilities()[c];
-      probabilities.put(finding, p);
+      probabilities.put(finding, (double) served[c]);
+      // Decided on the network's own scale, where the thresholds were chosen.
       Double threshold = info.thresholds().get(finding);
-      if (threshold != null && p >= threshold) {
+      if (threshold != null && predicted[c] >= threshold) {
         positive.add(finding);
       }
     }
     body.put("probabilities", probabilities);
-    body.put("thresholds", ordered(info.thresholds()));
+    body.put("thresholds", ordered(servedThresholds));
     body.put("positive", positive);
+    body.put("calibration", calibrationJson());
     body.put(
         "model", mapOf("name", info.name(), "version", info.version(), "run_id", info.runId()));
-    body.put("batch_size", prediction.batchSize());
+    body.put("batch_size", batchSize);
     ctx.json(body);
   }
 
@@ -391,8 +523,9 @@ public final class ServingServer implements AutoCloseable {
       throw new ApiException(
           400, "unknown finding '" + printable(finding) + "', expected one of " + findings);
     }
-    byte[] gray = grayUpload(ctx);
-    MicroBatcher.Prediction prediction = infer(gray);
+    byte[] gray = grayUpload(ctx, camDecoder);
+    MicroBatcher.Prediction prediction =
+        await(batcher.submit(preprocessing.wholeImage().inputs(gray)));
     BufferedImage overlay =
         ClassActivationMaps.overlay(predictor.cam(prediction.featureMaps(), classIndex), gray);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
@@ -404,16 +537,17 @@ public final class ServingServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ctx.contentType("image/png")
-        .header("X-Chexnet-Probability", Float.toString(prediction.probabilities()[classIndex]))
+        .header(
+            "X-Chexnet-Probability", Float.toString(served(prediction.probabilities())[classIndex]))
         .result(png.toByteArray());
   }
 
   /**
-   * The request's image (raw body, or the multipart part 'image' or the only file) as gray. The
-   * body and then the decoded pixels are reserved against the memory budget before they are
-   * allocated.
+   * The request's image (raw body, or the multipart part 'image' or the only file) as gray at the
+   * size of {@code decoder}. The body and then the decoded pixels are reserved against the memory
+   * budget before they are allocated.
    */
-  private byte[] grayUpload(Context ctx) {
+  private byte[] grayUpload(Context ctx, ImageDecoder decoder) {
     long announced = announcedLength(ctx);
     String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
     boolean multipart =
@@ -548,10 +682,9 @@ public final class ServingServer implements AutoCloseable {
         413, "the upload is larger than the limit of " + options.maxUploadBytes() + " bytes");
   }
 
-  private MicroBatcher.Prediction infer(byte[] gray) {
-    float[] image = ImageNetNormalization.toHwc(gray, predictor.imageSize(), false);
+  private static MicroBatcher.Prediction await(CompletableFuture<MicroBatcher.Prediction> result) {
     try {
-      return batcher.submit(image).get(PREDICTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return result.get(PREDICTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted while waiting for the model");
@@ -563,6 +696,18 @@ public final class ServingServer implements AutoCloseable {
       }
       throw new IllegalStateException("model run failed", e.getCause());
     }
+  }
+
+  /** The probabilities as served: calibrated when the server was started with a calibration. */
+  private float[] served(float[] probabilities) {
+    return calibration.map(c -> c.apply(probabilities)).orElse(probabilities);
+  }
+
+  /** {@code {"method": ..., "description": ...}}, or null when probabilities are the network's. */
+  private Map<String, Object> calibrationJson() {
+    return calibration
+        .map(c -> mapOf("method", c.method(), "description", c.description()))
+        .orElse(null);
   }
 
   private static void error(Context ctx, int status, String message) {

@@ -27,19 +27,49 @@
     const response = await fetch('api/v1/model');
     if (!response.ok) { setStatus('Cannot read the model: ' + await errorText(response), true); return; }
     model = await response.json();
+    // [label, value, link]: an imported model says where it came from and what its project
+    // published, with the citation; a model trained here gives its own test AUROC.
     const parts = [['Model', model.name]];
     if (model.version) parts.push(['version', model.version]);
     if (model.run_id) parts.push(['run', model.run_id]);
-    parts.push(['test AUROC', fmt(model.test_mean_auroc, 3)]);
+    const imported = model.imported;
+    if (imported) {
+      parts.push(['imported from', imported.project || imported.format]);
+      parts.push(['file', imported.file]);
+      parts.push(['SHA-256', imported.sha256.slice(0, 12) + '…']);
+      (imported.published_auroc || []).forEach((p) => {
+        parts.push(['published AUROC', fmt(p.mean, 3) + ' (' + p.model + ')', p.citation]);
+      });
+      if (!(imported.published_auroc || []).length) parts.push(['published AUROC', 'none known']);
+    } else {
+      parts.push(['test AUROC', fmt(model.test_mean_auroc, 3)]);
+    }
+    // Which probabilities the bars show: calibrated ones are labelled as such, with how.
+    const label = $('calibration-label');
+    label.textContent = model.calibration
+      ? 'Calibrated probabilities: ' + model.calibration.description + '; thresholds on the same scale.'
+      : "Probabilities as the network gives them (not calibrated).";
+    label.className = model.calibration ? 'calibrated' : '';
+    label.hidden = false;
+    $('model-card-link').hidden = !model.model_card;
     const info = $('model-info');
     info.textContent = '';
-    parts.forEach(([k, v], i) => {
+    parts.forEach(([k, v, link], i) => {
       if (i) info.append(' · ');
       info.append(k + ' ');
       const b = document.createElement('b');
       b.textContent = v;
       info.append(b);
+      if (link && /^https:\/\//.test(link)) {
+        const a = document.createElement('a');
+        a.href = link;
+        a.rel = 'noopener noreferrer';
+        a.target = '_blank';
+        a.textContent = 'source';
+        info.append(' [', a, ']');
+      }
     });
+    if (model.preprocessing) info.title = 'Preprocessing: ' + model.preprocessing;
   }
 
   async function choose(file) {

@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -26,11 +27,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.chexnet.dataset.Finding;
+import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,6 +204,66 @@ class ServingApiTest {
     assertTrue(new String(page.body(), StandardCharsets.UTF_8).contains("id=\"bars\""));
     error(get(server, "/etc/passwd"), 404);
     error(get(server, "/api/v1/../../etc/passwd"), 404);
+  }
+
+  /** Squares every probability: increasing, so thresholds map with the probabilities. */
+  private static final ProbabilityCalibration SQUARED =
+      new TestCalibration("squared, for the test", p -> p * p);
+
+  @Test
+  void aCalibratedServerServesCalibratedProbabilitiesAndThresholdsAndTheCard() throws Exception {
+    // The shared server started before the card was written and serves no calibration.
+    JsonNode plain = json(get(server, "/api/v1/model"));
+    assertTrue(plain.path("calibration").isNull() && plain.path("model_card").isNull());
+    assertTrue(error(get(server, "/model-card"), 404).path("error").asText().contains("no card"));
+    assertTrue(
+        json(post(server, "/api/v1/predict", TinyServedModel.xrayPng(), "image/png"))
+            .path("calibration")
+            .isNull());
+
+    String card = "# Model card: artifacts\n\n**Not for diagnosis.**\n";
+    Files.writeString(model.artifacts.resolve(ModelInfo.MODEL_CARD_MD), card);
+    try (ServingServer calibrated =
+        ServingServer.start(
+            ModelInfo.read("artifacts", null, null, "artifacts", model.artifacts),
+            SavedModelPredictor.load(model.artifacts.resolve("saved_model"), Finding.labels()),
+            Optional.of(SQUARED),
+            new ServingServer.Options("127.0.0.1", 0, MAX_UPLOAD, 8, Duration.ZERO))) {
+      JsonNode body =
+          json(post(calibrated, "/api/v1/predict", TinyServedModel.xrayPng(), "image/png"));
+      assertArrayEquals(SQUARED.apply(model.expectedProbabilities), probabilities(body), 1e-5f);
+      assertEquals("squared, for the test", body.path("calibration").path("description").asText());
+      double effusionThreshold = body.path("thresholds").path("Effusion").asDouble();
+      float squaredThreshold = (float) TinyServedModel.EFFUSION_THRESHOLD;
+      assertEquals(squaredThreshold * squaredThreshold, effusionThreshold, 1e-7);
+      List<String> positive = new ArrayList<>();
+      body.path("positive").forEach(f -> positive.add(f.asText()));
+      int effusion = Finding.EFFUSION.ordinal();
+      assertEquals(
+          model.expectedProbabilities[effusion] >= TinyServedModel.EFFUSION_THRESHOLD,
+          positive.contains("Effusion"));
+
+      HttpResponse<byte[]> cam =
+          post(calibrated, "/api/v1/cam?finding=Effusion", TinyServedModel.xrayPng(), "image/png");
+      float p = model.expectedProbabilities[effusion];
+      assertEquals(
+          p * p,
+          Float.parseFloat(cam.headers().firstValue("X-Chexnet-Probability").orElseThrow()),
+          1e-5f);
+
+      JsonNode info = json(get(calibrated, "/api/v1/model"));
+      assertEquals("platt", info.path("calibration").path("method").asText());
+      assertEquals("model-card", info.path("model_card").asText());
+      assertEquals(effusionThreshold, info.path("thresholds").path("Effusion").asDouble());
+      HttpResponse<byte[]> served = get(calibrated, "/model-card");
+      assertEquals(200, served.statusCode());
+      assertTrue(
+          served.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+          "shown as text by every browser");
+      assertEquals(card, new String(served.body(), StandardCharsets.UTF_8));
+    } finally {
+      Files.delete(model.artifacts.resolve(ModelInfo.MODEL_CARD_MD));
+    }
   }
 
   @Test

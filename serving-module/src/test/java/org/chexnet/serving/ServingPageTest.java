@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.chexnet.dataset.Finding;
 import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The page in headless Chromium (Debian's chromium and chromium-driver): upload a real X-ray, see
- * 14 sorted bars, click one, see its class activation map. Saves target/serving-page.png. Skipped
- * without Chromium, except under CI, where .ci/run installs it.
+ * The page in headless Chromium (Debian's chromium and chromium-driver): a server with a
+ * calibration and a model card; upload a real X-ray, see 14 sorted bars of calibrated probabilities
+ * labelled as such, click one, see its class activation map, follow the link to the model card.
+ * Saves target/serving-page.png. Fails without Chromium, naming what to install.
  */
 class ServingPageTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -37,7 +39,8 @@ class ServingPageTest {
   @TempDir Path dir;
 
   @Test
-  void uploadAnXraySeeFourteenSortedBarsAndTheCamOfAClickedFinding() throws Exception {
+  void uploadAnXraySeeFourteenSortedCalibratedBarsTheCamOfAClickedFindingAndTheModelCard()
+      throws Exception {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
       fail(
           "no "
@@ -49,6 +52,8 @@ class ServingPageTest {
     }
 
     TinyServedModel model = TinyServedModel.export(dir.resolve("artifacts"));
+    Files.writeString(
+        model.artifacts.resolve(ModelInfo.MODEL_CARD_MD), "# Model card: artifacts\n");
     ModelInfo served =
         ModelInfo.read("artifacts", null, null, model.artifacts.toString(), model.artifacts);
     Path upload = dir.resolve("00000282_000.png");
@@ -71,6 +76,7 @@ class ServingPageTest {
         ServingServer.start(
             served,
             SavedModelPredictor.load(model.artifacts.resolve("saved_model"), Finding.labels()),
+            Optional.of(HALVED),
             new ServingServer.Options("127.0.0.1", 0, 1 << 22, 8, Duration.ofMillis(5)))) {
       ChromeDriver browser = new ChromeDriver(service, options);
       try {
@@ -79,6 +85,11 @@ class ServingPageTest {
         wait.until(d -> d.findElement(By.id("model-info")).getText().contains("0.813"));
         String info = browser.findElement(By.id("model-info")).getText();
         assertTrue(info.contains("artifacts"), info);
+        WebElement label = browser.findElement(By.id("calibration-label"));
+        assertTrue(label.isDisplayed(), "the page says which probabilities it shows");
+        assertEquals(
+            "Calibrated probabilities: halved, for the test; thresholds on the same scale.",
+            label.getText());
 
         browser.findElement(By.id("file")).sendKeys(upload.toAbsolutePath().toString());
         wait.until(d -> d.findElements(By.cssSelector("#bars .bar")).size() == 14);
@@ -91,6 +102,15 @@ class ServingPageTest {
         List<Double> sorted = new ArrayList<>(shown);
         sorted.sort((a, b) -> Double.compare(b, a));
         assertEquals(sorted, shown, "bars sorted by probability");
+        float effusionProbability = model.expectedProbabilities[Finding.EFFUSION.ordinal()];
+        assertEquals(
+            effusionProbability / 2,
+            Double.parseDouble(
+                browser
+                    .findElement(By.cssSelector("#bars .bar[data-finding=Effusion] .value"))
+                    .getText()),
+            0.0006,
+            "the calibrated probability is shown");
         assertEquals(
             13,
             browser.findElements(By.cssSelector("#bars .bar .threshold")).size(),
@@ -117,11 +137,23 @@ class ServingPageTest {
         browser.findElement(By.id("file")).sendKeys(notAnImage.toAbsolutePath().toString());
         wait.until(d -> d.findElement(By.id("status")).getText().contains("not an image"));
         assertEquals("error", browser.findElement(By.id("status")).getAttribute("class"));
+
+        // The footer links the model card, which opens as text.
+        WebElement card = browser.findElement(By.id("model-card-link"));
+        assertTrue(card.isDisplayed(), "a model with a card links it");
+        card.click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/model-card"));
+        assertEquals(
+            "# Model card: artifacts", browser.findElement(By.tagName("body")).getText().strip());
       } finally {
         browser.quit();
       }
     }
   }
+
+  /** Halves every probability: increasing, and visible on the bars. */
+  private static final ProbabilityCalibration HALVED =
+      new TestCalibration("halved, for the test", p -> p / 2);
 
   private static boolean loaded(ChromeDriver browser, String imageId) {
     Object ready =

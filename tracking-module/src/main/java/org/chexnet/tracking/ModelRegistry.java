@@ -67,13 +67,52 @@ public final class ModelRegistry {
     }
     RunPush.Result pushed = RunPush.push(store, run, server);
     Service.RunInfo remote = server.client().getRun(pushed.remoteRunId()).getInfo();
-    String source = remote.getArtifactUri().replaceAll("/+$", "") + "/" + SAVED_MODEL_DIR;
+    return createVersion(name, remote, alias);
+  }
+
+  /**
+   * Registers a model directory that no run of ours produced (an imported checkpoint: a SavedModel
+   * and its card) as a new version of model {@code name}: MLflow's versions come from runs, so a
+   * run named {@code runName} with {@code tags} (where the model came from) is created in {@code
+   * experiment}, the directory's files become its {@code artifacts/saved_model}, and the version is
+   * made from them; {@code alias} is pointed at it when given.
+   *
+   * @throws IllegalArgumentException when {@code directory} holds no SavedModel
+   */
+  public ModelVersion registerDirectory(
+      Path directory,
+      String experiment,
+      String runName,
+      Map<String, String> tags,
+      String name,
+      Optional<String> alias)
+      throws IOException {
+    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
+      throw new IllegalArgumentException(
+          directory + ": no saved_model.pb, not a model directory to register");
+    }
+    Service.CreateRun.Builder create =
+        Service.CreateRun.newBuilder()
+            .setExperimentId(server.experimentId(experiment))
+            .setRunName(runName)
+            .setStartTime(System.currentTimeMillis());
+    tags.forEach((key, value) -> create.addTags(RunPush.tag(key, value)));
+    String runId = server.client().createRun(create.build()).getRunId();
+    Service.RunInfo remote = server.client().getRun(runId).getInfo();
+    RunPush.uploadMissingArtifacts(server, savedModelUri(remote), directory);
+    server.client().setTerminated(runId, Service.RunStatus.FINISHED, System.currentTimeMillis());
+    return createVersion(name, remote, alias);
+  }
+
+  /** A new version of {@code name} (created when missing) from the run's saved_model. */
+  private ModelVersion createVersion(String name, Service.RunInfo run, Optional<String> alias)
+      throws IOException {
     createModelIfMissing(name);
     JsonNode created =
         server
             .post(
                 "model-versions/create",
-                Map.of("name", name, "source", source, "run_id", remote.getRunId()))
+                Map.of("name", name, "source", savedModelUri(run), "run_id", run.getRunId()))
             .path("model_version");
     ModelVersion version = parse(created);
     if (alias.isPresent()) {
@@ -82,6 +121,10 @@ public final class ModelRegistry {
           Map.of("name", name, "alias", alias.get(), "version", version.version()));
     }
     return version;
+  }
+
+  private static String savedModelUri(Service.RunInfo run) {
+    return run.getArtifactUri().replaceAll("/+$", "") + "/" + SAVED_MODEL_DIR;
   }
 
   /**

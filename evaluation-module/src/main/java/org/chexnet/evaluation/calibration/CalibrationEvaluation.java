@@ -29,6 +29,16 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
     perClass = List.copyOf(perClass);
   }
 
+  /** The Brier score averaged over the classes (the headline number a run logs). */
+  public double meanBrier() {
+    return perClass.stream().mapToDouble(ClassCalibration::brier).average().orElse(Double.NaN);
+  }
+
+  /** The expected calibration error averaged over the classes. */
+  public double meanEce() {
+    return perClass.stream().mapToDouble(ClassCalibration::ece).average().orElse(Double.NaN);
+  }
+
   /**
    * @throws IllegalArgumentException when the class names do not match the predictions, or a
    *     probability is outside [0, 1]

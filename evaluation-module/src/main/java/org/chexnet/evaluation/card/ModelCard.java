@@ -26,7 +26,8 @@ import org.chexnet.evaluation.subgroups.SubgroupGap;
  * caveats. Everything in it comes from these typed inputs, which a run fills from its own records.
  *
  * @param model what the model is and where it comes from
- * @param training the data it was trained on
+ * @param training the data it was trained on; empty when not known (predictions scored without
+ *     their model's records)
  * @param evaluated the data the numbers below come from
  * @param evaluation AUROCs with intervals and operating points on {@code evaluated}
  * @param calibration calibration on {@code evaluated}, when computed
@@ -36,7 +37,7 @@ import org.chexnet.evaluation.subgroups.SubgroupGap;
  */
 public record ModelCard(
     Model model,
-    Data training,
+    Optional<Data> training,
     Data evaluated,
     DetailedEvaluation evaluation,
     Optional<CalibrationReport> calibration,
@@ -147,7 +148,13 @@ public record ModelCard(
     card.heading("Evaluation data");
     card.paragraph(dataText(evaluated));
     card.heading("Training data");
-    card.paragraph(dataText(training));
+    card.paragraph(
+        training
+            .map(ModelCard::dataText)
+            .orElse(
+                "Not known: the predictions were scored without their model's records. Before"
+                    + " relying on these numbers, find out which images the model was trained on"
+                    + " and that none of the evaluated patients were among them."));
 
     card.heading("Quantitative analyses");
     card.subheading("Overall");

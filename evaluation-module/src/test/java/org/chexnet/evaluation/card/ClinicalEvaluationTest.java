@@ -202,12 +202,13 @@ class ClinicalEvaluationTest {
                 "DenseNet-121, 224 x 224, 14 sigmoid outputs",
                 "git abc1234",
                 "mlruns/0/r1"),
-            new ModelCard.Data(
-                "NIH ChestX-ray14, train list",
-                600,
-                OptionalInt.of(250),
-                "sha256:feed",
-                "patient-level"),
+            Optional.of(
+                new ModelCard.Data(
+                    "NIH ChestX-ray14, train list",
+                    600,
+                    OptionalInt.of(250),
+                    "sha256:feed",
+                    "patient-level")),
             new ModelCard.Data(
                 "NIH ChestX-ray14 sample",
                 1000,

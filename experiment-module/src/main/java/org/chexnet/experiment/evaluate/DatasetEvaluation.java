@@ -155,7 +155,7 @@ public final class DatasetEvaluation {
           ImagePredictions.predict(
               model,
               inputs,
-              false,
+              model.preprocessing(),
               request.batchSize(),
               Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
               reporter);

@@ -1,9 +1,11 @@
 package org.chexnet.experiment.evaluate;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.chexnet.evaluation.Bootstrap;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.calibration.CalibrationMethod;
 
 /**
  * What {@code chexnet evaluate} scores: any model's predictions against labels, with the options of
@@ -22,6 +24,12 @@ import org.chexnet.evaluation.ReportOptions;
  *     and DeLong; null for none
  * @param reference the published column reported ours minus, or {@code none}
  * @param title the report's title; null: the predictions' file name
+ * @param calibration the post-hoc calibration fitted on the validation predictions ({@code platt},
+ *     {@code isotonic}) or {@code none}; nothing is fitted without validation predictions
+ * @param metadata per-image metadata (NIH's Data_Entry, CheXpert's csv, any CSV with an image id
+ *     column) for the subgroup section; null for none
+ * @param subgroups the attributes subgroups are compared by with {@code metadata}: {@code sex},
+ *     {@code age}, {@code view} or column names
  */
 public record EvaluationRequest(
     Path predictions,
@@ -34,7 +42,17 @@ public record EvaluationRequest(
     String reference,
     int bootstrapReplicates,
     long seed,
-    String title) {
+    String title,
+    String calibration,
+    Path metadata,
+    List<String> subgroups) {
+
+  /** The attributes compared when metadata is given and no others are named. */
+  public static final List<String> DEFAULT_SUBGROUPS = List.of("sex", "age", "view");
+
+  public EvaluationRequest {
+    subgroups = List.copyOf(subgroups);
+  }
 
   /** The predictions and labels with every option at its default. */
   public static EvaluationRequest of(Path predictions, Path labels) {
@@ -49,7 +67,10 @@ public record EvaluationRequest(
         ReferenceResults.PAPER,
         Bootstrap.DEFAULT_REPLICATES,
         ReportOptions.DEFAULT_SEED,
-        null);
+        null,
+        CalibrationMethod.PLATT.id(),
+        null,
+        DEFAULT_SUBGROUPS);
   }
 
   public EvaluationRequest withOut(Path directory) {
@@ -64,7 +85,10 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   /**
@@ -82,7 +106,10 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   public EvaluationRequest withThreshold(String rule) {
@@ -97,7 +124,10 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   public EvaluationRequest withBaseline(Path baselinePredictions) {
@@ -112,7 +142,10 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   public EvaluationRequest withReference(String source) {
@@ -127,7 +160,10 @@ public record EvaluationRequest(
         source,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   public EvaluationRequest withBootstrap(int replicates, long bootstrapSeed) {
@@ -142,7 +178,10 @@ public record EvaluationRequest(
         reference,
         replicates,
         bootstrapSeed,
-        title);
+        title,
+        calibration,
+        metadata,
+        subgroups);
   }
 
   public EvaluationRequest withTitle(String reportTitle) {
@@ -157,7 +196,53 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        reportTitle);
+        reportTitle,
+        calibration,
+        metadata,
+        subgroups);
+  }
+
+  /**
+   * @param method {@code platt}, {@code isotonic} or {@code none}
+   */
+  public EvaluationRequest withCalibration(String method) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title,
+        method,
+        metadata,
+        subgroups);
+  }
+
+  /**
+   * @param metadataFile per-image metadata; null for no subgroup section
+   * @param attributes {@code sex}, {@code age}, {@code view} or column names of the metadata
+   */
+  public EvaluationRequest withSubgroups(Path metadataFile, List<String> attributes) {
+    return new EvaluationRequest(
+        predictions,
+        labels,
+        out,
+        validationPredictions,
+        validationLabels,
+        threshold,
+        baseline,
+        reference,
+        bootstrapReplicates,
+        seed,
+        title,
+        calibration,
+        metadataFile,
+        attributes);
   }
 
   /** The same request with its relative paths taken from {@code directory}. */
@@ -173,7 +258,10 @@ public record EvaluationRequest(
         reference,
         bootstrapReplicates,
         seed,
-        title);
+        title,
+        calibration,
+        metadata == null ? null : directory.resolve(metadata),
+        subgroups);
   }
 
   /** Where the reports go. */

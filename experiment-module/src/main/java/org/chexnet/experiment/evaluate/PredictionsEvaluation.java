@@ -8,34 +8,42 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.Hashes;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataEntryCsv;
 import org.chexnet.dataset.Finding;
-import org.chexnet.evaluation.DetailedEvaluation;
-import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.ImageTable;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
 import org.chexnet.evaluation.ThresholdRule;
+import org.chexnet.evaluation.calibration.CalibrationMethod;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.evaluation.card.ModelCard;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
+import org.chexnet.evaluation.subgroups.SubgroupAttribute;
 
 /**
  * Scores a predictions file against labels and writes the run report set (metrics.json, roc.csv,
- * roc.png, report.md, report.html, operating points with validation predictions) beside the CheXNet
- * paper and the reproductions: what {@code chexnet evaluate} does.
+ * roc.png, reliability.png, report.md, report.html, model-card.md; operating points and
+ * calibration.json with validation predictions; the subgroup section with metadata) beside the
+ * CheXNet paper and the reproductions: what {@code chexnet evaluate} does.
  */
 public final class PredictionsEvaluation {
   private PredictionsEvaluation() {}
 
   /**
    * @return what the reports show: AUROC per class with bootstrap and DeLong intervals, ROC curves,
-   *     comparisons, operating points
-   * @throws ChexnetException naming the file and line of a prediction or label the scorer cannot
-   *     use, or the option that is out of range
+   *     comparisons, operating points; calibration; subgroups when metadata was given
+   * @throws ChexnetException naming the file and line of a prediction, label or metadata row the
+   *     scorer cannot use, or the option that is out of range
    */
-  public static DetailedEvaluation evaluate(EvaluationRequest request) throws IOException {
+  public static ClinicalEvaluation evaluate(EvaluationRequest request) throws IOException {
     ReportOptions options = options(request);
+    Optional<CalibrationMethod> calibration = calibrationMethod(request.calibration());
+    Optional<ClinicalEvaluation.Subgroups> subgroups = subgroups(request);
     List<String> classes = Finding.labels();
     PredictionSet scored = labelled(request.predictions(), request.labels(), classes);
     Optional<PredictionSet> validation = Optional.empty();
@@ -64,14 +72,74 @@ public final class PredictionsEvaluation {
               Optional.of(
                   new ReportOptions.Baseline(request.baseline().getFileName().toString(), other)));
     }
-    return EvaluationReport.writeAll(
-        request.outDirectory(),
-        request.title() != null ? request.title() : request.predictions().getFileName().toString(),
-        classes,
-        scored,
-        validation,
-        Optional.empty(),
-        options);
+    ClinicalEvaluation evaluation;
+    try {
+      evaluation =
+          ClinicalEvaluation.compute(classes, scored, validation, options, calibration, subgroups);
+    } catch (IllegalArgumentException e) {
+      // An image the metadata lacks, or a value it cannot read: the message names file and line.
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
+    String title =
+        request.title() != null ? request.title() : request.predictions().getFileName().toString();
+    Path out = request.outDirectory();
+    evaluation.write(out, title, Optional.empty());
+    evaluation
+        .card(
+            new ModelCard.Model(
+                title,
+                "not recorded: scored from a predictions file",
+                "predictions file SHA-256 " + Hashes.sha256Hex(request.predictions()),
+                request.predictions().toAbsolutePath().toString()),
+            Optional.empty(),
+            new ModelCard.Data(
+                request.predictions().getFileName()
+                    + " scored against "
+                    + request.labels().toAbsolutePath(),
+                scored.images(),
+                OptionalInt.empty(),
+                "",
+                "the images of the predictions file"),
+            List.of())
+        .write(out.resolve(ModelCard.FILE_NAME));
+    return evaluation;
+  }
+
+  private static Optional<CalibrationMethod> calibrationMethod(String method) {
+    if (method.equals("none")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(CalibrationMethod.of(method));
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(
+          "--calibration " + method + ": expected platt, isotonic or none");
+    }
+  }
+
+  /** The metadata and attributes, each attribute checked against the file's columns. */
+  private static Optional<ClinicalEvaluation.Subgroups> subgroups(EvaluationRequest request)
+      throws IOException {
+    if (request.metadata() == null) {
+      return Optional.empty();
+    }
+    if (request.subgroups().isEmpty()) {
+      throw ChexnetException.invalidInput(
+          "--subgroups: name at least one attribute (sex, age, view or a column of "
+              + request.metadata()
+              + ")");
+    }
+    try {
+      ImageMetadata metadata = ImageMetadata.read(request.metadata());
+      for (String attribute : request.subgroups()) {
+        SubgroupAttribute.resolve(attribute, metadata);
+      }
+      return Optional.of(new ClinicalEvaluation.Subgroups(metadata, request.subgroups()));
+    } catch (NoSuchFileException e) {
+      throw ChexnetException.invalidInput("--metadata " + e.getFile() + ": no such file");
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput("--metadata: " + e.getMessage());
+    }
   }
 
   private static ReportOptions options(EvaluationRequest request) {

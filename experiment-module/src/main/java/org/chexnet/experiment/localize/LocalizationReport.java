@@ -18,7 +18,8 @@ public final class LocalizationReport {
       List<BoundingBox> boxes,
       List<Localization.BoxScore> scores,
       List<Localization.FindingSummary> summaries,
-      double mapThreshold)
+      double mapThreshold,
+      String mapInput)
       throws IOException {
     Files.createDirectories(dir);
     StringBuilder perFinding = new StringBuilder("finding,boxes,pointing_accuracy");
@@ -64,7 +65,9 @@ public final class LocalizationReport {
 
     String md =
         "# Localization\n\n"
-            + "Class activation map of each box's finding; the map counts as detecting where it"
+            + "Class activation map of each box's finding, computed on "
+            + mapInput
+            + "; the map counts as detecting where it"
             + " reaches "
             + mapThreshold
             + " of its range. Pointing: the map's peak lies in the box. IoU / IoBB accuracy at"

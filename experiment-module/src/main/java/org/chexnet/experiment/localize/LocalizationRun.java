@@ -19,11 +19,13 @@ import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.evaluation.BoundingBox;
 import org.chexnet.evaluation.Localization;
-import org.chexnet.experiment.models.CheckpointModel;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.model.ClassActivationMaps;
+import org.chexnet.model.InferenceModel;
+import org.chexnet.model.Preprocessing;
 
 /**
  * Class activation maps scored against NIH's boxes: for each box, the map of its finding; per
@@ -82,21 +84,49 @@ public final class LocalizationRun {
   }
 
   /**
-   * Scores every box with {@code model}'s maps and writes the reports into {@code out}.
+   * Scores every box with {@code model}'s maps and writes the reports into {@code out}. A map is
+   * computed on the whole image resized to the model's input size ({@link
+   * Preprocessing#wholeImage()}), whatever crops the model's predictions use, so that it covers the
+   * image the box is drawn on; the report says so.
    *
    * @param mapThreshold the map detects where it reaches this share of its range above its minimum
+   * @param overlays also write each box's map over its image as {@code out/cams/IMAGE_FINDING.png}
    * @return per finding
+   * @throws ChexnetException when the model gives no class activation maps, or has no output for
+   *     any boxed finding (those it lacks, e.g. a CheXpert model's Infiltration, are left out)
    */
   public List<Localization.FindingSummary> score(
-      CheckpointModel model, double mapThreshold, int batchSize, Path out, Reporter reporter)
+      InferenceModel model,
+      double mapThreshold,
+      int batchSize,
+      boolean overlays,
+      Path out,
+      Reporter reporter)
       throws IOException {
+    if (!model.hasClassActivationMaps()) {
+      throw ChexnetException.invalidInput(
+          model.source()
+              + " gives no class activation maps (no feature_maps output): localize needs a"
+              + " chexnet checkpoint, SavedModel or imported model directory");
+    }
+    Preprocessing whole = model.preprocessing().wholeImage();
+    String mapInput =
+        "the whole image resized to "
+            + whole.inputSize()
+            + " x "
+            + whole.inputSize()
+            + (whole.equals(model.preprocessing())
+                ? ""
+                : " (the model's predictions use: " + model.preprocessing().describe() + ")");
+    reporter.info("Class activation maps of " + mapInput);
     List<Localization.BoxScore> scores = new ArrayList<>();
     List<BoundingBox> scored = new ArrayList<>();
     // NIH's boxes name NIH's findings; a model trained on another dataset has its own names for
     // the findings it shares (Effusion = Pleural Effusion), and no map for the others.
+    ModelFindings findings = ModelFindings.identify(model.classNames());
     Map<String, Integer> classOfFinding = new HashMap<>();
     for (HarmonisedFindings.Shared shared :
-        model.findings().compareWith(ChestXray14.NAME, Finding.labels()).shared()) {
+        findings.compareWith(ChestXray14.NAME, Finding.labels()).shared()) {
       classOfFinding.put(shared.nameB(), shared.indexA());
     }
     int unscored =
@@ -110,17 +140,16 @@ public final class LocalizationRun {
               "%d box(es) of %s left out: the model (%s findings) has no map for them",
               unscored,
               byFinding.keySet().stream().filter(f -> !classOfFinding.containsKey(f)).toList(),
-              model.findings().dataset()));
+              findings.dataset()));
     }
     if (unscored == boxes) {
       throw ChexnetException.invalidInput(
-          "the model predicts none of the boxes' findings (" + byFinding.keySet() + ")");
+          model.source() + " has no output for any of the boxes' findings " + byFinding.keySet());
     }
     try (Reporter.Task bar =
         reporter.task("Class activation maps", boxes - unscored, Reporter.Unit.IMAGES)) {
-      ClassActivationMaps cams = model.classActivationMaps();
-      int size = model.imageSize();
-      ImageDecoder decoder = new ImageDecoder(size);
+      int size = whole.inputSize();
+      ImageDecoder decoder = whole.decoder();
       int values = size * size * ImageNetNormalization.CHANNELS;
       for (Map.Entry<String, List<BoundingBox>> entry : byFinding.entrySet()) {
         Integer classIndex = classOfFinding.get(entry.getKey());
@@ -131,14 +160,18 @@ public final class LocalizationRun {
         for (int start = 0; start < list.size(); start += batchSize) {
           List<BoundingBox> batch = list.subList(start, Math.min(list.size(), start + batchSize));
           float[] x = new float[batch.size() * values];
+          byte[][] grays = new byte[batch.size()][];
           for (int i = 0; i < batch.size(); i++) {
-            byte[] gray = decoder.decodeGray(files.get(batch.get(i).imageIndex()));
-            System.arraycopy(
-                ImageNetNormalization.toHwc(gray, size, false), 0, x, i * values, values);
+            grays[i] = decoder.decodeGray(files.get(batch.get(i).imageIndex()));
+            System.arraycopy(whole.inputs(grays[i]), 0, x, i * values, values);
           }
-          float[][][] maps = cams.compute(x, batch.size(), classIndex);
+          float[][][] maps = model.classActivationMaps(x, batch.size(), classIndex);
           for (int i = 0; i < batch.size(); i++) {
             BoundingBox box = batch.get(i);
+            if (overlays) {
+              ClassActivationMaps.writeOverlayPng(
+                  maps[i], grays[i], out.resolve("cams").resolve(overlayName(box)));
+            }
             scores.add(
                 Localization.score(
                     camMap(maps[i]), box, mapThreshold, originalSide(files.get(box.imageIndex()))));
@@ -149,8 +182,15 @@ public final class LocalizationRun {
       }
     }
     List<Localization.FindingSummary> summaries = Localization.summarize(scores);
-    LocalizationReport.write(out, scored, scores, summaries, mapThreshold);
+    LocalizationReport.write(out, scored, scores, summaries, mapThreshold, mapInput);
     return summaries;
+  }
+
+  /** "00000001_000_Effusion.png" for a box of that image and finding. */
+  static String overlayName(BoundingBox box) {
+    String image = box.imageIndex();
+    int dot = image.lastIndexOf('.');
+    return (dot > 0 ? image.substring(0, dot) : image) + "_" + box.finding() + ".png";
   }
 
   private static Localization.CamMap camMap(float[][] map) {

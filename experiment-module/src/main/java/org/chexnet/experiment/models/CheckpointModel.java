@@ -7,7 +7,6 @@ import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ModelFindings;
 import org.chexnet.experiment.spec.ExperimentSpec;
 import org.chexnet.experiment.spec.SpecLoader;
-import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.InferenceModel;
 import org.chexnet.model.Preprocessing;
@@ -123,8 +122,14 @@ public final class CheckpointModel implements InferenceModel {
     return model.predict(images, count);
   }
 
-  public ClassActivationMaps classActivationMaps() {
-    return model.classActivationMaps();
+  @Override
+  public boolean hasClassActivationMaps() {
+    return true;
+  }
+
+  @Override
+  public float[][][] classActivationMaps(float[] images, int count, int classIndex) {
+    return model.classActivationMaps().compute(images, count, classIndex);
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ModelFindings;
 import org.chexnet.model.InferenceModel;
+import org.chexnet.model.ModelCard;
 import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ModelInfo;
 import org.chexnet.tracking.LocalRunStore;
@@ -25,8 +26,10 @@ import org.chexnet.tracking.RunRecord;
  * serve} and the registry: a {@code models:/NAME@ALIAS} or {@code models:/NAME/VERSION} URI
  * (downloaded from the registry into a cache, with the training run's test AUROC from the server),
  * a run (its id or name in the local store, its directory, its artifacts directory), a checkpoint
- * directory ({@code variables.index}, rebuilt from its run's spec) or a SavedModel directory. What
- * the run's evaluation says about the model (AUROC, thresholds) comes with it.
+ * directory ({@code variables.index}, rebuilt from its run's spec), a SavedModel directory, or a
+ * model directory ({@code chexnet models import}'s: a SavedModel with {@value ModelCard#FILE_NAME},
+ * whose classes, preprocessing and provenance come from the card). What the run's evaluation says
+ * about the model (AUROC, thresholds) comes with it.
  */
 public final class ModelResolver {
   private static final String SAVED_MODEL_PB = "saved_model.pb";
@@ -38,7 +41,10 @@ public final class ModelResolver {
   public enum Use {
     /** Probabilities: the run's SavedModel when it has one, else its best checkpoint. */
     PREDICT,
-    /** Class activation maps computed here: the classifier's weights, so a checkpoint. */
+    /**
+     * Class activation maps computed here: a run's best checkpoint when it has one, else a
+     * SavedModel that gives its feature maps (chexnet's and imported models do).
+     */
     CLASS_ACTIVATION_MAPS,
     /** The server: a SavedModel. */
     SERVE
@@ -79,7 +85,11 @@ public final class ModelResolver {
    * @param spec the network's spec for a checkpoint outside its run directory; may be null
    */
   public InferenceModel open(String reference, Path spec, Use use) throws IOException {
-    Resolved resolved = resolve(reference, spec, use);
+    return open(resolve(reference, spec, use));
+  }
+
+  /** Opens a resolved model for inference in this process. */
+  public InferenceModel open(Resolved resolved) throws IOException {
     return resolved instanceof Resolved.Checkpoint checkpoint
         ? CheckpointModel.restore(checkpoint.spec(), checkpoint.directory())
         : loadSavedModel(((Resolved.SavedModel) resolved).directory());
@@ -87,25 +97,46 @@ public final class ModelResolver {
 
   /**
    * A chexnet SavedModel, its outputs named by its {@value ModelFindings#FILE_NAME} (a run's export
-   * has one); without it, ChestX-ray14's 14 findings in CheXNet's order.
+   * has one; without it, ChestX-ray14's 14 findings in CheXNet's order) and the whole image at its
+   * input size, or a model directory with the classes and preprocessing of its card.
    */
   public static SavedModelPredictor loadSavedModel(Path directory) throws IOException {
-    return SavedModelPredictor.load(directory, findingsOf(directory).findings());
+    return ModelCard.present(directory)
+        ? SavedModelPredictor.load(directory, card(directory))
+        : SavedModelPredictor.load(directory, findingsOf(directory).findings());
   }
 
   /**
-   * What a resolved model's outputs are: a SavedModel's {@value ModelFindings#FILE_NAME} (else
-   * ChestX-ray14's), a checkpoint's run's.
+   * What a resolved model's outputs are: a model directory's card's classes, a SavedModel's {@value
+   * ModelFindings#FILE_NAME} (else ChestX-ray14's), a checkpoint's run's.
    */
   public static ModelFindings findings(Resolved resolved) throws IOException {
-    return resolved instanceof Resolved.Checkpoint checkpoint
-        ? CheckpointModel.findings(checkpoint.spec())
-        : findingsOf(((Resolved.SavedModel) resolved).directory());
+    if (resolved instanceof Resolved.Checkpoint checkpoint) {
+      return CheckpointModel.findings(checkpoint.spec());
+    }
+    Path directory = ((Resolved.SavedModel) resolved).directory();
+    if (ModelCard.present(directory)) {
+      try {
+        return ModelFindings.identify(card(directory).classes());
+      } catch (IllegalArgumentException e) {
+        throw ChexnetException.invalidInput(directory + ": " + e.getMessage());
+      }
+    }
+    return findingsOf(directory);
   }
 
   private static ModelFindings findingsOf(Path savedModel) throws IOException {
     try {
       return ModelFindings.read(savedModel).orElse(ModelFindings.CHESTXRAY14);
+    } catch (IOException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
+  }
+
+  /** The card of a model directory; a card that cannot be read is input to fix. */
+  private static ModelCard card(Path directory) {
+    try {
+      return ModelCard.read(directory);
     } catch (IOException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
@@ -118,13 +149,6 @@ public final class ModelResolver {
    */
   public Resolved resolve(String reference, Path spec, Use use) throws IOException {
     if (reference.startsWith("models:/")) {
-      if (use == Use.CLASS_ACTIVATION_MAPS) {
-        throw ChexnetException.invalidInput(
-            "--model "
-                + reference
-                + ": class activation maps need a checkpoint (a run's checkpoints/best) or --spec"
-                + " with --weights, not a registered SavedModel");
-      }
       return fromRegistry(reference);
     }
     Path path = Path.of(reference);
@@ -149,11 +173,9 @@ public final class ModelResolver {
       path = path.resolve("checkpoints/best");
     }
     if (Files.isRegularFile(path.resolve(SAVED_MODEL_PB))) {
-      if (use == Use.CLASS_ACTIVATION_MAPS) {
-        throw ChexnetException.invalidInput(
-            path
-                + ": class activation maps need a checkpoint (the run's checkpoints/best) or"
-                + " --spec with --weights, not a SavedModel");
+      if (ModelCard.present(path)) {
+        // An imported model: what is known about it is its card, not an evaluation beside it.
+        return new Resolved.SavedModel(path, ModelInfo.imported(card(path), reference, path));
       }
       // A run's artifacts/saved_model: its evaluation sits beside it.
       Path evaluation = path.toAbsolutePath().normalize().getParent();
@@ -227,16 +249,21 @@ public final class ModelResolver {
                   }
                 });
       }
-      // The run's evaluation (thresholds) sits beside the registered SavedModel on the server.
+      // The run's evaluation (thresholds, card, calibration) sits beside the registered SavedModel
+      // on the server.
       Path evaluation = savedModel.resolveSibling(version.version() + ".evaluation");
       Lookups.asInput(
           () ->
               registry.downloadRunFiles(
-                  version, List.of(ModelInfo.OPERATING_POINTS_CSV), evaluation));
+                  version,
+                  List.of(
+                      ModelInfo.OPERATING_POINTS_CSV,
+                      ModelInfo.MODEL_CARD_MD,
+                      ModelInfo.CALIBRATION_JSON),
+                  evaluation));
       ModelInfo.Thresholds thresholds =
           ModelInfo.readThresholds(evaluation.resolve(ModelInfo.OPERATING_POINTS_CSV));
-      return new Resolved.SavedModel(
-          savedModel,
+      ModelInfo info =
           new ModelInfo(
               version.name(),
               version.version(),
@@ -245,7 +272,14 @@ public final class ModelResolver {
               mean,
               perClass,
               thresholds.values(),
-              thresholds.rule()));
+              thresholds.rule(),
+              null,
+              ModelInfo.existing(evaluation.resolve(ModelInfo.MODEL_CARD_MD)),
+              ModelInfo.existing(evaluation.resolve(ModelInfo.CALIBRATION_JSON)));
+      // A registered model directory brings its card.
+      return new Resolved.SavedModel(
+          savedModel,
+          ModelCard.present(savedModel) ? info.withCard(card(savedModel), savedModel) : info);
     }
   }
 

@@ -12,9 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
@@ -25,6 +27,7 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetDigest;
 import org.chexnet.dataset.ImageDecoder;
+import org.chexnet.dataset.ImageRecord;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.MetadataFile;
@@ -32,6 +35,8 @@ import org.chexnet.dataset.ModelFindings;
 import org.chexnet.dataset.MultiSource;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
+import org.chexnet.dataset.View;
+import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.DatasetInput;
@@ -48,6 +53,7 @@ import org.chexnet.tracking.Run;
 final class DataPreparation {
   static final String SPLITS_ARTIFACT = "splits.md";
   static final String SKIPPED_ARTIFACT = "skipped-images.tsv";
+  static final String IMAGE_METADATA_ARTIFACT = "image-metadata.csv";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,7 +186,8 @@ final class DataPreparation {
       digest = DatasetDigest.of(data, splits.imageIndexes());
     }
     tags.put(tagPrefix + "source", cache != null ? "prepared " + cache.directory() : "decoding");
-    return new Source(data, splits, digest, cache, Map.copyOf(bad), manifest);
+    return new Source(
+        data, splits, digest, cache, Map.copyOf(bad), manifest, spec.synthetic() != null);
   }
 
   /** The metadata files (and ChestX-ray14's images/) a dataset directory holds. */
@@ -407,7 +414,8 @@ final class DataPreparation {
       String digest,
       PreparedCache cache,
       Map<String, String> skipped,
-      ManifestCheck manifest) {
+      ManifestCheck manifest,
+      boolean synthetic) {
 
     /** Its images as the loader reads them: prepared, or decoded at {@code imageSize}. */
     BatchLoader.GraySource graySource(int imageSize) {
@@ -423,6 +431,7 @@ final class DataPreparation {
     private final ModelFindings findings;
     private final String digest;
     private final Map<String, String> tags;
+    private Path imageMetadata;
 
     private Prepared(
         DataSpec spec,
@@ -454,6 +463,99 @@ final class DataPreparation {
      */
     String digest() {
       return digest;
+    }
+
+    /**
+     * The per-image metadata subgroups are read from: ChestX-ray14's Data_Entry file (any of its
+     * columns can be an attribute); for another dataset, or several, the sex, age, view and patient
+     * of every split image as the dataset readers normalised them, written once under NIH's column
+     * names ({@value #IMAGE_METADATA_ARTIFACT}, also kept in the run's artifacts).
+     */
+    Path imageMetadataFile() throws IOException {
+      if (sources.size() == 1 && sources.get(0).data instanceof ChestXray14 nih) {
+        return nih.metadataFiles().get(0); // Data_Entry first, then its lists
+      }
+      if (imageMetadata == null) {
+        imageMetadata = Files.createTempFile("chexnet-image-metadata-", ".csv");
+        imageMetadata.toFile().deleteOnExit();
+        AtomicFiles.write(imageMetadata, imageMetadataCsv());
+      }
+      return imageMetadata;
+    }
+
+    /** Image Index, Patient ID, Patient Gender, Patient Age, View Position, Dataset. */
+    private byte[] imageMetadataCsv() throws IOException {
+      Map<String, Integer> patientOf = new java.util.HashMap<>();
+      splits
+          .byName()
+          .values()
+          .forEach(l -> l.forEach(i -> patientOf.put(i.imageIndex(), i.patientId())));
+      StringBuilder csv =
+          new StringBuilder(
+              "Image Index,Patient ID,Patient Gender,Patient Age,View Position,Dataset\n");
+      for (Source source : sources) {
+        for (ImageRecord record : source.data.images()) {
+          String key =
+              sources.size() == 1
+                  ? record.image()
+                  : MultiSource.imageKey(source.data.name(), record.image());
+          Integer patient = patientOf.get(key);
+          if (patient == null) {
+            continue; // not in the splits (filtered, skipped, unlabelled)
+          }
+          csv.append(quoted(key))
+              .append(',')
+              .append(patient)
+              .append(',')
+              .append(
+                  switch (record.sex()) {
+                    case MALE -> "M";
+                    case FEMALE -> "F";
+                    default -> "";
+                  })
+              .append(',')
+              .append(record.age() > 0 ? Integer.toString(record.age()) : "")
+              .append(',')
+              .append(record.view() == View.UNKNOWN ? "" : record.view().name())
+              .append(',')
+              .append(source.data.name())
+              .append('\n');
+        }
+      }
+      return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String quoted(String cell) {
+      return cell.contains(",") || cell.contains("\"")
+          ? '"' + cell.replace("\"", "\"\"") + '"'
+          : cell;
+    }
+
+    /** {@code images} of one split, as the model card describes them. */
+    ModelCard.Data cardData(String splitName, List<LabeledImage> images) {
+      return new ModelCard.Data(
+          describeData() + ", " + splitName + " split",
+          images.size(),
+          OptionalInt.of(
+              (int) images.stream().mapToInt(LabeledImage::patientId).distinct().count()),
+          digest,
+          describeSplit());
+    }
+
+    /** The datasets, synthetic or not, and where they are. */
+    private String describeData() {
+      List<String> parts = new ArrayList<>();
+      for (Source source : sources) {
+        String name =
+            source.data.name().equals(ChestXray14.NAME)
+                ? "NIH ChestX-ray14"
+                : "the " + source.data.name() + " dataset";
+        parts.add(
+            (source.synthetic ? "Synthetic images in " + name + "'s layout (data.synthetic)" : name)
+                + " at "
+                + source.data.root());
+      }
+      return String.join(" and ", parts);
     }
 
     /**
@@ -494,6 +596,9 @@ final class DataPreparation {
       run.setTags(tags);
       run.writeArtifact(SPLITS_ARTIFACT, markdown().getBytes(StandardCharsets.UTF_8));
       run.writeArtifact(ModelFindings.FILE_NAME, findings.toJson());
+      if (!(sources.size() == 1 && sources.get(0).data instanceof ChestXray14)) {
+        run.writeArtifact(IMAGE_METADATA_ARTIFACT, Files.readAllBytes(imageMetadataFile()));
+      }
       run.logInputs(datasetInputs());
       if (spec.onBadImage() == DataSpec.OnBadImage.SKIP) {
         StringBuilder tsv = new StringBuilder("image\treason\n");
@@ -610,7 +715,7 @@ final class DataPreparation {
       return s.toString();
     }
 
-    private String describeSplit() {
+    String describeSplit() {
       boolean nih = sources.size() == 1 && sources.get(0).data.name().equals(ChestXray14.NAME);
       String split =
           switch (spec.split()) {

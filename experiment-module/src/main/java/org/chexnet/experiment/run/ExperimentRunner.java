@@ -19,14 +19,18 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.ModelFindings;
 import org.chexnet.evaluation.ClassAuroc;
-import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.evaluation.card.ModelCard;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
+import org.chexnet.evaluation.subgroups.SubgroupAttribute;
 import org.chexnet.experiment.spec.CallbackSpec;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.experiment.spec.EvaluateSpec;
 import org.chexnet.experiment.spec.ExperimentSpec;
+import org.chexnet.experiment.spec.ModelSpec;
 import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.experiment.spec.SpecLoader.LoadedSpec;
 import org.chexnet.experiment.spec.TrainSpec;
@@ -114,7 +118,7 @@ public final class ExperimentRunner {
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
-      return execute(spec, inputs, run);
+      return execute(spec, inputs, run, provenance.tags());
     }
   }
 
@@ -162,24 +166,70 @@ public final class ExperimentRunner {
       run.setTag(RESUMES_TAG, String.valueOf(resumes));
       reporter.info(
           String.format("Resuming run %s (%s) in %s", run.id(), run.name(), run.directory()));
-      return execute(spec, inputs, run);
+      return execute(spec, inputs, run, record.tags());
     }
   }
 
-  /** What a run reads besides its spec: the weights file to start from (or null) and the data. */
-  private record Inputs(Path weightsFile, DataPreparation.Prepared data) {}
+  /**
+   * What a run reads besides its spec: the weights file to start from (or null), the data, and the
+   * metadata its subgroups are read from (empty with {@code evaluate.subgroups: []}).
+   */
+  private record Inputs(
+      Path weightsFile,
+      DataPreparation.Prepared data,
+      Optional<ClinicalEvaluation.Subgroups> subgroups) {}
 
-  /** Checked before a run is started or reopened: a missing weights file or bad data stop it. */
+  /**
+   * Checked before a run is started or reopened: a missing weights file, bad data or a subgroup
+   * attribute the metadata lacks stop it.
+   */
   private Inputs inputs(ExperimentSpec spec) throws java.io.IOException {
     Path weightsFile = PretrainedWeights.locate(spec.model(), workDir);
-    return new Inputs(
-        weightsFile, new DataPreparation(reporter, workDir).prepare(spec.data(), spec.seed()));
+    DataPreparation.Prepared data =
+        new DataPreparation(reporter, workDir).prepare(spec.data(), spec.seed());
+    return new Inputs(weightsFile, data, subgroups(spec.evaluate(), data));
   }
 
-  private RunResult execute(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+  /**
+   * The metadata and attributes of {@code evaluate.subgroups}, every evaluated image's value read
+   * once here so that a missing column or a malformed cell stops the run before training.
+   */
+  private static Optional<ClinicalEvaluation.Subgroups> subgroups(
+      EvaluateSpec evaluate, DataPreparation.Prepared data) throws java.io.IOException {
+    List<String> attributes = evaluate.subgroups();
+    if (attributes.isEmpty()) {
+      return Optional.empty();
+    }
+    List<LabeledImage> evaluated =
+        evaluate.split() == EvaluateSpec.Split.TEST
+            ? data.splits().test()
+            : data.splits().validation();
+    try {
+      ImageMetadata metadata = ImageMetadata.read(data.imageMetadataFile());
+      for (String name : attributes) {
+        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
+        for (LabeledImage image : evaluated) {
+          metadata
+              .rowOf(image.imageIndex())
+              .ifPresent(attribute::valueOf); // throws naming file:line on a bad cell
+        }
+      }
+      return Optional.of(new ClinicalEvaluation.Subgroups(metadata, attributes));
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput("evaluate.subgroups: " + e.getMessage());
+    }
+  }
+
+  /**
+   * @param provenance the run's provenance tags (git commit, spec digest, versions), for the model
+   *     card
+   */
+  private RunResult execute(
+      ExperimentSpec spec, Inputs inputs, Run run, Map<String, String> provenance)
+      throws Exception {
     RunResult result;
     try {
-      result = trainAndEvaluate(spec, inputs, run);
+      result = trainAndEvaluate(spec, inputs, run, provenance);
     } catch (Exception | Error e) {
       run.setTag("chexnet.failure", String.valueOf(e.getMessage()));
       run.end(RunStatus.FAILED);
@@ -196,7 +246,9 @@ public final class ExperimentRunner {
     return run.directory().resolve("backup");
   }
 
-  private RunResult trainAndEvaluate(ExperimentSpec spec, Inputs inputs, Run run) throws Exception {
+  private RunResult trainAndEvaluate(
+      ExperimentSpec spec, Inputs inputs, Run run, Map<String, String> provenance)
+      throws Exception {
     DataPreparation.Prepared data = inputs.data();
     DataSplits splits = data.splits();
     Path weightsFile = inputs.weightsFile();
@@ -292,9 +344,28 @@ public final class ExperimentRunner {
               ? Optional.of(
                   Inference.run(model, validation, reporter, "Validation, for thresholds"))
               : Optional.empty();
-      DetailedEvaluation evaluation =
-          RunReport.write(spec, classes, run, split, predictions, thresholdSet, reporter);
-      EvaluationResult result = evaluation.result();
+      RunReport.CardFacts card =
+          new RunReport.CardFacts(
+              new ModelCard.Model(
+                  run.name(),
+                  architecture(spec, config),
+                  version(provenance),
+                  run.artifactsDir().resolve("saved_model").toString()),
+              data.cardData("training", splits.train()),
+              data.cardData(split, evaluated),
+              limitations(spec, splits));
+      ClinicalEvaluation evaluation =
+          RunReport.write(
+              spec,
+              classes,
+              run,
+              split,
+              predictions,
+              thresholdSet,
+              inputs.subgroups(),
+              card,
+              reporter);
+      EvaluationResult result = evaluation.detailed().result();
       Path artifacts = run.artifactsDir();
       PredictionsCsv.write(
           artifacts.resolve("predictions.csv"),
@@ -323,8 +394,9 @@ public final class ExperimentRunner {
       reporter.info(EvaluationReport.consoleTable(result));
       reporter.info(
           String.format(
-              "%nResults: %s (report.html, report.md, metrics.json, roc.csv, predictions.csv,"
-                  + " spec.yaml, checkpoints/)",
+              "%nResults: %s (report.html, report.md, metrics.json, roc.csv, reliability.png,"
+                  + " model-card.md, calibration.json, predictions.csv, spec.yaml, saved_model/,"
+                  + " checkpoints/)",
               artifacts));
       return new RunResult(
           run.id(),
@@ -336,6 +408,71 @@ public final class ExperimentRunner {
           split,
           evaluation);
     }
+  }
+
+  /** The network, for the model card. */
+  private static String architecture(ExperimentSpec spec, DenseNetConfig config) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s: DenseNet, blocks %s, growth rate %d, %d x %d input, %d sigmoid outputs; started from"
+            + " %s",
+        spec.model().architecture().name().toLowerCase(java.util.Locale.ROOT),
+        config.blocks(),
+        config.growthRate(),
+        config.imageSize(),
+        config.imageSize(),
+        config.numClasses(),
+        spec.model().weights() == ModelSpec.Weights.NONE
+            ? "random weights"
+            : spec.model().weights().name().toLowerCase(java.util.Locale.ROOT) + " weights");
+  }
+
+  /** chexnet's version, the git commit and the spec digest the run recorded. */
+  private static String version(Map<String, String> provenance) {
+    StringBuilder version =
+        new StringBuilder("chexnet ")
+            .append(provenance.getOrDefault("chexnet.version.chexnet", Version.current()));
+    String commit = provenance.get("mlflow.source.git.commit");
+    if (commit != null) {
+      version.append(", git ").append(commit);
+      String branch = provenance.get("mlflow.source.git.branch");
+      if (branch != null) {
+        version.append(" (").append(branch).append(')');
+      }
+      if ("true".equals(provenance.get("chexnet.git.dirty"))) {
+        version.append(" with uncommitted changes (git-diff.patch)");
+      }
+    }
+    String spec = provenance.get("chexnet.spec.digest");
+    if (spec != null) {
+      version.append(", spec ").append(spec);
+    }
+    return version.toString();
+  }
+
+  /** What the card must say beyond every card's limitations, from the spec and the split. */
+  private static List<String> limitations(ExperimentSpec spec, DataSplits splits) {
+    List<String> limitations = new ArrayList<>();
+    boolean synthetic =
+        spec.data().synthetic() != null
+            || (spec.data().sources() != null
+                && spec.data().sources().stream().anyMatch(s -> s.synthetic() != null));
+    if (synthetic) {
+      limitations.add(
+          "Synthetic data: with data.synthetic the images are generated shapes in a dataset's"
+              + " layout, so these numbers say nothing about real chest X-rays.");
+    }
+    if (spec.evaluate().split() == EvaluateSpec.Split.TEST) {
+      limitations.add(
+          "Thresholds and the post-hoc calibration were chosen on the validation split ("
+              + splits.validation().size()
+              + " images, patients disjoint from test), which also chose the checkpoint kept.");
+    } else {
+      limitations.add(
+          "Evaluated on the validation split, which also chose the checkpoint kept: the numbers"
+              + " are optimistic, and no thresholds or calibration were fitted.");
+    }
+    return limitations;
   }
 
   /**

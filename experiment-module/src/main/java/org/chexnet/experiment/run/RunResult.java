@@ -7,7 +7,10 @@ import java.util.OptionalInt;
 import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.FileTrees;
 import org.chexnet.evaluation.ClassAuroc;
-import org.chexnet.evaluation.DetailedEvaluation;
+import org.chexnet.evaluation.calibration.CalibrationReport;
+import org.chexnet.evaluation.calibration.ModelCalibration;
+import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.evaluation.card.ModelCard;
 
 /**
  * A finished run: where it is recorded, which epoch was kept and how the kept model scored.
@@ -19,7 +22,8 @@ import org.chexnet.evaluation.DetailedEvaluation;
  *     training-metrics.json); empty when the final weights were evaluated
  * @param split the evaluated split, "test" or "validation"
  * @param evaluation what {@code chexnet evaluate} computes on the run's predictions: AUROC per
- *     class with intervals, ROC curves, operating points
+ *     class with intervals, ROC curves, operating points ({@code detailed()}), calibration before
+ *     and after the post-hoc calibration ({@code calibration()}), subgroups ({@code subgroups()})
  */
 public record RunResult(
     String id,
@@ -27,16 +31,16 @@ public record RunResult(
     Path directory,
     OptionalInt bestEpoch,
     String split,
-    DetailedEvaluation evaluation) {
+    ClinicalEvaluation evaluation) {
 
   /** The evaluated split's mean AUROC over the classes with both labels present. */
   public double meanAuroc() {
-    return evaluation.result().meanAuroc();
+    return evaluation.detailed().result().meanAuroc();
   }
 
   /** AUROC per class, in the findings' order. */
   public List<ClassAuroc> perClass() {
-    return evaluation.result().perClass();
+    return evaluation.detailed().result().perClass();
   }
 
   public Path artifactsDir() {
@@ -73,9 +77,31 @@ public record RunResult(
       return directory.resolve("predictions.csv");
     }
 
-    /** {@code mean_auroc} and {@code auroc.<Finding>}. */
+    /**
+     * {@code mean_auroc} and {@code auroc.<Finding>}, their intervals, {@code calibration}, {@code
+     * subgroups} and {@code subgroup_gaps}.
+     */
     public Path metrics() {
       return directory.resolve("metrics.json");
+    }
+
+    /**
+     * The post-hoc calibration fitted on validation, beside the SavedModel ({@code predict} and
+     * {@code serve} apply it with {@code --calibrated}); absent with {@code evaluate.calibration:
+     * none} or {@code evaluate.split: validation}.
+     */
+    public Path calibration() {
+      return directory.resolve(ModelCalibration.FILE_NAME);
+    }
+
+    /** Calibration per class before and after, one panel per class. */
+    public Path reliabilityDiagram() {
+      return directory.resolve(CalibrationReport.RELIABILITY_PNG);
+    }
+
+    /** What the model is for and how it performs, from the run's own records. */
+    public Path modelCard() {
+      return directory.resolve(ModelCard.FILE_NAME);
     }
 
     public Path reportHtml() {

@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.FileTrees;
+import org.chexnet.dataset.Finding;
 import org.chexnet.experiment.models.ModelResolver.Resolved;
 import org.chexnet.experiment.models.ModelResolver.Use;
+import org.chexnet.model.ModelCard;
+import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.serving.ModelInfo;
 import org.chexnet.serving.TinyServedModel;
@@ -47,6 +53,9 @@ class ModelResolverTest {
     for (String artifact : new String[] {"saved_model", "metrics.json", "operating-points.csv"}) {
       run.logArtifact(model.artifacts.resolve(artifact), "");
     }
+    run.writeArtifact(
+        ModelInfo.MODEL_CARD_MD, "# Model card: tiny-run\n".getBytes(StandardCharsets.UTF_8));
+    run.writeArtifact(ModelInfo.CALIBRATION_JSON, "{}".getBytes(StandardCharsets.UTF_8));
     run.end(RunStatus.FINISHED);
 
     ModelResolver resolver = new ModelResolver(store.root(), Optional.empty(), work);
@@ -62,6 +71,13 @@ class ModelResolverTest {
       assertNull(source.info().version());
       assertEquals(TinyServedModel.MEAN_AUROC, source.info().testMeanAuroc());
       assertEquals(13, source.info().thresholds().size());
+      // The card and the calibration stored with the model, beside its SavedModel.
+      assertEquals(
+          run.artifactsDir().resolve(ModelInfo.MODEL_CARD_MD).toAbsolutePath(),
+          source.info().modelCardFile().toAbsolutePath());
+      assertEquals(
+          run.artifactsDir().resolve(ModelInfo.CALIBRATION_JSON).toAbsolutePath(),
+          source.info().calibrationFile().toAbsolutePath());
     }
 
     Resolved bare =
@@ -69,11 +85,74 @@ class ModelResolverTest {
             run.directory().resolve("artifacts/saved_model").toString(), null, Use.PREDICT);
     assertEquals(TinyServedModel.MEAN_AUROC, bare.info().testMeanAuroc(), "metrics beside it");
     assertEquals("saved_model", bare.info().name());
-    ChexnetException noCheckpoint =
-        assertThrows(
-            ChexnetException.class,
-            () -> resolver.resolve(run.id(), null, Use.CLASS_ACTIVATION_MAPS));
-    assertTrue(noCheckpoint.getMessage().contains("need a checkpoint"), noCheckpoint.getMessage());
+    // Without a checkpoint, class activation maps come from the SavedModel's feature maps.
+    Resolved maps = resolver.resolve(run.id(), null, Use.CLASS_ACTIVATION_MAPS);
+    assertTrue(maps instanceof Resolved.SavedModel, maps.toString());
+  }
+
+  @Test
+  void aModelDirectoryBringsItsCardClassesAndPreprocessing() throws Exception {
+    Path directory = work.resolve("imported");
+    FileTrees.copy(model.artifacts.resolve("saved_model"), directory);
+    // An evaluation beside an imported model is not its own: the card says what is known.
+    Files.writeString(work.resolve("metrics.json"), "{\"mean_auroc\": 0.999}");
+    List<String> classes = new ArrayList<>(Finding.labels());
+    classes.set(13, "Other");
+    ModelCard card =
+        new ModelCard(
+            "arnoweng/CheXNet model.pth.tar",
+            new ModelCard.Source(
+                "model.pth.tar",
+                "0123456789abcdef".repeat(4),
+                28_000_000,
+                "arnoweng",
+                "arnoweng/CheXNet",
+                "PyTorch legacy",
+                List.of()),
+            new ModelCard.Architecture(
+                "DenseNet", List.of(1, 1), 4, 8, 4, 0.5, 1e-5, TinyServedModel.SIZE, "Linear"),
+            classes,
+            Preprocessing.centerCrop(TinyServedModel.SIZE + 8, TinyServedModel.SIZE),
+            List.of(
+                new ModelCard.PublishedAuroc(
+                    "the paper's", "https://example.org/aurocs", Map.of("Other", 0.9), 0.9, null)),
+            "2024-01-01T00:00:00Z");
+    for (Map.Entry<String, byte[]> file : card.files().entrySet()) {
+      Files.write(directory.resolve(file.getKey()), file.getValue());
+    }
+
+    ModelResolver resolver = new ModelResolver(work.resolve("mlruns"), Optional.empty(), work);
+    Resolved.SavedModel resolved =
+        (Resolved.SavedModel) resolver.resolve(directory.toString(), null, Use.SERVE);
+    assertEquals(card, resolved.info().card());
+    assertEquals(card.name(), resolved.info().name());
+    assertNull(resolved.info().testMeanAuroc(), "no evaluation of ours");
+    assertEquals(
+        directory.resolve(ModelCard.MARKDOWN_NAME), resolved.info().modelCardFile(), "its card");
+    assertNull(resolved.info().calibrationFile());
+    try (SavedModelPredictor predictor = ModelResolver.loadSavedModel(directory)) {
+      assertEquals(classes, predictor.classNames());
+      assertEquals(card.preprocessing(), predictor.preprocessing());
+      assertTrue(predictor.source().contains("SHA-256 0123456789ab"), predictor.source());
+    }
+
+    // A card whose input size is not the SavedModel's is refused, naming the card.
+    Files.write(
+        directory.resolve(ModelCard.FILE_NAME),
+        new ModelCard(
+                card.name(),
+                card.source(),
+                card.architecture(),
+                classes,
+                Preprocessing.resize(TinyServedModel.SIZE * 2),
+                card.published(),
+                card.importedAt())
+            .json());
+    ChexnetException wrongSize =
+        assertThrows(ChexnetException.class, () -> ModelResolver.loadSavedModel(directory));
+    assertTrue(
+        wrongSize.getMessage().startsWith(directory.resolve(ModelCard.FILE_NAME).toString()),
+        wrongSize.getMessage());
   }
 
   @Test

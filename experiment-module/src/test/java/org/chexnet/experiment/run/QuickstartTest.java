@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job, exactly as shipped: the quickstart must learn its synthetic data (a
- * working loop reaches a test mean AUROC of 0.80; a broken one stays near 0.5).
+ * working loop reaches a test mean AUROC of 0.80; a broken one stays near 0.5), and leave the
+ * calibration and subgroup sections, reliability.png, calibration.json and its model card.
  */
 class QuickstartTest {
   @Test
@@ -23,5 +24,6 @@ class QuickstartTest {
     String line = Files.readAllLines(run.directory().resolve("metrics/test_mean_auroc")).get(0);
     double meanAuroc = Double.parseDouble(line.split(" ")[1]);
     assertTrue(meanAuroc >= 0.80, "quickstart test mean AUROC " + meanAuroc + " < 0.80");
+    RunReportTest.assertClinicalSections(run);
   }
 }

@@ -4,17 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.common.Hashes;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.DenseNetGraph;
@@ -22,8 +21,6 @@ import org.chexnet.model.KerasWeights;
 import org.chexnet.model.ModelCard;
 import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModels;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -36,9 +33,14 @@ import org.tensorflow.types.TFloat32;
  * <p>Every tensor is accounted for: one the network does not have, one it lacks, one of the wrong
  * shape or type is an error naming it, and nothing is written. What the file holds besides weights
  * (epoch, optimizer state, batch counters) is listed in the card.
+ *
+ * <p>A file that cannot be imported (no checkpoint, a refused pickle global, a truncated file, a
+ * tensor that does not fit, class names that do not match) is a {@link ChexnetException} of kind
+ * {@code INVALID_INPUT} in one line naming the file, with the reader's exception as its cause (an
+ * {@link UnsafeCheckpointException} for a refused global); failing to write {@code out} is an
+ * {@link IOException}.
  */
 public final class ModelImporter {
-  private static final Logger LOG = LoggerFactory.getLogger(ModelImporter.class);
   private static final int LISTED_PROBLEMS = 10;
   private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
@@ -72,20 +74,30 @@ public final class ModelImporter {
   /**
    * Reads {@code file} and writes the model directory {@code out} (replaced atomically).
    *
+   * @param reporter what is read, checked and written, as it happens
    * @return the card written into {@code out}
-   * @throws UnsafeCheckpointException when the file's pickle names a global a checkpoint does not
-   *     need (nothing of it runs)
-   * @throws IOException naming the file and what does not fit, every mismatched tensor by name
+   * @throws ChexnetException naming the file and what does not fit, every mismatched tensor by
+   *     name, or the global its pickle names that a checkpoint does not need (nothing of it runs)
+   * @throws IOException when {@code out} cannot be written
    */
-  public static ModelCard importModel(Path file, Path out, Options options) throws IOException {
+  public static ModelCard importModel(Path file, Path out, Options options, Reporter reporter)
+      throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new IOException(file + ": no such file");
+      throw ChexnetException.invalidInput(file + ": no such file");
     }
-    return write(file, read(file, options.format()), out, options);
+    reporter.info("Reading " + file + " (" + Files.size(file) + " bytes)");
+    ImportedNetwork network;
+    try {
+      network = read(file, options.format());
+    } catch (IOException e) {
+      throw refused(e);
+    }
+    return write(file, network, out, options, reporter);
   }
 
   /** Checks {@code network} (read from {@code file}) against our graph and writes {@code out}. */
-  static ModelCard write(Path file, ImportedNetwork network, Path out, Options options)
+  static ModelCard write(
+      Path file, ImportedNetwork network, Path out, Options options, Reporter reporter)
       throws IOException {
     Preprocessing preprocessing =
         options.preprocessing() != null
@@ -103,12 +115,24 @@ public final class ModelImporter {
             read.numClasses(),
             read.batchNormEpsilon());
     List<String> classes = classes(file, options.classes(), config.numClasses());
+    reporter.info(
+        "Read "
+            + network.format().cliName()
+            + " layout ("
+            + network.container()
+            + "): "
+            + ModelCard.Architecture.of(config, network.head()).name()
+            + ", "
+            + network.tensors().size()
+            + " tensors, "
+            + config.numClasses()
+            + " outputs");
     ModelCard card =
         new ModelCard(
             options.name() != null ? options.name() : defaultName(file, network.format()),
             new ModelCard.Source(
                 file.getFileName().toString(),
-                sha256(file),
+                Hashes.sha256Hex(file),
                 Files.size(file),
                 network.format().cliName(),
                 network.format().project(),
@@ -120,12 +144,26 @@ public final class ModelImporter {
             PublishedResults.of(network.format(), network.torchContainer()),
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     // The export builds the network once; the check runs against that graph's variables.
-    SavedModels.export(
-        config,
-        out,
-        card.files(),
-        (session, net) -> KerasWeights.of(file, check(file, network, net)).assignTo(session, net));
-    LOG.info("Imported {} ({}) into {}", file, network.format().cliName(), out);
+    reporter.info("Checking every tensor and writing the SavedModel and its card to " + out);
+    try {
+      SavedModels.export(
+          config,
+          out,
+          card.files(),
+          (session, net) ->
+              KerasWeights.of(file, check(file, network, net)).assignTo(session, net));
+    } catch (NotImported e) {
+      throw refused(e);
+    }
+    reporter.info(
+        "Imported "
+            + file.getFileName()
+            + " (SHA-256 "
+            + card.source().sha256()
+            + ") into "
+            + out
+            + "; preprocessing: "
+            + preprocessing.describe());
     return card;
   }
 
@@ -202,11 +240,13 @@ public final class ModelImporter {
               .append(problems.size())
               .append(problems.size() == 1 ? " problem" : " problems")
               .append("):");
-      problems.stream().limit(LISTED_PROBLEMS).forEach(p -> message.append("\n  ").append(p));
+      message
+          .append(' ')
+          .append(String.join("; ", problems.stream().limit(LISTED_PROBLEMS).toList()));
       if (problems.size() > LISTED_PROBLEMS) {
-        message.append("\n  ... and ").append(problems.size() - LISTED_PROBLEMS).append(" more");
+        message.append("; ... and ").append(problems.size() - LISTED_PROBLEMS).append(" more");
       }
-      throw new IOException(message.toString());
+      throw new NotImported(message.toString());
     }
     Map<String, KerasWeights.Tensor> weights = new LinkedHashMap<>();
     for (Map.Entry<String, SourceTensor> entry : network.tensors().entrySet()) {
@@ -217,11 +257,25 @@ public final class ModelImporter {
     return weights;
   }
 
-  private static List<String> classes(Path file, List<String> given, int outputs)
-      throws IOException {
+  /** What does not fit, raised inside the export so that nothing is written. */
+  private static final class NotImported extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NotImported(String message) {
+      super(message);
+    }
+  }
+
+  /** The reader's or checker's complaint as one line of input to fix, the cause kept. */
+  private static ChexnetException refused(IOException e) {
+    return new ChexnetException(
+        ChexnetException.Kind.INVALID_INPUT, e.getMessage().replaceAll("\\s*\\n\\s*", " "), e);
+  }
+
+  private static List<String> classes(Path file, List<String> given, int outputs) {
     if (given == null) {
       if (outputs != Finding.COUNT) {
-        throw new IOException(
+        throw ChexnetException.invalidInput(
             file
                 + ": the classifier has "
                 + outputs
@@ -234,7 +288,7 @@ public final class ModelImporter {
       return Finding.labels();
     }
     if (given.size() != outputs) {
-      throw new IOException(
+      throw ChexnetException.invalidInput(
           file
               + ": "
               + given.size()
@@ -248,18 +302,5 @@ public final class ModelImporter {
   private static String defaultName(Path file, ImportFormat format) {
     String name = file.getFileName().toString();
     return format.project() != null ? format.project() + " " + name : name;
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.chexnet.common.Reporter;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.ModelCard;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,8 @@ class KerasImportParityTest {
         ModelImporter.importModel(
             fixture.checkpoint(),
             out,
-            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()));
+            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()),
+            Reporter.silent());
     assertEquals("keras", card.source().format());
     assertEquals("brucechou1983/CheXNet-Keras", card.source().project());
     assertEquals(DenseNetConfig.KERAS_BN_EPSILON, card.architecture().batchNormEpsilon());

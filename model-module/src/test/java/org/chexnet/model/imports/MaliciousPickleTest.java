@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.common.Reporter;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -80,11 +82,15 @@ class MaliciousPickleTest {
             .bytes();
     Path file = write(container, payload);
     Path out = dir.resolve("model");
-    UnsafeCheckpointException e =
+    ChexnetException e =
         assertThrows(
-            UnsafeCheckpointException.class,
-            () -> ModelImporter.importModel(file, out, ModelImporter.Options.defaults()));
-    assertEquals("os.system", e.global());
+            ChexnetException.class,
+            () ->
+                ModelImporter.importModel(
+                    file, out, ModelImporter.Options.defaults(), Reporter.silent()));
+    assertEquals(ChexnetException.Kind.INVALID_INPUT, e.kind());
+    assertEquals("os.system", ((UnsafeCheckpointException) e.getCause()).global());
+    assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
     assertFalse(Files.exists(out), "no model directory");
     assertFalse(Files.exists(dir.resolve("ran")), "nothing ran");
   }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.common.Reporter;
 import org.chexnet.model.DenseNetConfig;
 import org.chexnet.model.KerasWeightFiles;
 import org.chexnet.model.KerasWeights;
@@ -39,17 +41,19 @@ class ModelImporterTest {
     stateDict.put("module.features.denseblock2.denselayer1.conv2.weight", conv0);
     stateDict.put("module.features.norm5.weight", counter);
     Path out = dir.resolve("model");
-    IOException e =
+    ChexnetException e =
         assertThrows(
-            IOException.class,
+            ChexnetException.class,
             () ->
                 ModelImporter.write(
                     file,
                     TorchLayouts.read(
                         file, stateDict, TorchCheckpoint.Container.LEGACY, ImportFormat.AUTO),
                     out,
-                    tiny()));
+                    tiny(),
+                    Reporter.silent()));
     String message = e.getMessage();
+    assertFalse(message.contains("\n"), "one line: " + message);
     assertTrue(message.startsWith(file + ": the torchvision checkpoint does not fit"), message);
     assertTrue(message.contains("(4 problems)"), message);
     assertTrue(
@@ -68,18 +72,22 @@ class ModelImporterTest {
     Path file = ParityFixtures.torch("torchvision-parallel").checkpoint();
     Path out = dir.resolve("model");
     for (ImportFormat wrong : List.of(ImportFormat.JRZECH, ImportFormat.KERAS)) {
-      IOException e =
+      ChexnetException e =
           assertThrows(
-              IOException.class,
-              () -> ModelImporter.importModel(file, out, tiny().withFormat(wrong)));
+              ChexnetException.class,
+              () ->
+                  ModelImporter.importModel(
+                      file, out, tiny().withFormat(wrong), Reporter.silent()));
       assertTrue(
           e.getMessage().startsWith(file + ": --format " + wrong.cliName() + " does not fit"),
           e.getMessage());
     }
-    IOException arnoweng =
+    ChexnetException arnoweng =
         assertThrows(
-            IOException.class,
-            () -> ModelImporter.importModel(file, out, tiny().withFormat(ImportFormat.ARNOWENG)));
+            ChexnetException.class,
+            () ->
+                ModelImporter.importModel(
+                    file, out, tiny().withFormat(ImportFormat.ARNOWENG), Reporter.silent()));
     assertTrue(arnoweng.getMessage().contains("torchvision's layout"), arnoweng.getMessage());
     assertFalse(Files.exists(out));
   }
@@ -87,12 +95,15 @@ class ModelImporterTest {
   @Test
   void classNamesMustMatchTheOutputs() throws Exception {
     Path file = ParityFixtures.torch("torchvision-logits").checkpoint();
-    IOException e =
+    ChexnetException e =
         assertThrows(
-            IOException.class,
+            ChexnetException.class,
             () ->
                 ModelImporter.importModel(
-                    file, dir.resolve("model"), tiny().withClasses(List.of("a", "b", "c"))));
+                    file,
+                    dir.resolve("model"),
+                    tiny().withClasses(List.of("a", "b", "c")),
+                    Reporter.silent()));
     assertTrue(
         e.getMessage().endsWith("3 class names given, the classifier has 14 outputs"),
         e.getMessage());
@@ -102,12 +113,12 @@ class ModelImporterTest {
   void filesThatAreNoCheckpointAreNamed() throws Exception {
     Path text = dir.resolve("notes.pth");
     Files.writeString(text, "not a checkpoint", StandardCharsets.UTF_8);
-    IOException e =
+    ChexnetException e =
         assertThrows(
-            IOException.class,
+            ChexnetException.class,
             () ->
                 ModelImporter.importModel(
-                    text, dir.resolve("m"), ModelImporter.Options.defaults()));
+                    text, dir.resolve("m"), ModelImporter.Options.defaults(), Reporter.silent()));
     assertEquals(
         text + ": neither a PyTorch checkpoint (zip or legacy) nor Keras HDF5 weights",
         e.getMessage());
@@ -131,12 +142,12 @@ class ModelImporterTest {
     notop.keySet().removeIf(name -> name.startsWith("predictions/"));
     Path file = dir.resolve("notop.h5");
     KerasWeightFiles.write(notop, file);
-    IOException e =
+    ChexnetException e =
         assertThrows(
-            IOException.class,
+            ChexnetException.class,
             () ->
                 ModelImporter.importModel(
-                    file, dir.resolve("m"), ModelImporter.Options.defaults()));
+                    file, dir.resolve("m"), ModelImporter.Options.defaults(), Reporter.silent()));
     assertTrue(
         e.getMessage().startsWith(file + ": no classifier layer 'predictions'"), e.getMessage());
   }
@@ -148,7 +159,8 @@ class ModelImporterTest {
         ModelImporter.importModel(
             zoogzog,
             dir.resolve("zoogzog"),
-            tiny().withPreprocessing(Preprocessing.tenCrop(73, 64)));
+            tiny().withPreprocessing(Preprocessing.tenCrop(73, 64)),
+            Reporter.silent());
     assertEquals("zoogzog", card.source().format());
     assertEquals("zoogzog/chexnet", card.source().project());
     assertEquals(List.of("epoch", "best_loss", "optimizer"), card.source().ignored());
@@ -165,7 +177,10 @@ class ModelImporterTest {
 
     ModelCard logits =
         ModelImporter.importModel(
-            ParityFixtures.torch("torchvision-logits").checkpoint(), dir.resolve("logits"), tiny());
+            ParityFixtures.torch("torchvision-logits").checkpoint(),
+            dir.resolve("logits"),
+            tiny(),
+            Reporter.silent());
     assertEquals(List.of(), logits.published());
     assertTrue(logits.architecture().head().contains("logits"), logits.architecture().head());
     assertTrue(
@@ -177,7 +192,10 @@ class ModelImporterTest {
 
     ModelCard jrzech =
         ModelImporter.importModel(
-            ParityFixtures.torch("jrzech-tiny-legacy").checkpoint(), dir.resolve("jrzech"), tiny());
+            ParityFixtures.torch("jrzech-tiny-legacy").checkpoint(),
+            dir.resolve("jrzech"),
+            tiny(),
+            Reporter.silent());
     assertEquals(
         List.of(
             "best_loss",

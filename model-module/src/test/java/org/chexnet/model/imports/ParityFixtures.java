@@ -13,24 +13,40 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.model.Preprocessing;
+import org.chexnet.model.PythonTools;
 
 /**
  * Checkpoints in the reproductions' layouts and their own framework's outputs for them, written
  * once per test JVM: PyTorch's by {@code src/test/python/torch_checkpoints.py} with Debian's
  * PyTorch 1.13 / torchvision 0.14 into {@code target/torch-fixtures}, Keras' by {@code
  * keras_checkpoints.py} with tf-keras 2.18 (installed by {@code setup-tf-keras.sh}) into {@code
- * target/keras-fixtures}.
+ * target/keras-fixtures}. The command line's end-to-end test takes its own ({@link #endToEnd}) from
+ * this module's test jar.
  */
-final class ParityFixtures {
+public final class ParityFixtures {
   static final String PYTHON = "/usr/bin/python3";
-  private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
+  private static final Path SCRIPTS =
+      PythonTools.ROOT.resolve("model-module/src/test/python").toAbsolutePath();
   private static final Path DIR = Path.of("target/torch-fixtures").toAbsolutePath();
+  private static final Path END_TO_END_DIR = Path.of("target/torch-fixtures-e2e").toAbsolutePath();
   private static final Path KERAS_DIR = Path.of("target/keras-fixtures").toAbsolutePath();
   private static boolean written;
+  private static boolean endToEndWritten;
   private static boolean kerasWritten;
 
-  /** One fixture: the checkpoint, the images and the source framework's probabilities. */
-  record Fixture(Path checkpoint, Preprocessing preprocessing, byte[][] images, float[] expected) {}
+  /**
+   * One fixture: the checkpoint, the images and the source framework's probabilities.
+   *
+   * @param images gray, row-major, at the preprocessing's resize size
+   * @param pngs the same images as PNG files (end-to-end fixtures only; else empty)
+   * @param expected the source's probabilities [images, 14], after its crops and their mean
+   */
+  public record Fixture(
+      Path checkpoint,
+      Preprocessing preprocessing,
+      byte[][] images,
+      List<Path> pngs,
+      float[] expected) {}
 
   private ParityFixtures() {}
 
@@ -45,6 +61,30 @@ final class ParityFixtures {
       written = true;
     }
     return read(DIR.resolve(name));
+  }
+
+  /**
+   * A fixture of the command line's end-to-end test: {@code e2e-arnoweng} (arnoweng's layout, a
+   * torchvision DenseNet with blocks (1, 1, 1, 1), 256 px PNGs, ten-crop 224) or {@code e2e-jrzech}
+   * (jrzech's whole pickled model of the same size, centre crop 224), written by PyTorch.
+   */
+  public static synchronized Fixture endToEnd(String name)
+      throws IOException, InterruptedException {
+    if (!endToEndWritten) {
+      requireTorch();
+      deleteTree(END_TO_END_DIR);
+      run(
+          List.of(
+              PYTHON,
+              SCRIPTS.resolve("torch_checkpoints.py").toString(),
+              "--out",
+              END_TO_END_DIR.toString(),
+              "--only",
+              "e2e-arnoweng",
+              "e2e-jrzech"));
+      endToEndWritten = true;
+    }
+    return read(END_TO_END_DIR.resolve(name));
   }
 
   /** brucechou1983's layout, a tiny DenseNet, with tf-keras's outputs. */
@@ -87,7 +127,10 @@ final class ParityFixtures {
             .order(ByteOrder.LITTLE_ENDIAN);
     float[] expected = new float[bytes.remaining() / 4];
     bytes.asFloatBuffer().get(expected);
-    return new Fixture(folder.resolve(json.get("file").asText()), preprocessing, images, expected);
+    List<Path> pngs = new java.util.ArrayList<>();
+    json.path("pngs").forEach(png -> pngs.add(folder.resolve(png.asText())));
+    return new Fixture(
+        folder.resolve(json.get("file").asText()), preprocessing, images, pngs, expected);
   }
 
   /** Runs a command to completion; its output is the test's. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.chexnet.common.Reporter;
 import org.chexnet.dataset.Finding;
 import org.chexnet.model.ModelCard;
 import org.chexnet.model.Preprocessing;
@@ -48,7 +49,8 @@ class TorchImportParityTest {
         ModelImporter.importModel(
             fixture.checkpoint(),
             out,
-            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()));
+            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()),
+            Reporter.silent());
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(format, card.source().format(), "recognised layout");
     assertTrue(card.source().container().startsWith(container), card.source().container());
