@@ -4,14 +4,15 @@
 
 INPUT: {"classes": [...], "probabilities": [[...], ...], "labels": [[1, 0, null, ...], ...]} (rows
 are images; null is a masked label). OUTPUT: per class the AUROC of roc_auc_score on the images
-whose label is known (null when they hold no positive or no negative), and the counts.
+whose label is known (null when they hold no positive or no negative), its Brier score there
+(brier_score_loss), and the counts.
 Run by MaskedEvaluationTest (ScikitLearnReference) in the venv of bench/requirements-sklearn.txt.
 """
 import json
 import sys
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import brier_score_loss, roc_auc_score
 
 
 def main(path_in, path_out):
@@ -31,6 +32,7 @@ def main(path_in, path_out):
             "positives": positives,
             "negatives": negatives,
             "masked": int(np.sum(~known)),
+            "brier": brier_score_loss(truth, p[known, c]),
         }
     with open(path_out, "w", encoding="utf-8") as f:
         json.dump(out, f)

@@ -16,13 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.chexnet.evaluation.calibration.CalibrationEvaluation;
+import org.chexnet.evaluation.calibration.ClassCalibration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Masked labels (NaN: an uncertain label ignored, a finding an image's dataset lacks) are left out
- * of that class's AUROC, intervals, curve and operating point, and the reports count them; the
- * AUROC per class against scikit-learn's roc_auc_score on the known images.
+ * of that class's AUROC, intervals, curve, operating point and calibration, and the reports count
+ * them; the AUROC and Brier score per class against scikit-learn's roc_auc_score and
+ * brier_score_loss on the known images.
  */
 class MaskedEvaluationTest {
   private static final List<String> CLASSES = List.of("Atelectasis", "Edema", "Fracture");
@@ -84,6 +87,12 @@ class MaskedEvaluationTest {
       assertEquals(expected.get("positives").asInt(), c.positives(), c.className());
       assertEquals(expected.get("negatives").asInt(), c.negatives(), c.className());
       assertEquals(expected.get("masked").asInt(), result.masked(c), c.className());
+    }
+    CalibrationEvaluation calibration = CalibrationEvaluation.compute(CLASSES, set, 50, 3);
+    for (ClassCalibration c : calibration.perClass()) {
+      JsonNode expected = sklearn.get(c.className());
+      assertEquals(expected.get("brier").asDouble(), c.brier(), 1e-9, c.className());
+      assertEquals(expected.get("positives").asInt(), c.positives(), c.className());
     }
     assertEquals(0, result.masked(result.perClass().get(0)));
     assertEquals(100, result.masked(result.perClass().get(1)));
