@@ -18,6 +18,10 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.chexnet.evaluation.calibration.CalibrationEvaluation;
 import org.chexnet.evaluation.calibration.ClassCalibration;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
+import org.chexnet.evaluation.subgroups.Subgroup;
+import org.chexnet.evaluation.subgroups.SubgroupClass;
+import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +140,46 @@ class MaskedEvaluationTest {
     Interval interval = masked.bootstrap().perClass().get(edema);
     assertTrue(
         interval.low() <= deLong.auroc() && deLong.auroc() <= interval.high(), "" + interval);
+  }
+
+  @Test
+  void aSubgroupsPrevalenceAndAurocCountOnlyItsKnownLabels() throws IOException {
+    PredictionSet set = sample(15);
+    StringBuilder csv = new StringBuilder("Image Index,Patient Gender\n");
+    for (int i = 0; i < set.images(); i++) {
+      csv.append(set.imageIndexes().get(i)).append(i % 2 == 0 ? ",M\n" : ",F\n");
+    }
+    Path metadata = Files.writeString(dir.resolve("metadata.csv"), csv);
+    SubgroupEvaluation subgroups =
+        SubgroupEvaluation.compute(
+            CLASSES,
+            set,
+            ImageMetadata.read(metadata),
+            List.of("sex"),
+            new double[] {0.5, 0.5, 0.5},
+            20,
+            3);
+    int fracture = 2;
+    for (Subgroup subgroup : subgroups.attributes().get(0).subgroups()) {
+      int parity = subgroup.value().equals("M") ? 0 : 1;
+      List<Integer> rows = new ArrayList<>();
+      for (int i = parity; i < set.images(); i += 2) {
+        if (!Float.isNaN(set.labels()[i * 3 + fracture])) {
+          rows.add(i);
+        }
+      }
+      float[] scores = new float[rows.size()];
+      float[] truth = new float[rows.size()];
+      long positives = 0;
+      for (int k = 0; k < rows.size(); k++) {
+        scores[k] = set.probabilities()[rows.get(k) * 3 + fracture];
+        truth[k] = set.labels()[rows.get(k) * 3 + fracture];
+        positives += truth[k] >= 0.5f ? 1 : 0;
+      }
+      SubgroupClass c = subgroup.perClass().get(fracture);
+      assertEquals((double) positives / rows.size(), c.prevalence(), 1e-12, subgroup.value());
+      assertEquals(Auroc.of(scores, truth), c.auroc(), 0, subgroup.value());
+    }
   }
 
   @Test

@@ -322,6 +322,8 @@ public class RemoteTrackingTest {
     assertEquals(histories, remoteHistories);
     assertEquals(
         digestsJson(store.runDirectory(local).resolve("artifacts")), remote.path("artifacts"));
+    // Not the source: MLflow keeps a dataset once per experiment by name and digest, so the same
+    // data read from another directory by an earlier run shows that run's source.
     List<String> inputs =
         store.datasetInputs(local).stream()
             .map(
@@ -331,7 +333,6 @@ public class RemoteTrackingTest {
                         i.name(),
                         i.digest(),
                         i.sourceType(),
-                        i.source(),
                         String.valueOf(i.schema()),
                         String.valueOf(i.profile()),
                         i.context()))
@@ -348,7 +349,6 @@ public class RemoteTrackingTest {
                         i.path("name").asText(),
                         i.path("digest").asText(),
                         i.path("source_type").asText(),
-                        i.path("source").asText(),
                         i.path("schema").isNull() ? "null" : i.path("schema").asText(),
                         i.path("profile").isNull() ? "null" : i.path("profile").asText(),
                         i.path("context").asText())));
