@@ -21,6 +21,7 @@ import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.experiment.data.Datasets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -346,19 +347,7 @@ final class DataCommand {
         description = "which dataset DIR is (default ${DEFAULT-VALUE})")
     String dataset;
 
-    @Option(
-        names = "--uncertain",
-        defaultValue = "ignore",
-        paramLabel = "ignore|zeros|ones",
-        description = "what uncertain labels become (default ${DEFAULT-VALUE})")
-    String uncertain;
-
-    @Option(
-        names = "--missing",
-        defaultValue = "negative",
-        paramLabel = "negative|ignore",
-        description = "what missing labels become (default ${DEFAULT-VALUE})")
-    String missing;
+    @Mixin LabelPolicyOptions labelPolicy;
 
     @ArgGroup(exclusive = true)
     Kind kind = new Kind();
@@ -434,27 +423,11 @@ final class DataCommand {
       Dataset data = Datasets.open(dataset, dir);
       DataSplits splits =
           Datasets.split(
-              data,
-              plan,
-              views,
-              policy(uncertain, missing),
-              subsample != null ? subsample : 1,
-              seed,
-              "");
+              data, plan, views, labelPolicy.policy(), subsample != null ? subsample : 1, seed, "");
       PrintWriter out = command.commandLine().getOut();
       out.print(splits.prevalenceTable(data.findings()));
       out.flush();
       return 0;
-    }
-  }
-
-  /** The label policy of --uncertain and --missing. */
-  static LabelPolicy policy(String uncertain, String missing) {
-    try {
-      return new LabelPolicy(
-          LabelPolicy.Uncertain.parse(uncertain), LabelPolicy.Missing.parse(missing));
-    } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput("--" + e.getMessage());
     }
   }
 
@@ -515,7 +488,7 @@ final class DataCommand {
       LabelPolicy policy =
           uncertain == null && missing == null
               ? null
-              : policy(
+              : LabelPolicyOptions.policy(
                   uncertain != null ? uncertain : "ignore", missing != null ? missing : "negative");
       DatasetSummary summary =
           Datasets.summary(dataset, root, Datasets.views(views, "--views: "), policy);

@@ -10,6 +10,7 @@ import org.chexnet.common.Reporter;
 import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
+import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
@@ -23,6 +24,7 @@ import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ModelPredictions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -137,19 +139,8 @@ final class EvaluateCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE})")
   long splitSeed;
 
-  @Option(
-      names = "--uncertain",
-      defaultValue = "ignore",
-      paramLabel = "ignore|zeros|ones",
-      description = "with --dataset: what uncertain labels become (default ${DEFAULT-VALUE})")
-  String uncertain;
-
-  @Option(
-      names = "--missing",
-      defaultValue = "negative",
-      paramLabel = "negative|ignore",
-      description = "with --dataset: what missing labels become (default ${DEFAULT-VALUE})")
-  String missing;
+  /** With --dataset: what its uncertain and blank labels become. */
+  @Mixin LabelPolicyOptions labelPolicy;
 
   @Option(
       names = "--views",
@@ -313,16 +304,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    console.print(EvaluationReport.consoleTable(evaluation.detailed().result()));
-    Interval mean = evaluation.detailed().bootstrap().mean();
-    if (mean.defined()) {
-      console.printf(
-          Locale.ROOT,
-          "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
-          replicates,
-          mean.low(),
-          mean.high());
-    }
+    printAurocs(console, evaluation.detailed());
     console.println(evaluation.summary());
     console.printf(
         "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
@@ -331,6 +313,20 @@ final class EvaluateCommand implements Callable<Integer> {
         evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
     console.flush();
     return 0;
+  }
+
+  /** The per-class table and the mean's bootstrap interval. */
+  private void printAurocs(PrintWriter console, DetailedEvaluation evaluation) {
+    console.print(EvaluationReport.consoleTable(evaluation.result()));
+    Interval mean = evaluation.bootstrap().mean();
+    if (mean.defined()) {
+      console.printf(
+          Locale.ROOT,
+          "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
+          replicates,
+          mean.low(),
+          mean.high());
+    }
   }
 
   private int evaluateOnDataset() throws Exception {
@@ -360,7 +356,7 @@ final class EvaluateCommand implements Callable<Integer> {
             split,
             plan,
             splitSeed,
-            DataCommand.policy(uncertain, missing),
+            labelPolicy.policy(),
             views,
             target,
             replicates,
@@ -379,16 +375,7 @@ final class EvaluateCommand implements Callable<Integer> {
     for (HarmonisedFindings.Skipped skipped : result.comparison().skipped()) {
       console.printf("  %s %s: %s%n", skipped.dataset(), skipped.finding(), skipped.reason());
     }
-    console.print(EvaluationReport.consoleTable(result.evaluation().result()));
-    Interval mean = result.evaluation().bootstrap().mean();
-    if (mean.defined()) {
-      console.printf(
-          Locale.ROOT,
-          "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
-          replicates,
-          mean.low(),
-          mean.high());
-    }
+    printAurocs(console, result.evaluation());
     console.printf(
         "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
         target);
