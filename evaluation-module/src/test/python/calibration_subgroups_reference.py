@@ -169,9 +169,13 @@ def subgroup_case(case):
     return out
 
 
+MIN_CASES = 10
+
+
 def gaps(groups, metric, replicates, classes):
     """Highest minus lowest subgroup on the full set (the first highest and the last lowest in
-    value order), with the percentile interval of that difference over the replicates."""
+    value order), with the percentile interval of that difference over the replicates; too_few
+    when either has fewer than MIN_CASES positives (for AUROC, or negatives)."""
     out = []
     for c in range(classes):
         values = [(v, g[metric][c]) for v, g in groups.items() if g[metric][c] is not None]
@@ -183,8 +187,15 @@ def gaps(groups, metric, replicates, classes):
         higher = next(v for v, x in values if x == top)
         lower = [v for v, x in values if x == bottom][-1]
         differences = replicates[higher][:, c] - replicates[lower][:, c]
+
+        def too_few(g):
+            positives = g["positives"][c]
+            negatives = g["images"] - positives
+            return positives < MIN_CASES or (metric == "auroc" and negatives < MIN_CASES)
+
         out.append({"higher": higher, "lower": lower, "gap": top - bottom,
-                    "ci": percentile_ci(differences)})
+                    "ci": percentile_ci(differences),
+                    "too_few": too_few(groups[higher]) or too_few(groups[lower])})
     return out
 
 

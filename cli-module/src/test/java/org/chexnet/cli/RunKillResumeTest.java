@@ -1,26 +1,77 @@
 package org.chexnet.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.chexnet.common.Reporter;
-import org.chexnet.experiment.run.ExperimentRunner;
-import org.chexnet.experiment.run.RunResult;
-import org.chexnet.experiment.spec.SpecLoader;
+import org.chexnet.common.CrashPoints;
+import org.chexnet.common.FileTrees;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real {@code chexnet run} process killed with SIGKILL in the middle of an epoch, then {@code
- * chexnet run --resume RUN} in a new process: the run ends exactly as an uninterrupted one.
+ * kill -9 at any instant: real {@code chexnet run} processes killed with SIGKILL at chosen steps of
+ * their durable writes ({@link CrashPoints}: inside backups, checkpoints, metric lines, CSV rows,
+ * reports, deletions), each followed by {@code chexnet run --resume RUN} in a new process, itself
+ * killed again, until a resume finishes. The finished run must equal, file for file, an
+ * uninterrupted run of the same spec; a resume may instead refuse with a clear message (a run
+ * killed before it was set up), and the run is then started again. Never a different result.
+ *
+ * <p>Kill points: {@value #RANDOM_CHAINS} chains of {@value #KILLS_PER_CHAIN} kills at steps drawn
+ * with seed {@value #SEED} (a new run's kill anywhere among all its steps, a resumed run's within
+ * the next stretch of its work), plus one chain of 11 kills at the instants that matter most, in
+ * run order ({@link #TARGETED}): 31 kill points.
  */
 class RunKillResumeTest {
+  private static final long SEED = 20261128;
+  private static final int RANDOM_CHAINS = 2;
+  private static final int KILLS_PER_CHAIN = 10;
+
+  /**
+   * Each resumed process of the targeted chain is killed at the first step matching the next of
+   * these (a regular expression over "step path"), in run order.
+   */
+  private static final List<String> TARGETED =
+      List.of(
+          // the first param written, the run not yet set up: its resume is refused
+          "1:renamed .*/params/",
+          // epoch 1's val_loss on disk, the epoch's backup not yet: the resume logs it again
+          "1:appended .*/metrics/val_loss$",
+          // epoch 1's history.csv row written, its backup not yet: the row must not appear twice
+          "1:row-written .*/history.csv$",
+          // a backup's new model in place, state.json still naming the previous one
+          "1:swapped .*/backup/model-e001-b000004$",
+          // state.json names the new model, the old one not yet deleted
+          "1:renamed .*/backup/state.json$",
+          // the old backup model half deleted
+          "1:deleted .*/backup/model-e001-b000004/",
+          // between the two renames of the best checkpoint: only .best.old is complete
+          "1:retired .*/checkpoints/best$",
+          // the new best checkpoint written, .best.old still the only complete one
+          "1:filled .*/checkpoints/best$",
+          // the report half written: metrics.json in place, report.md not yet
+          "1:renamed .*/artifacts/metrics.json$",
+          // between the two renames of the SavedModel export
+          "1:retired .*/artifacts/saved_model$",
+          // the final test metrics half logged
+          "1:appended .*/metrics/test_auroc_Cardiomegaly$",
+          // the backup half deleted as the run finishes: a resume finds the run FINISHED
+          "1:deleted .*/backup/(state\\.json|model-)");
+
   private static final String SPEC =
       """
       name: killed
@@ -44,106 +95,300 @@ class RunKillResumeTest {
             patience: 1
             min_delta: 0.05
             factor: 0.5
+          - type: early_stopping
+            patience: 3
+            restore_best_weights: true
           - type: csv_logger
           - type: mlflow_logger
-          - type: custom
-            class_name: org.chexnet.cli.PauseAtBatch
-            params: {epoch: 1, batch: 4}
+            log_every_n_batches: 3
+      evaluate:
+        bootstrap: {replicates: 100}
+      tracking: {run_name: killed}
       """;
 
+  /** What a resume answers for a run that cannot be resumed, each a clear refusal (exit 2). */
+  private static final String NOT_SET_UP = "was killed before it was set up";
+
+  private static final String FINISHED_ALREADY = "FINISHED already: nothing to resume";
+
+  /** Kept when the test fails: the runs to compare. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
+
+  /** Where each kill landed: "step path" below the test's directory. */
+  private final List<String> killedAt = new ArrayList<>();
+
+  /** Runs a resume refused as never set up: started again as new runs. */
+  private final Set<String> refused = new HashSet<>();
+
+  private int refusals;
+
   @Test
-  void aRunKilledMidEpochResumesAndEndsLikeAnUninterruptedOne(@TempDir Path dir) throws Exception {
-    Path straightWork = Files.createDirectories(dir.resolve("straight"));
-    Files.writeString(straightWork.resolve("spec.yaml"), SPEC);
-    RunResult straight =
-        new ExperimentRunner(Reporter.silent(), straightWork)
-            .run(SpecLoader.load(straightWork.resolve("spec.yaml"), List.of()));
+  void runsKilledAtAnyStepResumeToExactlyTheUninterruptedRun() throws Exception {
+    Path reference = Files.createDirectories(dir.resolve("reference"));
+    Files.writeString(reference.resolve("spec.yaml"), SPEC);
+    Path census = dir.resolve("reference-steps.log");
+    Launched straight =
+        chexnet(reference, List.of(property(CrashPoints.LOG, census)), "run", "spec.yaml");
+    assertEquals(0, straight.exitCode(), straight.output());
+    Path expected = finishedRun(reference);
+    List<String> steps = Files.readAllLines(census);
+    int setUp = firstMatching(steps, ".*/backup/.*");
+    int trainingSteps = steps.size() - setUp;
+    Files.delete(census);
 
-    Path work = Files.createDirectories(dir.resolve("killed"));
-    Files.writeString(work.resolve("spec.yaml"), SPEC);
-    Path paused = dir.resolve("paused");
-    Launched first = chexnet(work, paused, "run", "spec.yaml");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!Files.exists(paused) && first.process().isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    Random random = new Random(SEED);
+    for (int chain = 1; chain <= RANDOM_CHAINS; chain++) {
+      Path work = chainDirectory(reference, "random-" + chain);
+      int kills = 0;
+      Outcome outcome = null;
+      while (kills < KILLS_PER_CHAIN) {
+        String run = resumable(work);
+        // A new run can die anywhere; a resumed one within the next stretch of its work.
+        int killAt =
+            1
+                + (run == null
+                    ? random.nextInt(steps.size())
+                    : random.nextInt(2 * trainingSteps / KILLS_PER_CHAIN));
+        outcome = step(work, run, String.valueOf(killAt));
+        if (outcome == Outcome.FINISHED || outcome == Outcome.FOUND_FINISHED) {
+          break;
+        }
+        kills += outcome == Outcome.KILLED ? 1 : 0;
+      }
+      if (kills == KILLS_PER_CHAIN) {
+        outcome = step(work, resumable(work), null);
+      }
+      assertTrue(
+          outcome == Outcome.FINISHED || outcome == Outcome.FOUND_FINISHED,
+          String.valueOf(outcome));
+      assertSameRun(expected, finishedRun(work), "random chain " + chain);
     }
-    assertTrue(Files.exists(paused), "the run never reached epoch 2, batch 5: " + first.output());
-    first.process().destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs
-    first.process().waitFor();
 
-    Path runDir = onlyRun(work.resolve("mlruns"));
-    assertTrue(Files.readString(runDir.resolve("meta.yaml")).contains("status: 1"), "RUNNING");
-    String state = Files.readString(runDir.resolve("backup/state.json"));
-    assertTrue(state.contains("\"epoch\":1,\"batchesDone\":4,\"epochComplete\":false"), state);
+    Path work = chainDirectory(reference, "targeted");
+    int refusedBefore = refusals;
+    for (String target : TARGETED) {
+      Outcome outcome = step(work, resumable(work), target);
+      if (outcome == Outcome.REFUSED) { // killed before it was set up: a new run, the same target
+        outcome = step(work, resumable(work), target);
+      }
+      assertEquals(Outcome.KILLED, outcome, "reached " + target);
+    }
+    assertEquals(1, refusals - refusedBefore, "the run killed in its set-up was refused");
+    // The last kill came after the run was marked FINISHED: the resume says so, and ends it.
+    assertEquals(Outcome.FOUND_FINISHED, step(work, resumable(work), null));
+    assertSameRun(expected, finishedRun(work), "targeted chain");
 
-    Launched second = chexnet(work, null, "run", "--resume", runDir.getFileName().toString());
-    assertTrue(second.process().waitFor(5, TimeUnit.MINUTES), "resume did not finish");
-    String console = second.output();
-    assertEquals(0, second.process().exitValue(), console);
-    assertTrue(console.contains("Resuming run " + runDir.getFileName()), console);
+    System.out.printf(
+        "RunKillResumeTest: %d kills, %d refused resumes; each resumed run equal to the"
+            + " uninterrupted one. Killed at:%n  %s%n",
+        killedAt.size(), refusals, String.join("\n  ", killedAt));
+    assertEquals(RANDOM_CHAINS * KILLS_PER_CHAIN + TARGETED.size(), killedAt.size());
+  }
 
-    Path artifacts = runDir.resolve("artifacts");
-    Path expected = straight.artifactsDir();
-    assertTrue(Files.readString(runDir.resolve("meta.yaml")).contains("status: 3"), "FINISHED");
-    assertEquals("1", Files.readString(runDir.resolve("tags/chexnet.resumes")));
+  private enum Outcome {
+    /** Killed at its kill point. */
+    KILLED,
+    /** A resume refused: the run was killed before it was set up. */
+    REFUSED,
+    /** Ran to the end. */
+    FINISHED,
+    /** A resume refused: the run had been marked FINISHED before it was killed. */
+    FOUND_FINISHED
+  }
+
+  /**
+   * One process: {@code chexnet run spec.yaml} when {@code resuming} is null, else {@code chexnet
+   * run --resume RESUMING}; killed at {@code killAt} (a {@link CrashPoints#KILL_AT} value) unless
+   * null.
+   */
+  private Outcome step(Path work, String resuming, String killAt) throws Exception {
+    Path stepLog = Files.createTempFile(dir, "steps", ".log");
+    List<String> jvm = new ArrayList<>(List.of(property(CrashPoints.LOG, stepLog)));
+    if (killAt != null) {
+      jvm.add(property(CrashPoints.KILL_AT, killAt));
+    }
+    Launched process =
+        resuming == null
+            ? chexnet(work, jvm, "run", "spec.yaml")
+            : chexnet(work, jvm, "run", "--resume", resuming);
+    int exit = process.exitCode();
+    String output = process.output();
+    List<String> reached = Files.readAllLines(stepLog);
+    if (exit == 137) {
+      assertTrue(killAt != null, "killed without a kill point:\n" + output);
+      String last = reached.get(reached.size() - 1);
+      killedAt.add(last.substring(last.indexOf(' ') + 1).replace(dir.toString(), ""));
+      return Outcome.KILLED;
+    }
+    if (exit == 2 && resuming != null) {
+      assertTrue(
+          output.contains(NOT_SET_UP) || output.contains(FINISHED_ALREADY),
+          "a refused resume says why:\n" + output);
+      refusals++;
+      if (output.contains(FINISHED_ALREADY)) {
+        return Outcome.FOUND_FINISHED;
+      }
+      refused.add(resuming);
+      return Outcome.REFUSED;
+    }
+    assertEquals(0, exit, "kill point " + killAt + ":\n" + output);
+    return Outcome.FINISHED;
+  }
+
+  /** A work directory with the spec and the reference's data (generated and cached once). */
+  private Path chainDirectory(Path reference, String name) throws Exception {
+    Path work = Files.createDirectories(dir.resolve(name));
+    Files.writeString(work.resolve("spec.yaml"), SPEC);
+    FileTrees.copy(reference.resolve("data"), work.resolve("data"));
+    return work;
+  }
+
+  /**
+   * The id of the run a resume continues: the store's one run that a resume did not refuse; null
+   * when there is none (killed before its meta.yaml was written: start again).
+   */
+  private String resumable(Path work) throws Exception {
+    List<String> ids =
+        runs(work).stream()
+            .map(r -> r.getFileName().toString())
+            .filter(id -> !refused.contains(id))
+            .toList();
+    assertTrue(ids.size() <= 1, ids.toString());
+    return ids.isEmpty() ? null : ids.get(0);
+  }
+
+  private static Path finishedRun(Path work) throws Exception {
+    List<Path> finished = new ArrayList<>();
+    for (Path run : runs(work)) {
+      if (Files.readString(run.resolve("meta.yaml")).contains("status: 3")) {
+        finished.add(run);
+      }
+    }
+    assertEquals(1, finished.size(), "one finished run: " + finished);
+    return finished.get(0);
+  }
+
+  private static List<Path> runs(Path work) throws Exception {
+    Path store = work.resolve("mlruns");
+    if (!Files.isDirectory(store)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(store, 2)) {
+      return walk.filter(p -> p.getNameCount() == store.getNameCount() + 2)
+          .filter(p -> Files.isRegularFile(p.resolve("meta.yaml")))
+          .sorted()
+          .toList();
+    }
+  }
+
+  /**
+   * Every file of the run equals the reference run's: the same files (no leftover temporary file,
+   * staging or backup directory) and the same bytes (checkpoints, SavedModel variables,
+   * predictions, history, reports, plots); metric histories value for value and step for step
+   * (their timestamps are times). Text may differ only by the run's id and work directory (the
+   * reports name them). Not compared byte for byte: the SavedModel's graph ({@code saved_model.pb}:
+   * TensorFlow writes its maps in no fixed order, two uninterrupted runs differ too) and {@code
+   * roc.png} (its title holds the run id; its points are {@code roc.csv}). The resume count tag is
+   * the resumed run's own.
+   */
+  private static void assertSameRun(Path expected, Path actual, String what) throws Exception {
+    Map<String, Path> want = files(expected);
+    Map<String, Path> got = files(actual);
+    got.remove("tags/chexnet.resumes");
+    Set<String> missing = new TreeSet<>(want.keySet());
+    missing.removeAll(got.keySet());
+    Set<String> extra = new TreeSet<>(got.keySet());
+    extra.removeAll(want.keySet());
     assertEquals(
-        Files.readString(expected.resolve("history.csv")),
-        Files.readString(artifacts.resolve("history.csv")),
-        "every epoch once, with the same losses, AUROCs and learning rates");
-    assertEquals(
-        Files.readString(expected.resolve("metrics.json")),
-        Files.readString(artifacts.resolve("metrics.json")),
-        "the same test AUROCs");
-    assertEquals(values(straight.directory(), "val_loss"), values(runDir, "val_loss"));
-    assertFalse(Files.exists(runDir.resolve("backup")), "a finished run keeps no backup");
+        want.keySet(),
+        got.keySet(),
+        what + ": the run's files, in " + actual + ": missing " + missing + ", extra " + extra);
+    for (Map.Entry<String, Path> file : want.entrySet()) {
+      String name = file.getKey();
+      Path other = got.get(name);
+      String where = what + ": " + name + " in " + actual;
+      if (name.equals("meta.yaml")) {
+        assertTrue(Files.readString(other).contains("status: 3"), where + ": FINISHED");
+      } else if (name.startsWith("metrics/")) {
+        assertEquals(withoutTimestamps(file.getValue()), withoutTimestamps(other), where);
+      } else if (name.endsWith(".md") || name.endsWith(".html")) {
+        assertEquals(normalised(file.getValue(), expected), normalised(other, actual), where);
+      } else if (!name.equals("artifacts/saved_model/saved_model.pb")
+          && !name.equals("artifacts/roc.png")) {
+        assertArrayEquals(Files.readAllBytes(file.getValue()), Files.readAllBytes(other), where);
+      }
+    }
+  }
 
-    Launched again = chexnet(work, null, "run", "--resume", runDir.getFileName().toString());
-    assertTrue(again.process().waitFor(2, TimeUnit.MINUTES));
-    assertEquals(2, again.process().exitValue(), again.output());
-    assertTrue(again.output().contains("FINISHED already: nothing to resume"), again.output());
+  /**
+   * A report's text without the run's id, work directory and embedded images (compared as files).
+   */
+  private static String normalised(Path report, Path run) throws Exception {
+    Path work = run.getParent().getParent().getParent();
+    return Files.readString(report)
+        .replace(run.getFileName().toString(), "RUN")
+        .replace(work.toString(), "WORK")
+        .replaceAll("data:image/png;base64,[A-Za-z0-9+/=]+", "IMAGE");
+  }
+
+  private static Map<String, Path> files(Path run) throws Exception {
+    Map<String, Path> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(run)) {
+      walk.filter(Files::isRegularFile).forEach(f -> files.put(run.relativize(f).toString(), f));
+    }
+    return files;
+  }
+
+  private static List<String> withoutTimestamps(Path metric) throws Exception {
+    return Files.readAllLines(metric).stream()
+        .map(line -> line.substring(line.indexOf(' ') + 1))
+        .toList();
+  }
+
+  private static int firstMatching(List<String> steps, String regex) {
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).matches(regex)) {
+        return i;
+      }
+    }
+    return fail("no step matches " + regex);
+  }
+
+  private static String property(String name, Object value) {
+    return "-D" + name + "=" + value;
   }
 
   /** The chexnet CLI in a new JVM with this test's classpath, in {@code work}. */
-  private static Launched chexnet(Path work, Path pausedMarker, String... args) throws Exception {
+  private Launched chexnet(Path work, List<String> jvmOptions, String... args) throws Exception {
     List<String> command =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Chexnet.class.getName()));
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Chexnet.class.getName()));
     command.addAll(List.of(args));
-    Path console = Files.createTempFile(work.getParent(), "console", ".txt");
-    ProcessBuilder builder =
+    Path console = Files.createTempFile(dir, "console", ".txt");
+    Process process =
         new ProcessBuilder(command)
             .directory(work.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(console.toFile());
-    if (pausedMarker != null) {
-      builder.environment().put(PauseAtBatch.ENV, pausedMarker.toString());
-    }
-    return new Launched(builder.start(), console);
+            .redirectOutput(console.toFile())
+            .start();
+    return new Launched(process, console);
   }
 
   /** A CLI process and the file its console output goes to. */
   private record Launched(Process process, Path console) {
+    int exitCode() throws Exception {
+      if (!process.waitFor(5, TimeUnit.MINUTES)) {
+        process.destroyForcibly().waitFor();
+        fail("chexnet did not end in 5 minutes:\n" + output());
+      }
+      return process.exitValue();
+    }
+
     String output() throws Exception {
       return Files.readString(console);
     }
-  }
-
-  private static Path onlyRun(Path store) throws Exception {
-    try (Stream<Path> runs = Files.walk(store, 2)) {
-      List<Path> found = runs.filter(p -> Files.exists(p.resolve("artifacts"))).toList();
-      assertEquals(1, found.size(), found.toString());
-      return found.get(0);
-    }
-  }
-
-  /** A metric's values, without the timestamps. */
-  private static List<String> values(Path runDir, String metric) throws Exception {
-    return Files.readAllLines(runDir.resolve("metrics").resolve(metric)).stream()
-        .map(line -> line.substring(line.indexOf(' ') + 1))
-        .toList();
   }
 }

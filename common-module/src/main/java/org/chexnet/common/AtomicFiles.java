@@ -8,10 +8,15 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -53,8 +58,10 @@ public final class AtomicFiles {
         out.flush();
         channel.force(true);
       }
+      CrashPoints.reached("written", absolute);
       // rename(2): atomically replaces an existing target.
       Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
+      CrashPoints.reached("renamed", absolute);
       forceDirectory(directory);
     } finally {
       // Only left after a failure; a stray temp file would show up as a param, tag or artifact.
@@ -87,6 +94,7 @@ public final class AtomicFiles {
             StandardOpenOption.WRITE,
             StandardOpenOption.APPEND)) {
       writeFully(channel, (line + "\n").getBytes(StandardCharsets.UTF_8));
+      CrashPoints.reached("appended", target);
       channel.force(false);
     }
   }
@@ -100,6 +108,10 @@ public final class AtomicFiles {
    * Replaces directory {@code target} as a whole: {@code filler} fills a staging directory beside
    * it, which is swapped in, so readers never see a mix of old and new; a failing filler leaves the
    * old directory as it was. The staging directory is created empty with the umask's mode.
+   *
+   * <p>At every instant a complete version is on disk: the target, or between the two renames its
+   * previous version at {@link #retired}. When a crash left the target absent and the retired copy
+   * there, that copy is kept until the new version is in place.
    */
   public static void replaceDirectory(Path target, DirectoryFiller filler) throws IOException {
     Path absolute = target.toAbsolutePath();
@@ -109,16 +121,70 @@ public final class AtomicFiles {
     Path retired = retired(absolute);
     try {
       filler.fill(staging);
-      FileTrees.delete(retired);
+      CrashPoints.reached("filled", absolute);
       if (Files.exists(absolute)) {
+        FileTrees.delete(retired);
         Files.move(absolute, retired, StandardCopyOption.ATOMIC_MOVE);
+        CrashPoints.reached("retired", absolute);
       }
       Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory(parent);
+      CrashPoints.reached("swapped", absolute);
       FileTrees.delete(retired);
     } finally {
       FileTrees.delete(staging);
     }
+  }
+
+  /**
+   * Deletes what writers killed part way left under {@code root}: their temporary files and staging
+   * directories, and retired copies whose directory is back in place. A retired copy whose
+   * directory is absent is kept: it is the complete version a reader falls back to. Only for a tree
+   * no one writes to at the time (a killed run about to be resumed).
+   */
+  public static void deleteLeftovers(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    List<Path> leftovers = new ArrayList<>();
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+            if (!dir.equals(root) && isLeftover(dir)) {
+              leftovers.add(dir);
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+            if (isLeftover(file)) {
+              leftovers.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    for (Path leftover : leftovers) {
+      FileTrees.delete(leftover);
+    }
+  }
+
+  private static boolean isLeftover(Path path) {
+    String name = path.getFileName().toString();
+    if (!name.startsWith(".")) {
+      return false;
+    }
+    if (name.endsWith(".tmp")) {
+      return true;
+    }
+    if (name.endsWith(".old")) {
+      String retiredOf = name.substring(1, name.length() - ".old".length());
+      return Files.exists(path.resolveSibling(retiredOf));
+    }
+    return false;
   }
 
   /**

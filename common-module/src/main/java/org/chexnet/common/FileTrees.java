@@ -29,6 +29,7 @@ public final class FileTrees {
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
               throws IOException {
             Files.delete(file);
+            CrashPoints.reached("deleted", file);
             return FileVisitResult.CONTINUE;
           }
 

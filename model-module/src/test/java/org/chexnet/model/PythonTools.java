@@ -28,8 +28,14 @@ public final class PythonTools {
 
   private PythonTools() {}
 
-  /** The bin directory of a virtual environment with {@code requirements} installed. */
+  /**
+   * The bin directory of a virtual environment with {@code requirements} installed.
+   *
+   * @param requirements a pinned requirements file; a relative path is taken from the calling
+   *     test's module directory
+   */
   public static synchronized Path venvBin(Path requirements) {
+    requirements = requirements.toAbsolutePath();
     String command = "bash " + ROOT.relativize(SETUP) + " " + ROOT.relativize(requirements);
     Completed setup = run(List.of("bash", SETUP.toString(), requirements.toString()), 15);
     if (setup.exitCode != 0) {

@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.FileTrees;
 import org.slf4j.Logger;
@@ -36,6 +39,12 @@ public final class Run implements AutoCloseable {
   private final RunMirror mirror;
   private RunStatus status = RunStatus.RUNNING;
   private Long endTime;
+
+  /**
+   * For a reopened run: per metric, the "value step" entries its history holds (read on first use).
+   * Null for a new run, whose histories start empty.
+   */
+  private Map<String, Set<String>> recordedMetrics;
 
   private Run(
       Path directory,
@@ -92,6 +101,9 @@ public final class Run implements AutoCloseable {
             MlflowYaml.read(directory.resolve(LocalRunStore.META_FILE)).path("user_id").asText(""),
             record.startTime(),
             mirror);
+    // What the kill left half written goes; the resumed run writes it again.
+    AtomicFiles.deleteLeftovers(directory);
+    run.recordedMetrics = new HashMap<>();
     run.writeMeta();
     return run;
   }
@@ -176,12 +188,33 @@ public final class Run implements AutoCloseable {
 
   /**
    * Appends {@code <timestamp_millis> <value> <step>} to the metric's history; timestamp is now.
+   *
+   * <p>In a reopened run, a value the history holds already at that step is not logged again: a
+   * resumed run repeats the work after its last backup, and the values it logged before the kill.
    */
   public synchronized void logMetric(String key, double value, long step) throws IOException {
     Path file = directory.resolve("metrics").resolve(Keys.requireValid(key));
+    String entry = value + " " + step;
+    if (recordedMetrics != null && !recordedMetrics(key, file).add(entry)) {
+      return;
+    }
     long timestamp = System.currentTimeMillis();
-    AtomicFiles.appendLine(file, timestamp + " " + value + " " + step);
+    AtomicFiles.appendLine(file, timestamp + " " + entry);
     mirror.metric(key, value, timestamp, step);
+  }
+
+  private Set<String> recordedMetrics(String key, Path file) throws IOException {
+    Set<String> entries = recordedMetrics.get(key);
+    if (entries == null) {
+      entries = new HashSet<>();
+      if (Files.exists(file)) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          entries.add(line.substring(line.indexOf(' ') + 1)); // without the timestamp
+        }
+      }
+      recordedMetrics.put(key, entries);
+    }
+    return entries;
   }
 
   /** Sets or replaces a tag. */

@@ -92,6 +92,30 @@ class RunTest {
     assertTrue(read("metrics/train/loss").endsWith("7\n"));
   }
 
+  @Test
+  void aReopenedRunLogsWhatItsHistoryHoldsOnceAndDropsAKilledWritersLeftovers() throws IOException {
+    LocalRunStore store = new LocalRunStore(temp.resolve("mlruns"));
+    run.logMetric("val_loss", 0.5, 0);
+    run.logMetric("val_loss", 0.25, 1);
+    // What a writer killed part way leaves: its temporary file, a staging directory.
+    Path temporary = Files.writeString(run.artifactsDir().resolve(".report.md.x1.tmp"), "half");
+    Path staging = Files.createDirectories(run.artifactsDir().resolve(".best.partial.x2.tmp"));
+    Files.writeString(staging.resolve("variables.index"), "half");
+
+    Run resumed = store.reopenRun(run.id());
+    assertTrue(Files.notExists(temporary) && Files.notExists(staging), "leftovers deleted");
+    // The resumed run repeats epoch 1, then goes on.
+    resumed.logMetric("val_loss", 0.25, 1);
+    resumed.logMetric("val_loss", 0.125, 2);
+    resumed.logMetric("val_loss", 0.125, 2);
+    resumed.logMetric("val_loss", 0.3, 1); // another value at a logged step is history too
+    List<String> history =
+        Files.readAllLines(run.directory().resolve("metrics/val_loss")).stream()
+            .map(line -> line.substring(line.indexOf(' ') + 1))
+            .toList();
+    assertEquals(List.of("0.5 0", "0.25 1", "0.125 2", "0.3 1"), history);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

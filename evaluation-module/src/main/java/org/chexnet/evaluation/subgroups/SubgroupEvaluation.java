@@ -33,7 +33,8 @@ import org.chexnet.evaluation.SortedScores;
  * seeded with the seed, so the result is the same for the same seed on any number of threads. The
  * gap compares the two subgroups that are highest and lowest on the full set, and its interval is
  * that same difference over the replicates where both are defined; it is flagged when the interval
- * excludes zero.
+ * excludes zero and both subgroups hold at least {@link SubgroupGap#MIN_CASES} positives (and, for
+ * AUROC, negatives).
  *
  * @param attributes in the order asked for
  */
@@ -315,7 +316,8 @@ public record SubgroupEvaluation(
               s -> s.perClass().get(column).auroc(),
               g -> g.aurocs,
               c,
-              "AUROC"));
+              "AUROC",
+              true));
       fnrGaps.add(
           gap(
               classNames.get(c),
@@ -324,7 +326,8 @@ public record SubgroupEvaluation(
               s -> s.perClass().get(column).falseNegativeRate(),
               g -> g.falseNegativeRates,
               c,
-              "false-negative rate"));
+              "false-negative rate",
+              false));
     }
     return new AttributeSubgroups(
         attribute.name(), attribute.source(), subgroups, withoutValue, aurocGaps, fnrGaps);
@@ -337,7 +340,8 @@ public record SubgroupEvaluation(
       ToDoubleFunction<Subgroup> metric,
       Function<Group, double[][]> replicates,
       int c,
-      String metricName) {
+      String metricName,
+      boolean needsNegatives) {
     // The first subgroup (in value order) with the highest value, the last with the lowest: two
     // different subgroups whenever at least two have the metric, even when all values are equal.
     int high = -1;
@@ -363,8 +367,10 @@ public record SubgroupEvaluation(
           null,
           Double.NaN,
           Interval.UNDEFINED,
-          "fewer than two subgroups with a defined " + metricName);
+          "fewer than two subgroups with a defined " + metricName,
+          null);
     }
+    Subgroup lowest = subgroups.get(low);
     double[][] highReplicates = replicates.apply(groups.get(high));
     double[][] lowReplicates = replicates.apply(groups.get(low));
     double[] differences =
@@ -378,6 +384,22 @@ public record SubgroupEvaluation(
         subgroups.get(low).value(),
         metric.applyAsDouble(subgroups.get(high)) - metric.applyAsDouble(subgroups.get(low)),
         Bootstrap.percentileInterval(differences),
-        null);
+        null,
+        tooFewCases(subgroups.get(high), c, needsNegatives)
+            .or(() -> tooFewCases(lowest, c, needsNegatives))
+            .orElse(null));
+  }
+
+  /** Why {@code subgroup} is too small to flag a gap in class {@code c}, if it is. */
+  private static Optional<String> tooFewCases(Subgroup subgroup, int c, boolean needsNegatives) {
+    int positives = subgroup.perClass().get(c).positives();
+    int negatives = subgroup.images() - positives;
+    if (positives < SubgroupGap.MIN_CASES) {
+      return Optional.of(subgroup.value() + " has " + positives + " positive images");
+    }
+    if (needsNegatives && negatives < SubgroupGap.MIN_CASES) {
+      return Optional.of(subgroup.value() + " has " + negatives + " negative images");
+    }
+    return Optional.empty();
   }
 }

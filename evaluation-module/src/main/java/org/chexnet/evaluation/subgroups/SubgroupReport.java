@@ -98,6 +98,9 @@ public record SubgroupReport(SubgroupEvaluation evaluation) implements ReportSec
       if (gap.undefinedReason() != null) {
         one.put("undefined", gap.undefinedReason());
       }
+      if (gap.tooFewCases() != null) {
+        one.put("not_flagged", "too few cases: " + gap.tooFewCases());
+      }
       json.put(gap.className(), one);
     }
     return json;
@@ -188,7 +191,9 @@ public record SubgroupReport(SubgroupEvaluation evaluation) implements ReportSec
             + " replacement; 2.5th and 97.5th percentiles.\n"
             + "- Largest gap: the subgroup highest on these images minus the lowest (named"
             + " higher - lower); its CI is that difference over the replicates. **flagged** when"
-            + " the CI excludes zero.\n"
+            + " the CI excludes zero and both subgroups hold at least "
+            + SubgroupGap.MIN_CASES
+            + " positives (for AUROC also negatives); below that the interval degenerates.\n"
             + (thresholds
                 ? "- Sensitivity, specificity, FNR (false-negative rate, FN / (TP + FN)) at each"
                     + " finding's threshold from the operating points above.\n"
@@ -224,6 +229,8 @@ public record SubgroupReport(SubgroupEvaluation evaluation) implements ReportSec
     return List.of(
         ReportFormat.number(gap.gap()) + " (" + gap.higher() + " - " + gap.lower() + ")",
         ReportFormat.interval(gap.ci()),
-        gap.flagged() ? "**flagged**" : "");
+        gap.flagged()
+            ? "**flagged**"
+            : gap.tooFewCases() != null ? "too few cases: " + gap.tooFewCases() : "");
   }
 }

@@ -1,6 +1,7 @@
 package org.chexnet.experiment.run;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -61,6 +62,12 @@ public final class ExperimentRunner {
   /** How many times a run was resumed. */
   static final String RESUMES_TAG = "chexnet.resumes";
 
+  /** Where a run keeps what a resume continues from, until it finishes. */
+  private static final String BACKUP = "backup";
+
+  /** The resolved spec in a run's artifacts: what a resume runs. */
+  private static final String SPEC_ARTIFACT = "spec.yaml";
+
   private final Reporter reporter;
   private final Path workDir;
 
@@ -114,10 +121,11 @@ public final class ExperimentRunner {
       }
       inputs.data().record(run);
       run.logParams(loaded.flatten());
-      run.writeArtifact("spec.yaml", loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       if (git.dirty() && git.diff() != null) {
         run.writeArtifact("git-diff.patch", git.diff().getBytes(StandardCharsets.UTF_8));
       }
+      // Last of the set-up: a run with its spec.yaml has all of it, and only such a run resumes.
+      run.writeArtifact(SPEC_ARTIFACT, loaded.resolvedYaml().getBytes(StandardCharsets.UTF_8));
       return execute(spec, inputs, run, provenance.tags());
     }
   }
@@ -136,10 +144,22 @@ public final class ExperimentRunner {
       throw ChexnetException.invalidInput(e.getMessage());
     }
     if (record.status().equals(RunStatus.FINISHED.name())) {
+      // Killed after it was marked FINISHED, before its backup was deleted: delete it now.
+      FileTrees.delete(store.runDirectory(record).resolve(BACKUP));
       throw ChexnetException.invalidInput(
           "run " + record.id() + " (" + record.name() + ") FINISHED already: nothing to resume");
     }
-    Path specFile = store.runDirectory(record).resolve("artifacts/spec.yaml");
+    Path specFile = store.runDirectory(record).resolve("artifacts").resolve(SPEC_ARTIFACT);
+    if (!Files.isRegularFile(specFile)) {
+      throw ChexnetException.invalidInput(
+          "run "
+              + record.id()
+              + " ("
+              + record.name()
+              + ") was killed before it was set up (no "
+              + specFile
+              + "): nothing to resume; start it again with chexnet run SPEC");
+    }
     LoadedSpec loaded = SpecLoader.load(specFile, List.of());
     ExperimentSpec spec = loaded.spec();
     Inputs inputs = inputs(spec);
@@ -235,15 +255,16 @@ public final class ExperimentRunner {
       run.end(RunStatus.FAILED);
       throw e;
     }
-    // The best checkpoint is in the artifacts; the backup (with optimizer slots) was only for
-    // resuming.
-    FileTrees.delete(backupDirectory(run));
     run.end(RunStatus.FINISHED);
+    // The best checkpoint is in the artifacts; the backup (with optimizer slots) was only for
+    // resuming. Deleted once the run is FINISHED: a kill half way through the deletion must not
+    // leave a RUNNING run whose backup names a model no longer there.
+    FileTrees.delete(backupDirectory(run));
     return result;
   }
 
   private static Path backupDirectory(Run run) {
-    return run.directory().resolve("backup");
+    return run.directory().resolve(BACKUP);
   }
 
   private RunResult trainAndEvaluate(

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.common.Reporter;
-import org.chexnet.experiment.PythonTools;
 import org.chexnet.experiment.run.RunResult;
+import org.chexnet.model.PythonTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

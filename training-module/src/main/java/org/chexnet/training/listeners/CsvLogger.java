@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.chexnet.common.CrashPoints;
 import org.chexnet.training.TrainingContext;
 import org.chexnet.training.TrainingListener;
 
@@ -79,6 +80,7 @@ public final class CsvLogger implements TrainingListener {
     writer.write(row.toString());
     writer.newLine();
     writer.flush();
+    CrashPoints.reached("row-written", file);
   }
 
   @Override

@@ -8,23 +8,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.chexnet.experiment.PythonTools;
+import org.chexnet.model.PythonTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The project's own dvc.yaml under a real, pinned DVC, in a fresh git repository with a small
- * synthetic dataset: repro, metrics, plots, a no-op second repro, a parameter change that reruns
- * only the stage it feeds, and a DVC experiment over params.yaml.
+ * synthetic dataset, its stages calling the shipped {@code ./chexnet} launcher and the jar this
+ * build packaged: repro, metrics, plots, a no-op second repro, a parameter change that reruns only
+ * the stage it feeds, and a DVC experiment over params.yaml.
  */
-class DvcPipelineTest {
-  private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+class DvcPipelineIT {
+  private static final Path PROJECT = ShippedCommand.ROOT;
 
   /** params.yaml at test size: the same keys as the project's, smaller values. */
   private static String tinyParams() throws Exception {
@@ -39,8 +39,13 @@ class DvcPipelineTest {
         .replace("replicates: 1000", "replicates: 50");
   }
 
+  @TempDir Path dir;
+  private ShippedCommand shipped;
+
   @Test
-  void projectPipelineRunsUnderRealDvc(@TempDir Path repo) throws Exception {
+  void projectPipelineRunsUnderRealDvc() throws Exception {
+    shipped = new ShippedCommand(dir);
+    Path repo = Files.createDirectories(dir.resolve("repo"));
     Path bin = PythonTools.venvBin(Path.of("src/test/python/requirements-dvc.txt"));
     String params = tinyParams();
     assertTrue(params.contains("images: 120") && params.contains("epochs: 2"), params);
@@ -68,24 +73,20 @@ class DvcPipelineTest {
       copyTree(
           PROJECT.resolve(module + "-module/src/main"), repo.resolve(module + "-module/src/main"));
     }
-    // The stages call ./chexnet; here it is this build's CLI.
-    Path launcher = repo.resolve("chexnet");
-    Files.writeString(
-        launcher,
-        "#!/bin/sh\nexec '"
-            + Path.of(System.getProperty("java.home"), "bin", "java")
-            + "' -cp '"
-            + System.getProperty("java.class.path")
-            + "' "
-            + Chexnet.class.getName()
-            + " \"$@\"\n");
-    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(repo.resolve(".gitignore"), "/mlruns/\n");
+    // The stages call ./chexnet: the launcher itself, with the jar this build packaged in its
+    // place (newer than the copied sources, so the launcher runs it as it is).
+    Files.copy(
+        ShippedCommand.LAUNCHER, repo.resolve("chexnet"), StandardCopyOption.COPY_ATTRIBUTES);
+    Path target = Files.createDirectories(repo.resolve("cli-module/target"));
+    Files.copy(ShippedCommand.JAR, target.resolve("chexnet.jar"));
+    Files.createSymbolicLink(target.resolve("lib"), ShippedCommand.JAR.resolveSibling("lib"));
+    Files.writeString(repo.resolve(".gitignore"), "/mlruns/\n/cli-module/target/\n");
     run(repo, bin, "git", "init", "-q");
     run(repo, bin, "git", "add", "-A");
     run(repo, bin, "git", "commit", "-qm", "pipeline");
 
     String first = run(repo, bin, "dvc", "repro");
+    assertFalse(first.contains(ShippedCommand.REBUILD_LINE), first);
     for (String stage : List.of("prepare", "train", "evaluate")) {
       assertTrue(first.contains("Running stage '" + stage + "'"), first);
     }
@@ -116,10 +117,14 @@ class DvcPipelineTest {
     assertFalse(experiment.contains("Running stage 'prepare'"), experiment);
     String shown = run(repo, bin, "dvc", "exp", "show", "--json");
     assertTrue(shown.contains("0.0001"), shown.substring(0, Math.min(3000, shown.length())));
+    assertFalse(Files.exists(shipped.mavenCalls()), "the launcher tried to rebuild the jar");
   }
 
-  /** Runs a command in {@code dir} with the venv's bin first on PATH; fails on a non-zero exit. */
-  private static String run(Path dir, Path bin, String... command) throws Exception {
+  /**
+   * Runs a command in {@code dir} with the venv's bin first on PATH, then the shipped command's (no
+   * mvn: the launcher must not rebuild); fails on a non-zero exit.
+   */
+  private String run(Path dir, Path bin, String... command) throws Exception {
     List<String> line = new ArrayList<>(List.of(command));
     if (Files.isExecutable(bin.resolve(command[0]))) {
       line.set(0, bin.resolve(command[0]).toString()); // PATH below is the child's, not ours
@@ -127,7 +132,7 @@ class DvcPipelineTest {
     ProcessBuilder builder =
         new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
-    env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("PATH", bin + ":" + shipped.path());
     env.put("DVC_NO_ANALYTICS", "1");
     env.put("GIT_AUTHOR_NAME", "test");
     env.put("GIT_AUTHOR_EMAIL", "test@example.org");
