@@ -14,9 +14,11 @@ import org.chexnet.common.ChexnetException;
 
 /**
  * The images {@code chexnet predict} reads: every PNG or JPEG under a directory, or the images a
- * list names. Each is known by its file name (NIH's "Image Index"), which must be unique.
+ * list names. Each is known by its file name (NIH's "Image Index") when the file names are unique,
+ * else by its path under the directory or the list's base ('/'-separated: CheXpert's and MIMIC's
+ * images share file names across studies), which must be unique.
  *
- * @param names file names, in output order
+ * @param names file names or relative paths, in output order
  * @param files the file of each name
  */
 public record ImageInputs(List<String> names, List<Path> files) {
@@ -42,7 +44,7 @@ public record ImageInputs(List<String> names, List<Path> files) {
       if (files.isEmpty()) {
         throw ChexnetException.invalidInput(source + ": no .png or .jpg images in this directory");
       }
-      return unique(files, files.stream().map(Path::toString).toList());
+      return unique(files, files.stream().map(Path::toString).toList(), source);
     }
     if (!Files.isRegularFile(source)) {
       throw ChexnetException.invalidInput(
@@ -75,23 +77,30 @@ public record ImageInputs(List<String> names, List<Path> files) {
     if (files.isEmpty()) {
       throw ChexnetException.invalidInput(source + ": lists no images");
     }
-    return unique(files, places);
+    return unique(files, places, base);
   }
 
-  private static ImageInputs unique(List<Path> files, List<String> places) {
+  private static ImageInputs unique(List<Path> files, List<String> places, Path base) {
+    List<String> byFileName = files.stream().map(f -> f.getFileName().toString()).toList();
+    boolean fileNamesUnique = byFileName.stream().distinct().count() == byFileName.size();
+    Path absoluteBase = base.toAbsolutePath().normalize();
     Map<String, Integer> first = new HashMap<>();
     List<String> names = new ArrayList<>(files.size());
     for (int i = 0; i < files.size(); i++) {
-      String name = files.get(i).getFileName().toString();
+      Path file = files.get(i).toAbsolutePath().normalize();
+      String name =
+          fileNamesUnique || !file.startsWith(absoluteBase)
+              ? byFileName.get(i)
+              : absoluteBase.relativize(file).toString().replace('\\', '/');
       Integer earlier = first.putIfAbsent(name, i);
       if (earlier != null) {
         throw ChexnetException.invalidInput(
             places.get(i)
-                + ": image name "
+                + ": image "
                 + name
                 + " already used by "
                 + places.get(earlier)
-                + "; predictions are keyed by file name");
+                + "; predictions are keyed by file name, or by path where file names repeat");
       }
       names.add(name);
     }
