@@ -38,7 +38,23 @@ def read_run(client, run_id):
         with tempfile.TemporaryDirectory() as target:
             local = mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=target)
             artifacts = digests(local)
+    inputs = sorted(
+        (
+            {
+                "name": i.dataset.name,
+                "digest": i.dataset.digest,
+                "source_type": i.dataset.source_type,
+                "source": i.dataset.source,
+                "schema": i.dataset.schema or None,
+                "profile": i.dataset.profile or None,
+                "context": {t.key: t.value for t in i.tags}.get("mlflow.data.context"),
+            }
+            for i in run.inputs.dataset_inputs
+        ),
+        key=lambda i: (i["name"], i["digest"], i["context"]),
+    )
     return {
+        "inputs": inputs,
         "info": {
             "run_name": run.info.run_name,
             "status": run.info.status,

@@ -13,7 +13,8 @@ For each case of CASES, in OUT/<case>/:
                  (conv1/conv/kernel, bn/moving_mean, ...), Adam's slots (optimizer/adam_m/NAME,
                  optimizer/adam_v/NAME), optimizer/learning_rate and optimizer/step
     reference.h5 `images` [steps, batch, size, size, 3] and `labels` [steps, batch, 14]: the
-                 batches, one per step; `losses` [steps]: Keras' training loss of each step (before
+                 batches, one per step; for the masked cases `masks` [steps, batch, 14], 1 where a
+                 label counts and 0 where it is masked; `losses` [steps]: Keras' training loss of each step (before
                  its update); for the class-weighted loss `class_positives` [14] and `class_images`,
                  the counts the weights come from; attributes: the settings, `variables` (the
                  network's variable names) and `trainable_parameters`
@@ -27,6 +28,10 @@ model.train_on_batch: training-mode batch norm (epsilon 1.001e-5, momentum 0.99)
     of w+[c] * y * -log(p) + w-[c] * (1 - y) * -log(1 - p), with -log(p) = softplus(-z) and
     -log(1 - p) = softplus(z) from the logits z, averaged over the batch by Keras; w+[c] = 1 - P[c]/N
     and w-[c] = P[c]/N for P[c] positives among N training images.
+Masked cases train with a label mask as Keras' per-element sample_weight: the loss function returns
+the per-element loss [batch, 14] (the weighted formula above without its mean over classes), and
+train_on_batch(..., sample_weight=mask) reduces it by Keras' default, the sum of the weighted
+elements over batch x 14 (masked elements included in the count).
 Under mixed_bfloat16 the global policy is Keras' `mixed_bfloat16`; the pooling and the head are
 float32, as chexnet-java's are. TensorFlow's thread counts are left at their defaults, as
 chexnet-java's session leaves them, so that both split the same kernels the same way.
@@ -65,6 +70,15 @@ CASES = {
         "adam": {"learning_rate": 3e-3, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-5},
     },
     "tiny_mixed_bfloat16": {"blocks": [2, 2, 2, 2], "size": 64, "batch": 4, "precision": "mixed_bfloat16"},
+    # Labels masked out (CheXpert's uncertain labels under U-Ignore, a source's missing findings).
+    "tiny_masked": {"blocks": [2, 2, 2, 2], "size": 64, "batch": 4, "masked": True},
+    "tiny_weighted_masked": {
+        "blocks": [2, 2, 2, 2],
+        "size": 64,
+        "batch": 4,
+        "loss": "weighted_binary_crossentropy",
+        "masked": True,
+    },
     "densenet121": {"blocks": [6, 12, 24, 16], "size": 64, "batch": 4},
 }
 
@@ -74,16 +88,20 @@ def variable_name(layer, variable):
     return layer.name + "/" + variable.name.split("/")[-1].split(":")[0]
 
 
-def weighted_binary_crossentropy(positive, negative):
+def weighted_binary_crossentropy(positive, negative, per_element=False):
     positive = tf.constant(positive, tf.float32)
     negative = tf.constant(negative, tf.float32)
 
     def loss(y_true, logits):
         y = tf.cast(y_true, logits.dtype)
         per_class = positive * y * tf.nn.softplus(-logits) + negative * (1 - y) * tf.nn.softplus(logits)
-        return tf.reduce_mean(per_class, axis=-1)
+        return per_class if per_element else tf.reduce_mean(per_class, axis=-1)
 
     return loss
+
+
+def per_element_binary_crossentropy(y_true, logits):
+    return tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(y_true, logits.dtype), logits=logits)
 
 
 def save_state(model, optimizer, prefix):
@@ -109,7 +127,9 @@ def save_state(model, optimizer, prefix):
     return [n for n in names if not n.startswith("optimizer/")]
 
 
-def run_case(out, blocks, size, batch, loss="binary_crossentropy", precision="float32", adam=None):
+def run_case(
+    out, blocks, size, batch, loss="binary_crossentropy", precision="float32", adam=None, masked=False
+):
     adam = adam or ADAM
     keras.mixed_precision.set_global_policy(precision)
     model, _ = densenet(blocks, size, head_activation=None)
@@ -120,22 +140,31 @@ def run_case(out, blocks, size, batch, loss="binary_crossentropy", precision="fl
 
     extra = {}
     if loss == "binary_crossentropy":
-        keras_loss = keras.losses.BinaryCrossentropy(from_logits=True)
+        keras_loss = (
+            per_element_binary_crossentropy
+            if masked
+            else keras.losses.BinaryCrossentropy(from_logits=True)
+        )
     else:
         class_images = 1000
         positives = rng.integers(20, 500, CLASSES)
         share = positives / class_images
         keras_loss = weighted_binary_crossentropy(
-            (1 - share).astype(np.float32), share.astype(np.float32)
+            (1 - share).astype(np.float32), share.astype(np.float32), per_element=masked
         )
         extra = {"class_positives": positives.astype(np.int64), "class_images": np.int64(class_images)}
+    masks = None
+    if masked:
+        masks = (rng.random((STEPS, batch, CLASSES)) < 0.7).astype(np.float32)
+        extra["masks"] = masks
     optimizer = keras.optimizers.Adam(**adam, jit_compile=False)
     model.compile(optimizer=optimizer, loss=keras_loss, jit_compile=False)
     optimizer.build(model.trainable_variables)
     variables = save_state(model, optimizer, os.path.join(out, "state-0", "variables"))
     losses = []
     for step in range(STEPS):
-        losses.append(float(model.train_on_batch(images[step], labels[step])))
+        weights = None if masks is None else masks[step]
+        losses.append(float(model.train_on_batch(images[step], labels[step], sample_weight=weights)))
         save_state(model, optimizer, os.path.join(out, f"state-{step + 1}", "variables"))
 
     with h5py.File(os.path.join(out, "reference.h5"), "w") as f:

@@ -1,5 +1,6 @@
 package org.chexnet.cli;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,9 @@ import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
+import org.chexnet.dataset.Dataset;
+import org.chexnet.dataset.DatasetSummary;
+import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.NihDownload;
 import org.chexnet.dataset.PreparedCache;
@@ -17,8 +21,11 @@ import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.experiment.data.Datasets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "data",
@@ -30,19 +37,28 @@ import picocli.CommandLine.Parameters;
       DataCommand.Verify.class,
       DataCommand.Download.class,
       DataCommand.Prepare.class,
-      DataCommand.Splits.class
+      DataCommand.Splits.class,
+      DataCommand.Summary.class
     })
 final class DataCommand {
   @Command(
       name = "synth",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a synthetic dataset in the exact ChestX-ray14 layout (images/*.png, "
-            + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt).",
+        "Write a synthetic dataset in a dataset's exact layout: ChestX-ray14's (images/*.png, "
+            + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) by default, or"
+            + " CheXpert's, MIMIC-CXR-JPG's or PadChest's (docs/datasets.md).",
         "Each finding draws its own shape in its own region, so the labels are learnable; "
             + "the same seed gives the same files."
       })
   static final class Synth implements Callable<Integer> {
+    @Option(
+        names = "--dataset",
+        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
+        paramLabel = "NAME",
+        description = "chestxray14, chexpert, mimic_cxr_jpg or padchest (default ${DEFAULT-VALUE})")
+    String dataset;
+
     @Option(
         names = "--out",
         required = true,
@@ -72,9 +88,14 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      SyntheticChestXray14.write(out, images, imageSize, seed, new ConsoleReporter(System.out));
+      if (dataset.equals(ChestXray14.NAME)) {
+        SyntheticChestXray14.write(out, images, imageSize, seed, new ConsoleReporter(System.out));
+      } else {
+        Datasets.writeSynthetic(dataset, out, images, imageSize, seed);
+      }
       System.out.printf(
-          "Wrote %d synthetic images (%dx%d) to %s%n", images, imageSize, imageSize, out);
+          "Wrote %d synthetic %s images (%dx%d) to %s%n",
+          images, dataset, imageSize, imageSize, out);
       return 0;
     }
   }
@@ -233,11 +254,11 @@ final class DataCommand {
       name = "prepare",
       mixinStandardHelpOptions = true,
       description = {
-        "Decode and resize every Data_Entry image of DIR once into uint8 shards under "
+        "Decode and resize every image of DIR's metadata once into uint8 shards under "
             + "DIR/"
             + PreparedCache.DEFAULT_DIR
             + "/<key>, so training reads batches without "
-            + "PNG decoding.",
+            + "decoding.",
         "The key covers the manifest digest (run `chexnet data snapshot DIR` first), the image "
             + "size and the decoder version: a changed setting builds a new cache.",
         "Interrupted (even killed), it continues where it stopped when run again: finished "
@@ -246,6 +267,13 @@ final class DataCommand {
   static final class Prepare implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
+
+    @Option(
+        names = "--dataset",
+        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
+        paramLabel = "NAME",
+        description = "which dataset DIR is (default ${DEFAULT-VALUE})")
+    String dataset;
 
     @Option(
         names = "--image-size",
@@ -285,6 +313,7 @@ final class DataCommand {
           };
       PreparedCache cache =
           Datasets.prepareCache(
+              dataset,
               dir,
               imageSize,
               policy,
@@ -306,8 +335,19 @@ final class DataCommand {
             + "prevalence, to check a split, view filter or subsample before training."
       })
   static final class Splits implements Callable<Integer> {
+    @Spec CommandSpec command;
+
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
+
+    @Option(
+        names = "--dataset",
+        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
+        paramLabel = "NAME",
+        description = "which dataset DIR is (default ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Mixin LabelPolicyOptions labelPolicy;
 
     @ArgGroup(exclusive = true)
     Kind kind = new Kind();
@@ -316,7 +356,9 @@ final class DataCommand {
       @Option(
           names = "--official",
           paramLabel = "VAL_FRACTION",
-          description = "NIH's lists; validation carved by patient (default 0.1)")
+          description =
+              "the dataset's own splits; a missing validation or test split carved by patient"
+                  + " (default 0.1)")
       Double validationFraction;
 
       @Option(
@@ -344,8 +386,8 @@ final class DataCommand {
     @Option(
         names = "--view",
         split = ",",
-        paramLabel = "PA|AP",
-        description = "keep only these view positions")
+        paramLabel = "VIEW",
+        description = "keep only these views: PA, AP, LATERAL, OTHER, UNKNOWN")
     Set<String> views;
 
     @Option(
@@ -378,10 +420,85 @@ final class DataCommand {
         plan =
             new SplitPlan.Official(kind.validationFraction != null ? kind.validationFraction : 0.1);
       }
+      Dataset data = Datasets.open(dataset, dir);
       DataSplits splits =
           Datasets.split(
-              ChestXray14.open(dir), plan, views, subsample != null ? subsample : 1, seed, "");
-      System.out.print(splits.prevalenceTable());
+              data, plan, views, labelPolicy.policy(), subsample != null ? subsample : 1, seed, "");
+      PrintWriter out = command.commandLine().getOut();
+      out.print(splits.prevalenceTable(data.findings()));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "summary",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Count the labels of ROOT from its metadata files alone (no image is read), so the labels"
+            + " can be checked before downloading hundreds of gigabytes.",
+        "Per finding the positive, negative, uncertain and missing labels (as the metadata writes"
+            + " them, before any policy) and the prevalence; with --uncertain or --missing also the"
+            + " training labels that policy makes. Plus images, patients, studies and views. Reads"
+            + " whichever of the dataset's metadata files are present and says which are missing."
+      })
+  static final class Summary implements Callable<Integer> {
+    @Spec CommandSpec command;
+
+    @Parameters(paramLabel = "ROOT", description = "the dataset directory")
+    Path root;
+
+    @Option(
+        names = "--dataset",
+        required = true,
+        paramLabel = "NAME",
+        description = "chestxray14, chexpert, mimic_cxr_jpg or padchest")
+    String dataset;
+
+    @Option(
+        names = "--uncertain",
+        paramLabel = "P",
+        description = "ignore, zeros or ones: also count the training labels this makes")
+    String uncertain;
+
+    @Option(
+        names = "--missing",
+        paramLabel = "P",
+        description = "negative or ignore: also count the training labels this makes")
+    String missing;
+
+    @Option(
+        names = "--views",
+        arity = "1..*",
+        split = ",",
+        paramLabel = "V",
+        description = "count only these views: PA, AP, LATERAL, OTHER, UNKNOWN")
+    List<String> views;
+
+    @Option(
+        names = "--json",
+        paramLabel = "FILE",
+        description =
+            "also write {\"dataset\", \"images\", \"patients\", \"findings\": {NAME:"
+                + " {\"positive\", \"negative\", \"uncertain\", \"missing\"}}, ...}")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+      LabelPolicy policy =
+          uncertain == null && missing == null
+              ? null
+              : LabelPolicyOptions.policy(
+                  uncertain != null ? uncertain : "ignore", missing != null ? missing : "negative");
+      DatasetSummary summary =
+          Datasets.summary(dataset, root, Datasets.views(views, "--views: "), policy);
+      PrintWriter out = command.commandLine().getOut();
+      out.print(summary.table());
+      if (json != null) {
+        summary.writeJson(json);
+        out.printf("Wrote %s%n", json);
+      }
+      out.flush();
       return 0;
     }
   }

@@ -7,18 +7,24 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
+import org.chexnet.dataset.HarmonisedFindings;
+import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
+import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.experiment.Experiments;
+import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ModelPredictions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,7 +44,11 @@ import picocli.CommandLine.Spec;
           + " Data_Entry_2017*.csv (only the predicted images are scored).",
       "Or --model MODEL --images DIR|LIST: the model (e.g. a model directory of `chexnet models"
           + " import`, with its card's preprocessing) predicts the images first, into"
-          + " OUT/NAME-predictions.csv; a model as --baseline predicts the same images."
+          + " OUT/NAME-predictions.csv; a model as --baseline predicts the same images.",
+      "Or a model on any dataset: --model MODEL --dataset NAME --root DIR [--split test] scores"
+          + " the model on that split over the findings the two share (ChestX-ray14's Effusion ="
+          + " CheXpert's Pleural Effusion, ...); the report lists the findings compared and skipped"
+          + " and why (docs/datasets.md)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -78,15 +88,80 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = "--labels",
-      required = true,
       paramLabel = "LIST",
       description = "ground truth: a 14-column label list or a Data_Entry csv")
   Path labels;
 
   @Option(
+      names = "--dataset",
+      paramLabel = "NAME",
+      description =
+          "with --model: the dataset to score it on (chestxray14, chexpert, mimic_cxr_jpg,"
+              + " padchest)")
+  String dataset;
+
+  @Option(names = "--root", paramLabel = "DIR", description = "with --dataset: its directory")
+  Path root;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "SPLIT",
+      description =
+          "with --dataset: test, validation, train or all; split as a run splits it (default"
+              + " ${DEFAULT-VALUE})")
+  String split;
+
+  @Option(
+      names = "--patient-random",
+      arity = "3",
+      paramLabel = "FRACTION",
+      description =
+          "with --dataset: split patients at random by these train, validation and test fractions"
+              + " (as a spec's patient_random; default: the dataset's official split)")
+  List<Double> fractions;
+
+  @Option(
+      names = "--validation-fraction",
+      defaultValue = "0.1",
+      paramLabel = "F",
+      description =
+          "with the official split: the share of train's patients a missing validation or test"
+              + " split takes (default ${DEFAULT-VALUE})")
+  double validationFraction;
+
+  @Option(
+      names = "--split-seed",
+      defaultValue = "42",
+      paramLabel = "N",
+      description =
+          "with --dataset: the seed of the split's random parts, a spec's seed (default"
+              + " ${DEFAULT-VALUE})")
+  long splitSeed;
+
+  /** With --dataset: what its uncertain and blank labels become. */
+  @Mixin LabelPolicyOptions labelPolicy;
+
+  @Option(
+      names = "--views",
+      split = ",",
+      paramLabel = "V",
+      description = "with --dataset: keep only these views (PA, AP, LATERAL, OTHER, UNKNOWN)")
+  List<String> views;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "16",
+      paramLabel = "N",
+      description = "with --model: images per inference batch (default ${DEFAULT-VALUE})")
+  int batchSize;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "where the reports go (default: the predictions' name with -evaluation)")
+      description =
+          "where the reports go (default: the predictions' name with -evaluation, or"
+              + " evaluation-DATASET-SPLIT)")
   Path out;
 
   @Option(
@@ -174,6 +249,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (dataset != null || root != null) {
+      return evaluateOnDataset();
+    }
     if ((predictions == null) == (model == null)) {
       throw ChexnetException.invalidInput(
           "give either --predictions CSV or --model MODEL with --images DIR|LIST");
@@ -226,8 +304,21 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    console.print(EvaluationReport.consoleTable(evaluation.detailed().result()));
-    Interval mean = evaluation.detailed().bootstrap().mean();
+    printAurocs(console, evaluation.detailed());
+    console.println(evaluation.summary());
+    console.printf(
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
+            + " model-card.md%s)%n",
+        request.outDirectory(),
+        evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
+    console.flush();
+    return 0;
+  }
+
+  /** The per-class table and the mean's bootstrap interval. */
+  private void printAurocs(PrintWriter console, DetailedEvaluation evaluation) {
+    console.print(EvaluationReport.consoleTable(evaluation.result()));
+    Interval mean = evaluation.bootstrap().mean();
     if (mean.defined()) {
       console.printf(
           Locale.ROOT,
@@ -236,12 +327,58 @@ final class EvaluateCommand implements Callable<Integer> {
           mean.low(),
           mean.high());
     }
-    console.println(evaluation.summary());
+  }
+
+  private int evaluateOnDataset() throws Exception {
+    if (model == null || dataset == null || root == null) {
+      throw ChexnetException.invalidInput(
+          "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
+    }
+    if (predictions != null || labels != null || images != null || baseline != null) {
+      throw ChexnetException.invalidInput(
+          "--model with --dataset scores the model on the dataset's labels: leave out"
+              + " --predictions, --labels, --images and --baseline");
+    }
+    if (batchSize < 1) {
+      throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
+    }
+    SplitPlan plan =
+        fractions != null
+            ? new SplitPlan.PatientRandom(fractions.get(0), fractions.get(1), fractions.get(2))
+            : new SplitPlan.Official(validationFraction);
+    Path target = out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
+    DatasetEvaluation.Request request =
+        new DatasetEvaluation.Request(
+            model,
+            null,
+            dataset,
+            root,
+            split,
+            plan,
+            splitSeed,
+            labelPolicy.policy(),
+            views,
+            target,
+            replicates,
+            seed,
+            batchSize,
+            title);
+    DatasetEvaluation.Result result =
+        Experiments.in(Path.of(""), new ConsoleReporter(System.out))
+            .evaluate(request, ModelOptions.resolver(runs));
+    PrintWriter console = command.commandLine().getOut();
+    console.println("Findings compared (model's output = dataset's label):");
+    for (HarmonisedFindings.Shared shared : result.comparison().shared()) {
+      console.printf("  %s: %s = %s%n", shared.finding(), shared.nameA(), shared.nameB());
+    }
+    console.println("Findings skipped:");
+    for (HarmonisedFindings.Skipped skipped : result.comparison().skipped()) {
+      console.printf("  %s %s: %s%n", skipped.dataset(), skipped.finding(), skipped.reason());
+    }
+    printAurocs(console, result.evaluation());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
-            + " model-card.md%s)%n",
-        request.outDirectory(),
-        evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
+        target);
     console.flush();
     return 0;
   }

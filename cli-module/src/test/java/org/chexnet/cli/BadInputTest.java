@@ -140,6 +140,10 @@ class BadInputTest {
           usage("data prepare {DIR}"),
           usage("data prepare {DATA} --cache-dir {TEXT}"),
           failedCheck("data prepare {CHANGED} --cache-dir {NEW}"),
+          usage("data summary {TEXT} --dataset chestxray14"),
+          usage("data summary {MISSING} --dataset chestxray14"),
+          usage("data summary {DIR} --dataset chexpert"),
+          usage("data summary {DATA} --dataset chestxray14 --json {DIR}"),
           usage("data splits {TEXT}"),
           usage("data splits {MISSING}"),
           usage("data splits {DIR}"),
@@ -206,6 +210,8 @@ class BadInputTest {
           usage(
               "evaluate --predictions {PREDICTIONS} --labels {LABELS} --out {NEW}"
                   + " --metadata {DIR}"),
+          usage("evaluate --model {MODEL} --dataset chestxray14 --root {MISSING} --out {NEW}"),
+          usage("evaluate --model {MODEL} --dataset chestxray14 --root {TEXT} --out {NEW}"),
           usage("models import {DIR} --out {NEW}"),
           usage("models import {MISSING} --out {NEW}"),
           usage("models import {BINARY} --out {NEW}"),

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.chexnet.dataset.Datasets;
 import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
@@ -31,6 +32,49 @@ class LocalizeCommandTest {
 
   @Test
   void pointingGameAndIobbPerFindingFromTheBoxedClassMap(@TempDir Path dir) throws Exception {
+    List<String> perFinding =
+        localize(dir, SPEC, Finding.COUNT, Finding.EFFUSION.ordinal(), "Atelectasis");
+    assertEquals(
+        "finding,boxes,pointing_accuracy,iou_acc_0.1,iou_acc_0.25,iou_acc_0.5,iou_acc_0.75,"
+            + "iou_acc_0.9,iobb_acc_0.1,iobb_acc_0.25,iobb_acc_0.5,iobb_acc_0.75,iobb_acc_0.9",
+        perFinding.get(0));
+    assertTrue(
+        perFinding.get(1).startsWith("Atelectasis,2,1.0,")
+            && perFinding.get(1).endsWith(",1.0,1.0,1.0,1.0,1.0"),
+        perFinding.get(1));
+    assertTrue(perFinding.get(2).startsWith("Effusion,1,1.0,"), perFinding.get(2));
+    assertTrue(perFinding.get(3).startsWith("Infiltration,1,0.0,"), perFinding.get(3));
+    List<String> perBox = Files.readAllLines(dir.resolve("loc/localization-boxes.csv"));
+    assertEquals(5, perBox.size());
+    assertTrue(Files.readString(dir.resolve("loc/localization.md")).contains("Pointing"));
+  }
+
+  @Test
+  void aCheXpertModelScoresNihsBoxesWithItsOwnNamesForTheSharedFindings(@TempDir Path dir)
+      throws Exception {
+    // CheXpert's "Pleural Effusion" map scores NIH's Effusion boxes; it has no Infiltration.
+    List<String> chexpert = Datasets.named("chexpert").findings();
+    List<String> perFinding =
+        localize(
+            dir,
+            SPEC.replace("root: data/x,", "root: data/x, dataset: chexpert,"),
+            chexpert.size(),
+            chexpert.indexOf("Pleural Effusion"),
+            "Atelectasis");
+    assertEquals(3, perFinding.size(), perFinding.toString());
+    assertTrue(perFinding.get(1).startsWith("Atelectasis,2,1.0,"), perFinding.get(1));
+    assertTrue(perFinding.get(2).startsWith("Effusion,1,1.0,"), perFinding.get(2));
+    assertEquals(4, Files.readAllLines(dir.resolve("loc/localization-boxes.csv")).size());
+  }
+
+  /**
+   * Writes a run with a tiny network of {@code classes} outputs (its spec {@code spec}), NIH boxes
+   * on synthetic images (two whole-image {@code wholeFinding} boxes, a 3 px Effusion box around the
+   * peak of class {@code effusionClass}'s map, an Infiltrate box in the opposite corner), runs
+   * {@code chexnet localize} into {@code dir/loc} and returns localization.csv's lines.
+   */
+  private static List<String> localize(
+      Path dir, String spec, int classes, int effusionClass, String wholeFinding) throws Exception {
     Path data = dir.resolve("data");
     SyntheticChestXray14.write(data, 10, 48, 2);
     Path images = data.resolve("images");
@@ -40,13 +84,13 @@ class LocalizeCommandTest {
     }
     Path artifacts = dir.resolve("run/artifacts");
     Files.createDirectories(artifacts);
-    Files.writeString(artifacts.resolve("spec.yaml"), SPEC);
+    Files.writeString(artifacts.resolve("spec.yaml"), spec);
     // The peak of image 1's Effusion map, computed here from the network itself.
     int peakX;
     int peakY;
     try (TrainableModel model =
         TrainableModel.create(
-            DenseNetConfig.custom(List.of(1, 1), 4, 32, Finding.COUNT),
+            DenseNetConfig.custom(List.of(1, 1), 4, 32, classes),
             new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON),
             5)) {
       model.saveCheckpoint(artifacts.resolve("checkpoints/best"));
@@ -54,8 +98,7 @@ class LocalizeCommandTest {
       byte[] gray = new ImageDecoder(32).decodeGray(images.resolve(names.get(1)));
       float[][] map =
           model.classActivationMaps()
-              .compute(ImageNetNormalization.toHwc(gray, 32, false), 1, Finding.EFFUSION.ordinal())[
-              0];
+              .compute(ImageNetNormalization.toHwc(gray, 32, false), 1, effusionClass)[0];
       int best = 0;
       for (int i = 1; i < 32 * 32; i++) {
         if (map[i / 32][i % 32] > map[best / 32][best % 32]) {
@@ -74,9 +117,13 @@ class LocalizeCommandTest {
             "Image Index,Finding Label,Bbox [x,y,w,h],,,\n"
                 // Whole-image boxes: always hit, the detected area always inside.
                 + names.get(0)
-                + ",Atelectasis,0,0,48,48,,,\n"
+                + ","
+                + wholeFinding
+                + ",0,0,48,48,,,\n"
                 + names.get(2)
-                + ",Atelectasis,0,0,48,48,,,\n"
+                + ","
+                + wholeFinding
+                + ",0,0,48,48,,,\n"
                 // A 3 px box around the Effusion map's peak, and one in the opposite corner.
                 + names.get(1)
                 + ",Effusion,"
@@ -110,21 +157,7 @@ class LocalizeCommandTest {
             "--batch-size",
             "1");
     assertEquals(0, exit, err.toString());
-    assertTrue(console.toString().contains("Atelectasis"), console.toString());
-
-    List<String> perFinding = Files.readAllLines(out.resolve("localization.csv"));
-    assertEquals(
-        "finding,boxes,pointing_accuracy,iou_acc_0.1,iou_acc_0.25,iou_acc_0.5,iou_acc_0.75,"
-            + "iou_acc_0.9,iobb_acc_0.1,iobb_acc_0.25,iobb_acc_0.5,iobb_acc_0.75,iobb_acc_0.9",
-        perFinding.get(0));
-    assertTrue(
-        perFinding.get(1).startsWith("Atelectasis,2,1.0,")
-            && perFinding.get(1).endsWith(",1.0,1.0,1.0,1.0,1.0"),
-        perFinding.get(1));
-    assertTrue(perFinding.get(2).startsWith("Effusion,1,1.0,"), perFinding.get(2));
-    assertTrue(perFinding.get(3).startsWith("Infiltration,1,0.0,"), perFinding.get(3));
-    List<String> perBox = Files.readAllLines(out.resolve("localization-boxes.csv"));
-    assertEquals(5, perBox.size());
-    assertTrue(Files.readString(out.resolve("localization.md")).contains("Pointing"));
+    assertTrue(console.toString().contains(wholeFinding), console.toString());
+    return Files.readAllLines(out.resolve("localization.csv"));
   }
 }

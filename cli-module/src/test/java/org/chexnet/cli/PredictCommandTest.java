@@ -418,7 +418,8 @@ class PredictCommandTest {
             "--out",
             dir.resolve("k.csv").toString());
     assertEquals(0, o.exit(), o.err());
-    DenseNetConfig config = SpecLoader.load(spec, List.of()).spec().model().networkConfig(64);
+    DenseNetConfig config =
+        SpecLoader.load(spec, List.of()).spec().model().networkConfig(64, Finding.COUNT);
     try (TrainableModel model =
         TrainableModel.create(
             config, new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 0)) {

@@ -288,10 +288,11 @@ class RunKillResumeTest {
    * staging or backup directory) and the same bytes (checkpoints, SavedModel variables,
    * predictions, history, reports, plots); metric histories value for value and step for step
    * (their timestamps are times). Text may differ only by the run's id and work directory (the
-   * reports name them). Not compared byte for byte: the SavedModel's graph ({@code saved_model.pb}:
-   * TensorFlow writes its maps in no fixed order, two uninterrupted runs differ too) and {@code
-   * roc.png} (its title holds the run id; its points are {@code roc.csv}). The resume count tag and
-   * the process tags (pid, host, start time) are the resumed run's own.
+   * reports name them); dataset inputs are matched by content, their directories being named by the
+   * run id. Not compared byte for byte: the SavedModel's graph ({@code saved_model.pb}: TensorFlow
+   * writes its maps in no fixed order, two uninterrupted runs differ too) and {@code roc.png} (its
+   * title holds the run id; its points are {@code roc.csv}). The resume count tag and the process
+   * tags (pid, host, start time) are the resumed run's own.
    */
   private static void assertSameRun(Path expected, Path actual, String what) throws Exception {
     Map<String, Path> want = files(expected);
@@ -334,10 +335,19 @@ class RunKillResumeTest {
         .replaceAll("data:image/png;base64,[A-Za-z0-9+/=]+", "IMAGE");
   }
 
+  /**
+   * The run's files by path, a dataset input's by its content instead: MLflow names an input's
+   * directory by the run id (md5 of the dataset id and the run id).
+   */
   private static Map<String, Path> files(Path run) throws Exception {
     Map<String, Path> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(run)) {
-      walk.filter(Files::isRegularFile).forEach(f -> files.put(run.relativize(f).toString(), f));
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        String name = run.relativize(f).toString();
+        files.put(
+            name.startsWith("inputs/") ? "inputs/" + Files.readString(f).replace('\n', ' ') : name,
+            f);
+      }
     }
     return files;
   }

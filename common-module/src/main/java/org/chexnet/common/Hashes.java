@@ -23,7 +23,10 @@ public final class Hashes {
     return algorithm("SHA-256");
   }
 
-  /** MD5: only to check files whose publisher gives MD5 (Keras' weight files). */
+  /**
+   * MD5: only where another tool defines it (files whose publisher gives MD5, such as Keras' weight
+   * files; the ids of MLflow's file store).
+   */
   public static MessageDigest md5() {
     return algorithm("MD5");
   }

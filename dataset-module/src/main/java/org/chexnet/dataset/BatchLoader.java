@@ -129,19 +129,16 @@ public final class BatchLoader implements AutoCloseable {
 
     /** Decode each image of {@code data} and resize it to {@code imageSize}. */
     public Builder decode(Dataset data, int imageSize) {
-      ImageDecoder decoder = new ImageDecoder(imageSize);
-      this.source =
-          new GraySource() {
-            @Override
-            public byte[] gray(String imageIndex) throws IOException {
-              return decoder.decodeGray(data.imagePath(imageIndex));
-            }
+      this.source = GraySource.decoding(data, imageSize);
+      return this;
+    }
 
-            @Override
-            public int size() {
-              return imageSize;
-            }
-          };
+    /**
+     * Read images from {@code source}: e.g. {@link MultiSource#graySource}, each source's images
+     * decoded or prepared.
+     */
+    public Builder source(GraySource source) {
+      this.source = source;
       return this;
     }
 
@@ -193,14 +190,33 @@ public final class BatchLoader implements AutoCloseable {
     }
   }
 
-  /** Gray size x size images by name. */
-  interface GraySource {
+  /**
+   * Gray size x size images by name: decoded ({@link #decoding}) or prepared ({@link
+   * PreparedCache}).
+   */
+  public interface GraySource {
     byte[] gray(String imageIndex) throws IOException;
 
     int size();
 
     /** Fails early, naming an image the source cannot provide. */
     default void check(List<LabeledImage> images) {}
+
+    /** Each image of {@code data} decoded and resized to {@code imageSize}. */
+    static GraySource decoding(Dataset data, int imageSize) {
+      ImageDecoder decoder = new ImageDecoder(imageSize);
+      return new GraySource() {
+        @Override
+        public byte[] gray(String imageIndex) throws IOException {
+          return decoder.decodeGray(data.imagePath(imageIndex));
+        }
+
+        @Override
+        public int size() {
+          return imageSize;
+        }
+      };
+    }
   }
 
   /** Keeps what another source produced, by image name. */

@@ -44,6 +44,13 @@ public final class CheXpert implements DatasetFormat {
           MetadataFile.csv(TRAIN_CSV, false, "CheXpert's training labels"),
           MetadataFile.csv(VALID_CSV, false, "CheXpert's official validation labels"));
 
+  /** A fifth of the images are valid.csv's. */
+  @Override
+  public void writeSynthetic(Path out, int images, int imageSize, long seed) throws IOException {
+    int valid = Math.max(1, images / 5);
+    SyntheticCheXpert.write(out, images - valid, valid, imageSize, false, seed);
+  }
+
   @Override
   public String name() {
     return NAME;

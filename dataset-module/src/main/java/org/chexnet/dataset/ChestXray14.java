@@ -445,6 +445,11 @@ public final class ChestXray14 implements Dataset {
           List.of());
     }
 
+    @Override
+    public void writeSynthetic(Path out, int images, int imageSize, long seed) throws IOException {
+      SyntheticChestXray14.write(out, images, imageSize, seed);
+    }
+
     /** {@link ChestXray14#open(Path)}: the images directory and both lists are required. */
     @Override
     public Dataset open(Path root) throws IOException {

@@ -170,11 +170,6 @@ public record DataSplits(
     }
   }
 
-  /** {@link #prevalenceTable(List)} with ChestX-ray14's findings. */
-  public String prevalenceTable() {
-    return prevalenceTable(Finding.labels());
-  }
-
   /**
    * Per split: images, patients and, for each finding, positives and their share among the known
    * labels; one row a finding, so a subsample or filter that lost a label is visible at a glance.

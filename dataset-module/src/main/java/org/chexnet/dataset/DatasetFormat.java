@@ -29,6 +29,16 @@ public interface DatasetFormat {
    */
   DatasetMetadata readMetadata(Path root) throws IOException;
 
+  /**
+   * Writes a synthetic dataset of this format's exact layout to {@code out} (new or empty), whose
+   * images draw the findings their labels mean: for tests, examples and the quickstart.
+   *
+   * @param images rows of the metadata
+   * @param imageSize side of the images
+   * @throws IOException if {@code out} exists and is not empty, or on a write failure
+   */
+  void writeSynthetic(Path out, int images, int imageSize, long seed) throws IOException;
+
   /** The dataset for a run: its metadata, images resolved under {@code root}. */
   default Dataset open(Path root) throws IOException {
     return new RecordDataset(readMetadata(root));

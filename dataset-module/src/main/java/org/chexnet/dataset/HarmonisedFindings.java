@@ -238,9 +238,25 @@ public final class HarmonisedFindings {
     return index;
   }
 
-  /** The row of a dataset's finding. */
+  /**
+   * Not a dataset: the findings of a model trained on several datasets ({@code data.sources}) are
+   * the harmonised names themselves, and {@link #compare} takes them under this name.
+   */
+  public static final String HARMONISED = "harmonised";
+
+  /** The row of a dataset's finding ({@link #HARMONISED}: of a harmonised name). */
   public static Optional<Row> rowOf(String dataset, String finding) {
+    if (dataset.equals(HARMONISED)) {
+      return TABLE.stream().filter(row -> row.finding().equals(finding)).findFirst();
+    }
     return Optional.ofNullable(ROW_OF_NAME.getOrDefault(dataset, Map.of()).get(finding));
+  }
+
+  /**
+   * A dataset's name of a row's finding ({@link #HARMONISED}: the harmonised name); null if none.
+   */
+  private static String nameOf(Row row, String dataset) {
+    return dataset.equals(HARMONISED) ? row.finding() : row.names().get(dataset);
   }
 
   /**
@@ -269,7 +285,7 @@ public final class HarmonisedFindings {
       String nameA = findingsA.get(a);
       String reason = missingIn(datasetA, nameA, datasetB, findingsB);
       if (reason == null) {
-        String nameB = rowOf(datasetA, nameA).orElseThrow().names().get(datasetB);
+        String nameB = nameOf(rowOf(datasetA, nameA).orElseThrow(), datasetB);
         shared.add(
             new Shared(harmonised(datasetA, nameA), nameA, a, nameB, findingsB.indexOf(nameB)));
       } else {
@@ -294,7 +310,7 @@ public final class HarmonisedFindings {
     if (row.isEmpty()) {
       return "not in the harmonised table (docs/datasets.md)";
     }
-    String otherName = row.get().names().get(other);
+    String otherName = nameOf(row.get(), other);
     if (otherName == null) {
       String note = row.get().note();
       return other

@@ -52,6 +52,11 @@ public final class MimicCxrJpg implements DatasetFormat {
           MetadataFile.csv(SPLIT_CSV, false, "the official train/validate/test split"));
 
   @Override
+  public void writeSynthetic(Path out, int images, int imageSize, long seed) throws IOException {
+    SyntheticMimicCxrJpg.write(out, images, imageSize, false, seed);
+  }
+
+  @Override
   public String name() {
     return NAME;
   }

@@ -1,5 +1,6 @@
 package org.chexnet.dataset;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,62 @@ public final class MultiSource {
             + key
             + "' names none of the sources "
             + datasets.stream().map(Dataset::name).toList());
+  }
+
+  /**
+   * The images of {@link #imageKey}s from each dataset's own source (by dataset name), all of one
+   * size.
+   *
+   * @throws IllegalArgumentException when the sources' sizes differ
+   */
+  public static BatchLoader.GraySource graySource(Map<String, BatchLoader.GraySource> byDataset) {
+    int size = byDataset.values().iterator().next().size();
+    for (BatchLoader.GraySource source : byDataset.values()) {
+      if (source.size() != size) {
+        throw new IllegalArgumentException(
+            "sources give images of " + size + " and " + source.size());
+      }
+    }
+    return new BatchLoader.GraySource() {
+      @Override
+      public byte[] gray(String key) throws IOException {
+        int colon = key.indexOf(':');
+        return sourceOf(key).gray(key.substring(colon + 1));
+      }
+
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public void check(List<LabeledImage> images) {
+        Map<String, List<LabeledImage>> perSource = new HashMap<>();
+        for (LabeledImage image : images) {
+          String key = image.imageIndex();
+          sourceOf(key);
+          perSource
+              .computeIfAbsent(key.substring(0, key.indexOf(':')), d -> new ArrayList<>())
+              .add(
+                  new LabeledImage(
+                      key.substring(key.indexOf(':') + 1),
+                      image.patientId(),
+                      image.labels(),
+                      image.mask()));
+        }
+        perSource.forEach((dataset, list) -> byDataset.get(dataset).check(list));
+      }
+
+      private BatchLoader.GraySource sourceOf(String key) {
+        int colon = key.indexOf(':');
+        BatchLoader.GraySource source = colon > 0 ? byDataset.get(key.substring(0, colon)) : null;
+        if (source == null) {
+          throw new IllegalArgumentException(
+              "image key '" + key + "' names none of the sources " + byDataset.keySet());
+        }
+        return source;
+      }
+    };
   }
 
   /**

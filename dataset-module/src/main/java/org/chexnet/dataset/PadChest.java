@@ -111,6 +111,11 @@ public final class PadChest implements DatasetFormat {
   }
 
   @Override
+  public void writeSynthetic(Path out, int images, int imageSize, long seed) throws IOException {
+    SyntheticPadChest.write(out, images, imageSize, false, seed);
+  }
+
+  @Override
   public String name() {
     return NAME;
   }

@@ -68,6 +68,58 @@ class ImageDecoderTest {
   }
 
   @Test
+  void twelveBitsStoredInSixteenAreScaledByTheirRealRangeNotTheirContainer() throws IOException {
+    // PadChest's PNGs: 16-bit containers holding 12-bit (or so) DICOM values. Dividing by 65535
+    // would leave them in 0..16 of 255; their range is 0..4095.
+    Path png = grayPng(BufferedImage.TYPE_USHORT_GRAY, new int[] {0, 4095, 2048, 1000});
+    assertEquals(16, ImageIO.read(png.toFile()).getSampleModel().getSampleSize(0));
+    assertArrayEquals(
+        new byte[] {0, (byte) 255, (byte) 128, (byte) Math.round(1000 * 255f / 4095)},
+        new ImageDecoder(2).decodeGray(png));
+  }
+
+  @Test
+  void syntheticPadChestPngsKeepTheGrayLevelsTheyWereWrittenFrom() throws IOException {
+    byte[] gray = new byte[16 * 16];
+    for (int i = 0; i < gray.length; i++) {
+      gray[i] = (byte) i;
+    }
+    gray[gray.length - 1] = (byte) 255; // the written image spans the whole 12-bit range
+    Path png = dir.resolve("pad.png");
+    SyntheticFiles.writePng16(png, gray, 16, 12);
+    assertArrayEquals(gray, new ImageDecoder(16).decodeGray(png));
+  }
+
+  @Test
+  void baselineJpegsDecodeToTheirGrayLevels() throws IOException {
+    // CheXpert's and MIMIC-CXR-JPG's images; JPEG is lossy, so within a few levels of the source.
+    byte[] gray = new byte[64 * 64];
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        gray[y * 64 + x] = (byte) (40 + 2 * x + y);
+      }
+    }
+    Path jpeg = dir.resolve("view1_frontal.jpg");
+    SyntheticFiles.writeJpeg(jpeg, gray, 64);
+    assertNull(ImageDecoder.structuralProblem(jpeg));
+    byte[] decoded = new ImageDecoder(64).decodeGray(jpeg);
+    int worst = 0;
+    for (int i = 0; i < gray.length; i++) {
+      worst = Math.max(worst, Math.abs((gray[i] & 0xff) - (decoded[i] & 0xff)));
+    }
+    assertTrue(worst <= 6, "JPEG decoded up to " + worst + " gray levels off");
+    byte[] halved = new ImageDecoder(32).decodeGray(jpeg);
+    assertEquals(
+        ((gray[0] & 0xff) + (gray[1] & 0xff) + (gray[64] & 0xff) + (gray[65] & 0xff)) / 4.0,
+        halved[0] & 0xff,
+        6);
+
+    byte[] bytes = Files.readAllBytes(jpeg);
+    Path cut = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(bytes, bytes.length - 100));
+    assertEquals("truncated JPEG (no end marker)", ImageDecoder.structuralProblem(cut));
+  }
+
+  @Test
   void downscalingAveragesTheArea() throws IOException {
     Path real = TestData.realImage(TestData.GRAY_IMAGE);
     byte[] full = new ImageDecoder(1024).decodeGray(real);

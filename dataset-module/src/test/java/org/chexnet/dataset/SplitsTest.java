@@ -242,7 +242,7 @@ class SplitsTest {
   @Test
   void prevalenceTableShowsEveryFindingAndTheSizes() throws IOException {
     DataSplits splits = data.split(new SplitPlan.Official(0.2), 5);
-    String table = splits.prevalenceTable();
+    String table = splits.prevalenceTable(Finding.labels());
     List<String> lines = table.lines().toList();
     assertEquals(1 + Finding.COUNT + 2, lines.size(), table);
     assertTrue(lines.get(0).matches("finding\\s+train\\s+validation\\s+test"), lines.get(0));

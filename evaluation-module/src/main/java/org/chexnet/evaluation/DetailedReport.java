@@ -30,11 +30,16 @@ final class DetailedReport {
 
     doc.heading("AUROC per class");
     ReferenceResults reference = ReferenceResults.load();
-    List<String> sources = reference.sources();
+    // The published columns are ChestX-ray14's: left out for another dataset's findings.
+    List<String> sources = reference.covers(e.classNames()) ? reference.sources() : List.of();
     List<String> header =
         new ArrayList<>(
             List.of(
                 "Class", "AUROC", "95% CI bootstrap", "95% CI DeLong", "Positives", "Negatives"));
+    boolean masked = result.anyMasked();
+    if (masked) {
+      header.add("Masked");
+    }
     header.addAll(sources);
     e.reference()
         .ifPresent(r -> header.addAll(List.of("Δ vs " + r.against(), "Δ 95% CI", "Δ p (DeLong)")));
@@ -50,6 +55,9 @@ final class DetailedReport {
                   ReportFormat.interval(e.deLong().get(c).ci95()),
                   Integer.toString(auroc.positives()),
                   Integer.toString(auroc.negatives())));
+      if (masked) {
+        row.add(Integer.toString(result.masked(auroc)));
+      }
       sources.forEach(
           source -> row.add(ReportFormat.number(reference.auroc(source, auroc.className()))));
       int index = c;
@@ -65,10 +73,19 @@ final class DetailedReport {
                 ReportFormat.MISSING,
                 "",
                 ""));
+    if (masked) {
+      mean.add("");
+    }
     sources.forEach(source -> mean.add(ReportFormat.number(reference.mean(source))));
     e.reference().ifPresent(r -> mean.addAll(meanDifferenceCells(result, r)));
     rows.add(mean);
     doc.table(header, rows);
+    if (masked) {
+      doc.paragraph(
+          "Masked: images whose label of the class is not known (an uncertain label ignored, a"
+              + " missing one, or a finding the image's dataset does not label); they are left out"
+              + " of that class's AUROC, intervals, curve and operating point.");
+    }
 
     e.baseline()
         .ifPresent(

@@ -140,6 +140,12 @@ public final class EvaluationReport {
     metrics.put("mean_auroc", ReportFormat.json(result.meanAuroc()));
     metrics.put("images", result.images());
     metrics.put("auroc", auroc);
+    if (result.anyMasked()) {
+      // Labels left out of each class's AUROC (unknown: uncertain ignored, missing, not labelled).
+      Map<String, Object> masked = new LinkedHashMap<>();
+      result.perClass().forEach(c -> masked.put(c.className(), result.masked(c)));
+      metrics.put("masked", masked);
+    }
     return metrics;
   }
 
@@ -238,23 +244,41 @@ public final class EvaluationReport {
   public static String consoleTable(EvaluationResult result) {
     ReferenceResults reference = ReferenceResults.load();
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"Class", "AUROC", "Positives", "Paper"});
-    for (ClassAuroc c : result.perClass()) {
-      rows.add(
-          new String[] {
-            c.className(),
-            c.defined() ? ReportFormat.number(c.auroc()) : "undefined",
-            Integer.toString(c.positives()),
-            ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className()))
-          });
+    // A Masked column only where labels were left out, and the paper's column only for
+    // ChestX-ray14's findings: NIH's table is unchanged, another dataset's gets no NIH numbers.
+    boolean masked = result.anyMasked();
+    boolean paper =
+        reference.covers(result.perClass().stream().map(ClassAuroc::className).toList());
+    List<String> header = new ArrayList<>(List.of("Class", "AUROC", "Positives"));
+    if (masked) {
+      header.add("Masked");
     }
-    rows.add(
-        new String[] {
-          "Mean",
-          ReportFormat.number(result.meanAuroc()),
-          "",
-          ReportFormat.number(reference.mean(ReferenceResults.PAPER))
-        });
+    if (paper) {
+      header.add("Paper");
+    }
+    rows.add(header.toArray(String[]::new));
+    for (ClassAuroc c : result.perClass()) {
+      List<String> row = new ArrayList<>();
+      row.add(c.className());
+      row.add(c.defined() ? ReportFormat.number(c.auroc()) : "undefined");
+      row.add(Integer.toString(c.positives()));
+      if (masked) {
+        row.add(Integer.toString(result.masked(c)));
+      }
+      if (paper) {
+        row.add(ReportFormat.number(reference.auroc(ReferenceResults.PAPER, c.className())));
+      }
+      rows.add(row.toArray(String[]::new));
+    }
+    List<String> mean = new ArrayList<>(List.of("Mean", ReportFormat.number(result.meanAuroc())));
+    mean.add("");
+    if (masked) {
+      mean.add("");
+    }
+    if (paper) {
+      mean.add(ReportFormat.number(reference.mean(ReferenceResults.PAPER)));
+    }
+    rows.add(mean.toArray(String[]::new));
 
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {

@@ -18,7 +18,8 @@ public record EvaluationResult(List<ClassAuroc> perClass, double meanAuroc, int 
 
   /**
    * @param probabilities row-major [images x classNames.size()] predicted probabilities
-   * @param labels row-major [images x classNames.size()] ground truth, 1 positive / 0 negative
+   * @param labels row-major [images x classNames.size()] ground truth, 1 positive / 0 negative, NaN
+   *     masked (left out of that class's AUROC and counts)
    */
   public static EvaluationResult of(
       List<String> classNames, float[] probabilities, float[] labels, int images) {
@@ -43,12 +44,14 @@ public record EvaluationResult(List<ClassAuroc> perClass, double meanAuroc, int 
       float[] scores = column(probabilities, images, classes, c);
       float[] truth = column(labels, images, classes, c);
       int positives = 0;
+      int negatives = 0;
       for (float label : truth) {
         if (Auroc.isPositive(label)) {
           positives++;
+        } else if (!Float.isNaN(label)) {
+          negatives++;
         }
       }
-      int negatives = images - positives;
       String reason =
           positives == 0
               ? "no positive images in this split"
@@ -63,6 +66,16 @@ public record EvaluationResult(List<ClassAuroc> perClass, double meanAuroc, int 
             .average()
             .orElse(Double.NaN);
     return new EvaluationResult(perClass, mean, images);
+  }
+
+  /** Images whose label of {@code c} was masked: neither positive nor negative. */
+  public int masked(ClassAuroc c) {
+    return images - c.positives() - c.negatives();
+  }
+
+  /** Whether any class had masked labels. */
+  public boolean anyMasked() {
+    return perClass.stream().anyMatch(c -> masked(c) > 0);
   }
 
   /** The classes whose AUROC could not be computed, in class order. */

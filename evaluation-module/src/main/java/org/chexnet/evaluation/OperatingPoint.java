@@ -17,7 +17,7 @@ public record OperatingPoint(
   /**
    * Counts on {@code scores} at {@code threshold}.
    *
-   * @param labels 1 positive, 0 negative
+   * @param labels 1 positive, 0 negative, NaN masked (not counted)
    */
   public static OperatingPoint at(
       String className, double threshold, float[] scores, float[] labels) {
@@ -30,6 +30,9 @@ public record OperatingPoint(
     long tn = 0;
     long fn = 0;
     for (int i = 0; i < scores.length; i++) {
+      if (Float.isNaN(labels[i])) {
+        continue; // masked
+      }
       boolean predicted = scores[i] >= threshold;
       if (Auroc.isPositive(labels[i])) {
         tp += predicted ? 1 : 0;

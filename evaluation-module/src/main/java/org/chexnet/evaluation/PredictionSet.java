@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * @param imageIndexes image names (NIH's "Image Index"), one per row, unique
  * @param probabilities predicted probabilities
- * @param labels ground truth, 1 positive / 0 negative
+ * @param labels ground truth, 1 positive / 0 negative / NaN masked: a label that is not known (an
+ *     uncertain label ignored, a finding the image's dataset lacks) is left out of that class's
+ *     AUROC, intervals, curve and operating point
  */
 public record PredictionSet(List<String> imageIndexes, float[] probabilities, float[] labels) {
 

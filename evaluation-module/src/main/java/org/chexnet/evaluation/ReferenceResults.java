@@ -83,6 +83,15 @@ public final class ReferenceResults {
     return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
   }
 
+  /**
+   * Whether the published numbers are about these classes: the paper reports every one of them
+   * (ChestX-ray14's findings). Another dataset's findings (CheXpert's No Finding, Lung Opacity,
+   * ...) have no published ChestX-ray14 number, so reports leave the published columns out.
+   */
+  public boolean covers(List<String> classNames) {
+    return classNames.stream().allMatch(c -> values(PAPER).containsKey(c));
+  }
+
   /** Mean AUROC the source reports over all its classes. */
   public double mean(String source) {
     return values(source).values().stream()

@@ -9,8 +9,11 @@ import java.util.Arrays;
  */
 public final class SortedScores {
 
-  /** Image indexes in ascending score order. */
+  /** Image indexes in ascending score order; masked images (NaN label) are left out. */
   final int[] order;
+
+  /** Images given, masked ones included: the length of per-image arrays. */
+  final int images;
 
   /** Whether the image at {@code order[k]} is positive. */
   final boolean[] positive;
@@ -25,12 +28,14 @@ public final class SortedScores {
   final int negatives;
 
   private SortedScores(
+      int images,
       int[] order,
       boolean[] positive,
       int[] groupEnds,
       float[] groupScores,
       int positives,
       int negatives) {
+    this.images = images;
     this.order = order;
     this.positive = positive;
     this.groupEnds = groupEnds;
@@ -40,25 +45,32 @@ public final class SortedScores {
   }
 
   /**
+   * @param labels 1 positive, 0 negative, NaN masked: the image is left out of this class's ranking
+   *     (an unknown label, e.g. CheXpert's uncertain under U-Ignore)
    * @throws IllegalArgumentException on a length mismatch or a NaN score
    */
   public static SortedScores of(float[] scores, float[] labels) {
-    int n = scores.length;
-    if (n != labels.length) {
+    int images = scores.length;
+    if (images != labels.length) {
       throw new IllegalArgumentException(
-          "scores and labels differ in length: " + n + " vs " + labels.length);
+          "scores and labels differ in length: " + images + " vs " + labels.length);
     }
     // Sorting primitive (order-preserving score bits, index) pairs avoids boxing n Integers.
-    long[] keys = new long[n];
-    for (int i = 0; i < n; i++) {
+    long[] keys = new long[images];
+    int n = 0;
+    for (int i = 0; i < images; i++) {
+      if (Float.isNaN(labels[i])) {
+        continue;
+      }
       if (Float.isNaN(scores[i])) {
         // NaN has no place in a ranking; silently sorting it would skew the result.
         throw new IllegalArgumentException("score " + i + " is NaN");
       }
       int bits = Float.floatToIntBits(scores[i]);
       int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
-      keys[i] = ((long) sortable << 32) | i;
+      keys[n++] = ((long) sortable << 32) | i;
     }
+    keys = n == images ? keys : Arrays.copyOf(keys, n);
     Arrays.sort(keys);
     int[] order = new int[n];
     boolean[] positive = new boolean[n];
@@ -83,6 +95,7 @@ public final class SortedScores {
       groupEnds[groups - 1] = n;
     }
     return new SortedScores(
+        images,
         order,
         positive,
         Arrays.copyOf(groupEnds, groups),
@@ -143,7 +156,7 @@ public final class SortedScores {
    * (V01); ties count one half. Both average to the AUROC.
    */
   double[] structuralComponents() {
-    double[] components = new double[order.length];
+    double[] components = new double[images];
     long positivesBelow = 0;
     long negativesBelow = 0;
     int start = 0;

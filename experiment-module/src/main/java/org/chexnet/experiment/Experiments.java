@@ -8,8 +8,10 @@ import java.util.Map;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
+import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
+import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.run.ExperimentRunner;
 import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.SpecException;
@@ -128,6 +130,18 @@ public final class Experiments {
    */
   public ClinicalEvaluation evaluate(EvaluationRequest request) throws IOException {
     return PredictionsEvaluation.evaluate(request.resolvedAgainst(workDir));
+  }
+
+  /**
+   * Scores a model on a split of any dataset over the findings the two share, and writes the report
+   * set with the findings compared and skipped (what {@code chexnet evaluate --model ... --dataset
+   * ...} does).
+   *
+   * @param resolver opens the request's model reference
+   */
+  public DatasetEvaluation.Result evaluate(
+      DatasetEvaluation.Request request, ModelResolver resolver) throws IOException {
+    return DatasetEvaluation.evaluate(request, resolver, reporter);
   }
 
   public Path workDir() {

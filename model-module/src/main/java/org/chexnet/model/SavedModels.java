@@ -41,7 +41,19 @@ public final class SavedModels {
    */
   public static void export(Session source, DenseNetConfig config, Path directory)
       throws IOException {
-    export(config, directory, Map.of(), (session, net) -> copyVariables(source, net, session));
+    export(source, config, directory, Map.of());
+  }
+
+  /**
+   * {@link #export(Session, DenseNetConfig, Path)} with files written beside the SavedModel (what
+   * its outputs are), in place when the directory appears.
+   *
+   * @param sideFiles contents by file name, relative to the directory
+   */
+  public static void export(
+      Session source, DenseNetConfig config, Path directory, Map<String, byte[]> sideFiles)
+      throws IOException {
+    export(config, directory, sideFiles, (session, net) -> copyVariables(source, net, session));
   }
 
   /** Sets the variables of a network freshly built for export. */

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.Hashes;
 
 /**
  * Runs recorded in MLflow's file-store layout, so {@code mlflow ui --backend-store-uri ./mlruns}
@@ -32,6 +33,9 @@ import org.chexnet.common.AtomicFiles;
  */
 public final class LocalRunStore {
   static final String META_FILE = "meta.yaml";
+  // MLflow 2.17 FileStore's DATASETS_FOLDER_NAME (per experiment) and INPUTS_FOLDER_NAME (per run).
+  static final String DATASETS_DIR = "datasets";
+  static final String INPUTS_DIR = "inputs";
   // MLflow moves deleted experiments here; their ids stay taken.
   private static final String TRASH_DIR = ".trash";
   private static final String DEFAULT_EXPERIMENT_ID = "0";
@@ -270,6 +274,58 @@ public final class LocalRunStore {
       }
     }
     return files;
+  }
+
+  /**
+   * The datasets the run recorded as inputs ({@link Run#logInputs}), in no particular order.
+   *
+   * @throws IOException naming an input whose dataset is missing or whose file is unreadable
+   */
+  public List<DatasetInput> datasetInputs(RunRecord run) throws IOException {
+    Path runDirectory = runDirectory(run);
+    Path inputs = runDirectory.resolve(INPUTS_DIR);
+    if (!Files.isDirectory(inputs)) {
+      return List.of();
+    }
+    Path datasets = runDirectory.getParent().resolve(DATASETS_DIR);
+    List<DatasetInput> found = new ArrayList<>();
+    List<Path> edges;
+    try (Stream<Path> children = Files.list(inputs)) {
+      edges = children.filter(d -> Files.isRegularFile(d.resolve(META_FILE))).sorted().toList();
+    }
+    for (Path edge : edges) {
+      JsonNode input = MlflowYaml.read(edge.resolve(META_FILE));
+      Path datasetMeta = datasets.resolve(input.path("source_id").asText()).resolve(META_FILE);
+      if (!Files.isRegularFile(datasetMeta)) {
+        throw new IOException(
+            edge.resolve(META_FILE) + ": its dataset " + datasetMeta + " is missing");
+      }
+      JsonNode dataset = MlflowYaml.read(datasetMeta);
+      found.add(
+          new DatasetInput(
+              dataset.path("name").asText(),
+              dataset.path("digest").asText(),
+              dataset.path("source_type").asText(),
+              dataset.path("source").asText(),
+              textOrNull(dataset.path("schema")),
+              textOrNull(dataset.path("profile")),
+              input.path("tags").path(DatasetInput.CONTEXT_TAG).asText("")));
+    }
+    return found;
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node.isMissingNode() || node.isNull() ? null : node.asText();
+  }
+
+  /** MLflow's FileStore._get_dataset_id: md5 of the name then the digest, hex. */
+  static String datasetId(String name, String digest) {
+    return Hashes.hex(Hashes.md5().digest((name + digest).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** MLflow's FileStore._get_input_id: md5 of the dataset id then the run id, hex. */
+  static String inputId(String datasetId, String runId) {
+    return Hashes.hex(Hashes.md5().digest((datasetId + runId).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The directory of the run with that id, in whichever experiment it is. */

@@ -34,7 +34,24 @@ final class MlflowYaml {
   static String render(Map<String, ?> fields) {
     StringBuilder yaml = new StringBuilder();
     new TreeMap<>(fields)
-        .forEach((key, value) -> yaml.append(key).append(": ").append(scalar(value)).append('\n'));
+        .forEach(
+            (key, value) -> {
+              yaml.append(key).append(':');
+              if (value instanceof Map<?, ?> nested && !nested.isEmpty()) {
+                // A block mapping, as yaml.safe_dump writes a nested dict (run inputs' tags).
+                yaml.append('\n');
+                new TreeMap<>(nested)
+                    .forEach(
+                        (k, v) ->
+                            yaml.append("  ")
+                                .append(quoteIfNeeded(k.toString()))
+                                .append(": ")
+                                .append(scalar(v))
+                                .append('\n'));
+              } else {
+                yaml.append(' ').append(scalar(value)).append('\n');
+              }
+            });
     return yaml.toString();
   }
 
@@ -51,6 +68,9 @@ final class MlflowYaml {
     }
     if (value instanceof List<?> list && list.isEmpty()) {
       return "[]";
+    }
+    if (value instanceof Map<?, ?> map && map.isEmpty()) {
+      return "{}";
     }
     if (value instanceof String text) {
       return quoteIfNeeded(text);

@@ -89,6 +89,11 @@ final class RemoteMirror implements RunMirror {
   }
 
   @Override
+  public void inputs(List<DatasetInput> inputs) {
+    submit(() -> RunPush.logInputs(server, remoteRunId, inputs));
+  }
+
+  @Override
   public void ended(Run run) {
     submit(
         () -> {

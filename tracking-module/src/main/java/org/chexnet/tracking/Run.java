@@ -115,6 +115,14 @@ public final class Run implements AutoCloseable {
     setTags(RunProcess.current().tags());
   }
 
+  /**
+   * A free-text name (a finding such as "Support Devices (PadChest)") as one segment of a param,
+   * tag or metric key: each character MLflow refuses in keys, and '/', becomes '_'.
+   */
+  public static String keySegment(String name) {
+    return name.replaceAll("[^A-Za-z0-9_\\-. ]", "_");
+  }
+
   public String id() {
     return id;
   }
@@ -227,6 +235,46 @@ public final class Run implements AutoCloseable {
     for (Map.Entry<String, String> tag : tags.entrySet()) {
       setTag(tag.getKey(), tag.getValue());
     }
+  }
+
+  /**
+   * Records datasets the run read as its inputs, where MLflow 2.17's file store keeps them: each
+   * dataset once per experiment in {@code <experiment>/datasets/<md5(name, digest)>/meta.yaml}, and
+   * the run's use of it in {@code <run>/inputs/<md5(dataset id, run id)>/meta.yaml} with its
+   * context tag. As MLflow's {@code log_inputs}, an input logged again is left as it was.
+   */
+  public synchronized void logInputs(List<DatasetInput> inputs) throws IOException {
+    Path datasets = directory.getParent().resolve(LocalRunStore.DATASETS_DIR);
+    for (DatasetInput input : inputs) {
+      String datasetId = LocalRunStore.datasetId(input.name(), input.digest());
+      Path datasetMeta = datasets.resolve(datasetId).resolve(LocalRunStore.META_FILE);
+      if (!Files.exists(datasetMeta)) {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", input.name());
+        dataset.put("digest", input.digest());
+        dataset.put("source_type", input.sourceType());
+        dataset.put("source", input.source());
+        dataset.put("schema", input.schema());
+        dataset.put("profile", input.profile());
+        AtomicFiles.write(datasetMeta, MlflowYaml.render(dataset).getBytes(StandardCharsets.UTF_8));
+      }
+      Path inputMeta =
+          directory
+              .resolve(LocalRunStore.INPUTS_DIR)
+              .resolve(LocalRunStore.inputId(datasetId, id))
+              .resolve(LocalRunStore.META_FILE);
+      if (!Files.exists(inputMeta)) {
+        Map<String, Object> edge = new LinkedHashMap<>();
+        edge.put("source_type", "DATASET");
+        edge.put("source_id", datasetId);
+        edge.put("destination_type", "RUN");
+        // MLflow 2.17's FileStore writes the dataset id here too (and never reads it back).
+        edge.put("destination_id", datasetId);
+        edge.put("tags", Map.of(DatasetInput.CONTEXT_TAG, input.context()));
+        AtomicFiles.write(inputMeta, MlflowYaml.render(edge).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    mirror.inputs(List.copyOf(inputs));
   }
 
   /**

@@ -15,6 +15,8 @@ interface RunMirror {
 
   default void metric(String key, double value, long timestamp, long step) {}
 
+  default void inputs(java.util.List<DatasetInput> inputs) {}
+
   /** The run has its final status and end time; its artifacts directory is complete. */
   default void ended(Run run) {}
 }

@@ -123,6 +123,33 @@ public final class RunPush {
     }
     logBatch(server, remoteId, metrics, params, tags);
 
+    Set<String> remoteInputs = new HashSet<>();
+    remote
+        .getInputs()
+        .getDatasetInputsList()
+        .forEach(
+            i -> {
+              String context = "";
+              for (Service.InputTag tag : i.getTagsList()) {
+                if (tag.getKey().equals(DatasetInput.CONTEXT_TAG)) {
+                  context = tag.getValue();
+                }
+              }
+              remoteInputs.add(
+                  new DatasetInput(
+                          i.getDataset().getName(),
+                          i.getDataset().getDigest(),
+                          i.getDataset().getSourceType(),
+                          i.getDataset().getSource(),
+                          null,
+                          null,
+                          context)
+                      .key());
+            });
+    List<DatasetInput> inputs =
+        store.datasetInputs(run).stream().filter(i -> !remoteInputs.contains(i.key())).toList();
+    logInputs(server, remoteId, inputs);
+
     int uploaded =
         uploadMissingArtifacts(
             server,
@@ -143,7 +170,7 @@ public final class RunPush {
         remoteId,
         experimentId,
         existing.isEmpty(),
-        params.size() + tags.size() + metrics.size(),
+        params.size() + tags.size() + metrics.size() + inputs.size(),
         uploaded);
   }
 
@@ -200,6 +227,38 @@ public final class RunPush {
       p += paramChunk.size();
       t += tagChunk.size();
     }
+  }
+
+  /**
+   * MLflow's {@code runs/log-inputs}: each dataset with its context tag, as the Python client's
+   * {@code log_input} sends them.
+   */
+  static void logInputs(MlflowServer server, String remoteRunId, List<DatasetInput> inputs)
+      throws IOException {
+    if (inputs.isEmpty()) {
+      return;
+    }
+    List<Map<String, Object>> datasets = new ArrayList<>();
+    for (DatasetInput input : inputs) {
+      Map<String, Object> dataset = new java.util.LinkedHashMap<>();
+      dataset.put("name", input.name());
+      dataset.put("digest", input.digest());
+      dataset.put("source_type", input.sourceType());
+      dataset.put("source", input.source());
+      if (input.schema() != null) {
+        dataset.put("schema", input.schema());
+      }
+      if (input.profile() != null) {
+        dataset.put("profile", input.profile());
+      }
+      datasets.add(
+          Map.of(
+              "dataset",
+              dataset,
+              "tags",
+              List.of(Map.of("key", DatasetInput.CONTEXT_TAG, "value", input.context()))));
+    }
+    server.post("runs/log-inputs", Map.of("run_id", remoteRunId, "datasets", datasets));
   }
 
   static Service.Param param(String key, String value) {

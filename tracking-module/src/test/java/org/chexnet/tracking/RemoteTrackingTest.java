@@ -61,6 +61,9 @@ public class RemoteTrackingTest {
     JsonNode remote = server.readRun(server.uri().toString(), remoteId);
     assertRunEquals(local, tracking.local(), remote);
     assertEquals(run.id(), remote.path("tags").path(SystemTags.LOCAL_RUN_ID).asText());
+    // "Datasets used": both splits, each with its context, through runs/log-inputs.
+    assertEquals(2, remote.path("inputs").size(), remote.path("inputs").toString());
+    assertEquals("train", remote.path("inputs").get(0).path("context").asText());
     for (String tag :
         List.of(
             SystemTags.RUN_NAME,
@@ -76,7 +79,7 @@ public class RemoteTrackingTest {
     ObjectNode serverTags = (ObjectNode) remote.path("tags").deepCopy();
     serverTags.remove(SystemTags.LOCAL_RUN_ID);
     assertEquals(fromFiles.path("tags"), serverTags);
-    for (String part : List.of("info", "params", "metrics", "artifacts")) {
+    for (String part : List.of("info", "params", "metrics", "artifacts", "inputs")) {
       assertEquals(fromFiles.path(part), remote.path(part), part);
     }
   }
@@ -215,6 +218,27 @@ public class RemoteTrackingTest {
 
   // ---- helpers ----
 
+  /** Two splits of a dataset, as a run records what it read. */
+  public static final List<DatasetInput> DATASET_INPUTS =
+      List.of(
+          new DatasetInput(
+              "chexpert",
+              "0123456789abcdef",
+              "local",
+              "{\"uri\": \"/data/CheXpert-v1.0-small\"}",
+              "{\"mlflow_colspec\": [{\"type\": \"string\", \"name\": \"image\"},"
+                  + " {\"type\": \"double\", \"name\": \"Pleural Effusion\"}]}",
+              "{\"images\": 40, \"patients\": 12}",
+              "train"),
+          new DatasetInput(
+              "chexpert",
+              "fedcba9876543210",
+              "local",
+              "{\"uri\": \"/data/CheXpert-v1.0-small\"}",
+              null,
+              null,
+              "test"));
+
   /** What chexnet run logs: params, provenance tags, per-epoch metrics, artifacts. */
   public static void logTraining(Run run, int fromEpoch, int toEpoch) throws IOException {
     if (fromEpoch == 0) {
@@ -234,6 +258,7 @@ public class RemoteTrackingTest {
                   Map.of("chexnet", "0.1.0-SNAPSHOT"))
               .tags());
       run.writeArtifact("spec.yaml", "name: test\n".getBytes(StandardCharsets.UTF_8));
+      run.logInputs(DATASET_INPUTS);
     }
     for (int epoch = fromEpoch; epoch < toEpoch; epoch++) {
       run.logMetric("loss", 1.0 / (epoch + 1), epoch);
@@ -297,6 +322,37 @@ public class RemoteTrackingTest {
     assertEquals(histories, remoteHistories);
     assertEquals(
         digestsJson(store.runDirectory(local).resolve("artifacts")), remote.path("artifacts"));
+    // Not the source: MLflow keeps a dataset once per experiment by name and digest, so the same
+    // data read from another directory by an earlier run shows that run's source.
+    List<String> inputs =
+        store.datasetInputs(local).stream()
+            .map(
+                i ->
+                    String.join(
+                        "|",
+                        i.name(),
+                        i.digest(),
+                        i.sourceType(),
+                        String.valueOf(i.schema()),
+                        String.valueOf(i.profile()),
+                        i.context()))
+            .sorted()
+            .toList();
+    List<String> remoteInputs = new java.util.ArrayList<>();
+    remote
+        .path("inputs")
+        .forEach(
+            i ->
+                remoteInputs.add(
+                    String.join(
+                        "|",
+                        i.path("name").asText(),
+                        i.path("digest").asText(),
+                        i.path("source_type").asText(),
+                        i.path("schema").isNull() ? "null" : i.path("schema").asText(),
+                        i.path("profile").isNull() ? "null" : i.path("profile").asText(),
+                        i.path("context").asText())));
+    assertEquals(inputs, remoteInputs.stream().sorted().toList(), "dataset inputs");
   }
 
   private static Map<String, String> toMap(JsonNode object) {

@@ -34,6 +34,17 @@ class RunTest {
   }
 
   @Test
+  void aFindingsNameBecomesAKeySegmentMlflowAccepts() throws Exception {
+    assertEquals("Support Devices _PadChest_", Run.keySegment("Support Devices (PadChest)"));
+    assertEquals("Pleural Effusion", Run.keySegment("Pleural Effusion"));
+    assertEquals("a_b", Run.keySegment("a/b"));
+    try (Run run = new LocalRunStore(temp.resolve("keys")).startRun("x", "keys")) {
+      run.logMetric("test_auroc_" + Run.keySegment("Support Devices (PadChest)"), 0.5, 0);
+      run.end(RunStatus.FINISHED);
+    }
+  }
+
+  @Test
   void paramsAndTagsAreFilesHoldingExactlyTheValue() throws IOException {
     run.logParam("lr", "0.001");
     run.logParams(Map.of("optimizer/name", "adam", "batch size", "16"));

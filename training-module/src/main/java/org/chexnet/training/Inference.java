@@ -25,10 +25,16 @@ public final class Inference {
       for (Iterator<Batch> it = loader.epoch(0); it.hasNext(); ) {
         Batch batch = it.next();
         TrainableModel.BatchPrediction p =
-            model.evaluate(batch.images(), batch.labels(), batch.size());
+            model.evaluate(batch.images(), batch.labels(), batch.labelMask(), batch.size());
         int offset = names.size() * classes;
         System.arraycopy(p.probabilities(), 0, probabilities, offset, batch.size() * classes);
-        System.arraycopy(batch.labels(), 0, labels, offset, batch.size() * classes);
+        for (int i = 0; i < batch.size() * classes; i++) {
+          // A masked label is NaN for the evaluation: left out of that class's AUROC.
+          labels[offset + i] =
+              batch.labelMask() == null || batch.labelMask()[i] != 0f
+                  ? batch.labels()[i]
+                  : Float.NaN;
+        }
         names.addAll(batch.imageIndexes());
         lossSum += (double) p.loss() * batch.size();
         progress.step(batch.size());

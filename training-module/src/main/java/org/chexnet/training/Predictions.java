@@ -5,7 +5,8 @@ import org.chexnet.evaluation.EvaluationResult;
 
 /**
  * A model's probabilities for a list of images with their true labels, both row-major [images x
- * classes], and the mean loss over the images.
+ * classes] (a masked label is NaN: left out of that class's AUROC), and the mean loss over the
+ * images.
  */
 public record Predictions(
     List<String> imageIndexes, float[] probabilities, float[] labels, double meanLoss) {

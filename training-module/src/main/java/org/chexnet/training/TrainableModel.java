@@ -48,6 +48,7 @@ public final class TrainableModel implements AutoCloseable {
   private final Session session;
   private final DenseNetGraph net;
   private final Placeholder<TFloat32> labels;
+  private final Operand<TFloat32> labelMaskInput;
   private final Operand<TFloat32> trainingLoss;
   private final Operand<TFloat32> loss;
   private final Op trainStep;
@@ -70,13 +71,24 @@ public final class TrainableModel implements AutoCloseable {
       labels =
           tf.withName("labels")
               .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
+      // 1 where a label counts, 0 where it is masked; fed only for batches with masked labels.
+      // The default, ones broadcast over the batch, multiplies exactly: unmasked training is what
+      // it was without a mask.
+      float[][] ones = new float[1][classes];
+      java.util.Arrays.fill(ones[0], 1f);
+      labelMaskInput =
+          tf.withName("label_mask")
+              .placeholderWithDefault(tf.constant(ones), Shape.of(-1, classes));
       // As Keras' class weights: they weigh the loss that is minimised; the reported validation
-      // and test losses stay unweighted, comparable across runs.
+      // and test losses stay unweighted, comparable across runs. Masked labels count in neither.
       trainingLoss =
           lossWeights == null
-              ? BinaryCrossEntropy.mean(tf, labels, net.trainingLogits())
-              : BinaryCrossEntropy.weightedMean(tf, labels, net.trainingLogits(), lossWeights);
-      loss = tf.withName("loss").identity(BinaryCrossEntropy.mean(tf, labels, net.logits()));
+              ? BinaryCrossEntropy.mean(tf, labels, net.trainingLogits(), labelMaskInput)
+              : BinaryCrossEntropy.weightedMean(
+                  tf, labels, net.trainingLogits(), lossWeights, labelMaskInput);
+      loss =
+          tf.withName("loss")
+              .identity(BinaryCrossEntropy.mean(tf, labels, net.logits(), labelMaskInput));
       adam =
           new Adam(
               tf, settings.learningRate(), settings.beta1(), settings.beta2(), settings.epsilon());
@@ -122,34 +134,53 @@ public final class TrainableModel implements AutoCloseable {
 
   /** One optimizer step on a batch; returns the batch's training loss (before the update). */
   public float trainStep(float[] images, float[] batchLabels, int size) {
+    return trainStep(images, batchLabels, null, size);
+  }
+
+  /**
+   * One optimizer step on a batch whose masked labels ({@code labelMask} 0) count for nothing (see
+   * {@link BinaryCrossEntropy}); returns the batch's training loss (before the update).
+   *
+   * @param labelMask [size x classes], 1 where a label counts; null when all do
+   */
+  public float trainStep(float[] images, float[] batchLabels, float[] labelMask, int size) {
     try (TFloat32 x = imagesTensor(images, size);
         TFloat32 y = labelsTensor(batchLabels, size);
-        Result result =
-            session
-                .runner()
-                .feed(net.images(), x)
-                .feed(labels, y)
-                .addTarget(trainStep)
-                .fetch(trainingLoss)
-                .run()) {
-      return ((TFloat32) result.get(0)).getFloat();
+        TFloat32 mask = maskTensor(labelMask, size)) {
+      Session.Runner runner =
+          session.runner().feed(net.images(), x).feed(labels, y).addTarget(trainStep);
+      if (mask != null) {
+        runner.feed(labelMaskInput, mask);
+      }
+      try (Result result = runner.fetch(trainingLoss).run()) {
+        return ((TFloat32) result.get(0)).getFloat();
+      }
     }
   }
 
   /** Inference (batch norm on moving averages) with the loss against {@code batchLabels}. */
   public BatchPrediction evaluate(float[] images, float[] batchLabels, int size) {
+    return evaluate(images, batchLabels, null, size);
+  }
+
+  /**
+   * Inference with the loss against {@code batchLabels}, masked labels left out of it.
+   *
+   * @param labelMask [size x classes], 1 where a label counts; null when all do
+   */
+  public BatchPrediction evaluate(
+      float[] images, float[] batchLabels, float[] labelMask, int size) {
     try (TFloat32 x = imagesTensor(images, size);
         TFloat32 y = labelsTensor(batchLabels, size);
-        Result result =
-            session
-                .runner()
-                .feed(net.images(), x)
-                .feed(labels, y)
-                .fetch(loss)
-                .fetch(net.probabilities())
-                .run()) {
-      return new BatchPrediction(
-          ((TFloat32) result.get(0)).getFloat(), read((TFloat32) result.get(1), size * classes));
+        TFloat32 mask = maskTensor(labelMask, size)) {
+      Session.Runner runner = session.runner().feed(net.images(), x).feed(labels, y);
+      if (mask != null) {
+        runner.feed(labelMaskInput, mask);
+      }
+      try (Result result = runner.fetch(loss).fetch(net.probabilities()).run()) {
+        return new BatchPrediction(
+            ((TFloat32) result.get(0)).getFloat(), read((TFloat32) result.get(1), size * classes));
+      }
     }
   }
 
@@ -243,6 +274,14 @@ public final class TrainableModel implements AutoCloseable {
     SavedModels.export(session, net.config(), directory);
   }
 
+  /**
+   * {@link #exportSavedModel(Path)} with files beside it (e.g. the findings its outputs are), in
+   * place when the directory appears.
+   */
+  public void exportSavedModel(Path directory, Map<String, byte[]> sideFiles) throws IOException {
+    SavedModels.export(session, net.config(), directory, sideFiles);
+  }
+
   /** Class activation maps of the network as it is now. */
   public ClassActivationMaps classActivationMaps() {
     return new ClassActivationMaps(session, net);
@@ -263,6 +302,20 @@ public final class TrainableModel implements AutoCloseable {
   private TFloat32 labelsTensor(float[] batchLabels, int size) {
     requireLength("labels", batchLabels, size * classes);
     return TFloat32.tensorOf(Shape.of(size, classes), DataBuffers.of(batchLabels, true, false));
+  }
+
+  /** The mask as a tensor, or null when there is none or every label counts (the default). */
+  private TFloat32 maskTensor(float[] labelMask, int size) {
+    if (labelMask == null) {
+      return null;
+    }
+    requireLength("label mask", labelMask, size * classes);
+    for (float m : labelMask) {
+      if (m != 1f) {
+        return TFloat32.tensorOf(Shape.of(size, classes), DataBuffers.of(labelMask, true, false));
+      }
+    }
+    return null;
   }
 
   private static void requireLength(String what, float[] values, int expected) {

@@ -104,7 +104,8 @@ public final class Trainer {
       int batchIndex = skipped;
       for (Iterator<Batch> it = train.epoch(epoch, skipped); it.hasNext(); batchIndex++) {
         Batch batch = it.next();
-        float loss = model.trainStep(batch.images(), batch.labels(), batch.size());
+        float loss =
+            model.trainStep(batch.images(), batch.labels(), batch.labelMask(), batch.size());
         if (!Float.isFinite(loss)) {
           throw new TrainingDivergedException(
               "loss became "

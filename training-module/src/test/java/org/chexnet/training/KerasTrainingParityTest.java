@@ -23,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Our training step against Keras' own, the reference written by the test run itself: {@code
  * src/test/python/keras_training_step.py} (tf-keras 2.18.0 through {@code tools/setup-venv.sh})
  * trains Keras DenseNets from random weights (batch-norm statistics included) for five steps on
- * random batches with model.train_on_batch (training-mode batch norm, Keras' Adam, binary
- * cross-entropy) and writes the batches, each step's loss, and its whole training state (weights,
- * moving statistics, Adam slots, step, learning rate) before the first step and after each, as
- * TensorFlow checkpoints under our variable names.
+ * random batches (some with labels masked, as Keras' per-element sample weights) with
+ * model.train_on_batch (training-mode batch norm, Keras' Adam, binary cross-entropy) and writes the
+ * batches, each step's loss, and its whole training state (weights, moving statistics, Adam slots,
+ * step, learning rate) before the first step and after each, as TensorFlow checkpoints under our
+ * variable names.
  *
  * <p>Each of our steps starts from Keras' state before that step (restored from its checkpoint) and
  * must end at Keras' state after it: the loss, every weight, moving statistic and Adam slot. Five
@@ -87,6 +88,16 @@ class KerasTrainingParityTest {
   }
 
   @Test
+  void maskedLabelsStepsMatchKerasPerElementSampleWeights() throws IOException {
+    compare("tiny_masked", TrainingPass.DEFAULT, FLOAT32);
+  }
+
+  @Test
+  void maskedClassWeightedLossStepsMatchKeras() throws IOException {
+    compare("tiny_weighted_masked", TrainingPass.DEFAULT, FLOAT32);
+  }
+
+  @Test
   void mixedBfloat16StepsMatchKerasMixedPolicy() throws IOException {
     compare(
         "tiny_mixed_bfloat16", new TrainingPass(Precision.MIXED_BFLOAT16, false), MIXED_BFLOAT16);
@@ -126,6 +137,10 @@ class KerasTrainingParityTest {
               : null;
       float[] images = (float[]) reference.getDatasetByPath("images").getDataFlat();
       float[] labels = (float[]) reference.getDatasetByPath("labels").getDataFlat();
+      float[] masks =
+          reference.getChildren().containsKey("masks")
+              ? (float[]) reference.getDatasetByPath("masks").getDataFlat()
+              : null;
       float[] kerasLosses = (float[]) reference.getDatasetByPath("losses").getDataFlat();
       List<String> variables = List.of((String[]) reference.getAttribute("variables").getData());
       List<String> names = new ArrayList<>(variables);
@@ -154,6 +169,9 @@ class KerasTrainingParityTest {
               model.trainStep(
                   Arrays.copyOfRange(images, step * imageValues, (step + 1) * imageValues),
                   Arrays.copyOfRange(labels, step * labelValues, (step + 1) * labelValues),
+                  masks == null
+                      ? null
+                      : Arrays.copyOfRange(masks, step * labelValues, (step + 1) * labelValues),
                   batch);
           assertEquals(step + 1, model.step(), "the step counts itself");
           loss = Math.max(loss, Math.abs(losses[step] - kerasLosses[step]) / kerasLosses[step]);

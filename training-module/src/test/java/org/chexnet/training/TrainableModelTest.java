@@ -156,6 +156,45 @@ class TrainableModelTest {
   }
 
   @Test
+  void aMaskedLabelChangesNothingWhateverItsValue() {
+    float[] mask = new float[BATCH * CLASSES];
+    java.util.Arrays.fill(mask, 1f);
+    float[] flipped = labels.clone();
+    for (int i = 0; i < mask.length; i += 3) {
+      mask[i] = 0f;
+      flipped[i] = 1f - flipped[i];
+    }
+    try (TrainableModel a = TinyNets.model(11, 1e-2f);
+        TrainableModel b = TinyNets.model(11, 1e-2f);
+        TrainableModel unmasked = TinyNets.model(11, 1e-2f)) {
+      for (int step = 0; step < 3; step++) {
+        float lossA = a.trainStep(images, labels, mask, BATCH);
+        float lossB = b.trainStep(images, flipped, mask, BATCH);
+        assertEquals(lossA, lossB, 0f, "the masked labels' values do not reach the loss");
+        assertTrue(lossA < unmasked.trainStep(images, labels, BATCH), "fewer terms, same count");
+      }
+      assertArrayEquals(a.predict(images, BATCH), b.predict(images, BATCH), 0f);
+      TrainableModel.BatchPrediction evaluatedA = a.evaluate(images, labels, mask, BATCH);
+      TrainableModel.BatchPrediction evaluatedB = b.evaluate(images, flipped, mask, BATCH);
+      assertEquals(evaluatedA.loss(), evaluatedB.loss(), 0f);
+    }
+  }
+
+  @Test
+  void aMaskOfOnesIsTheUnmaskedStepExactly() {
+    float[] ones = new float[BATCH * CLASSES];
+    java.util.Arrays.fill(ones, 1f);
+    try (TrainableModel a = TinyNets.model(12, 1e-2f);
+        TrainableModel b = TinyNets.model(12, 1e-2f)) {
+      for (int step = 0; step < 3; step++) {
+        assertEquals(
+            a.trainStep(images, labels, BATCH), b.trainStep(images, labels, ones, BATCH), 0f);
+      }
+      assertArrayEquals(a.predict(images, BATCH), b.predict(images, BATCH), 0f);
+    }
+  }
+
+  @Test
   void learningRateRoundTripsAndStepCountsSteps() {
     try (TrainableModel model = TinyNets.model(4, 1e-3f)) {
       assertEquals(1e-3, model.learningRate(), 1e-9);

@@ -1,7 +1,6 @@
 package org.chexnet.evaluation.calibration;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.chexnet.evaluation.Bootstrap;
@@ -18,7 +17,9 @@ import org.chexnet.evaluation.Resampling;
  * intervals of a report come from the same resamples. Each replicate recomputes both numbers from
  * scratch on the draw: the Brier score as the mean of (p - y)^2, the ECE with each image's bin
  * fixed by its probability, as the sum over bins of |sum of (p - y) in the bin| / n, which equals
- * the count-weighted |mean predicted - observed rate|.
+ * the count-weighted |mean predicted - observed rate|. A masked label (NaN: an uncertain label
+ * ignored, a finding an image's dataset lacks) is left out of its class, n counting its known
+ * labels only.
  *
  * @param replicates bootstrap replicates drawn
  * @param seed the bootstrap's seed
@@ -72,7 +73,11 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
     double[] errors = new double[probabilities.length];
     byte[] bins = new byte[probabilities.length];
     for (int k = 0; k < probabilities.length; k++) {
-      errors[k] = probabilities[k] - (ReliabilityBins.isPositive(labels[k]) ? 1.0 : 0.0);
+      // A masked label (NaN) has no error: left out of its class's score and denominator.
+      errors[k] =
+          Float.isNaN(labels[k])
+              ? Double.NaN
+              : probabilities[k] - (ReliabilityBins.isPositive(labels[k]) ? 1.0 : 0.0);
       bins[k] = (byte) ReliabilityBins.bin(probabilities[k]);
     }
     double[][] brier = new double[replicates][];
@@ -83,6 +88,7 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
             r -> {
               int[] counts = resampling.counts(r);
               double[] squares = new double[classes];
+              double[] known = new double[classes];
               double[] binErrors = new double[classes * ReliabilityBins.BINS];
               for (int i = 0; i < images; i++) {
                 int weight = counts[i];
@@ -92,6 +98,10 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
                 int row = i * classes;
                 for (int c = 0; c < classes; c++) {
                   double error = errors[row + c];
+                  if (Double.isNaN(error)) {
+                    continue;
+                  }
+                  known[c] += weight;
                   squares[c] += weight * error * error;
                   binErrors[c * ReliabilityBins.BINS + bins[row + c]] += weight * error;
                 }
@@ -99,16 +109,21 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
               brier[r] = new double[classes];
               ece[r] = new double[classes];
               for (int c = 0; c < classes; c++) {
-                brier[r][c] = squares[c] / images;
+                // Without masked labels known[c] is the draw's size, exactly the image count.
+                brier[r][c] = known[c] == 0 ? Double.NaN : squares[c] / known[c];
                 double sum = 0;
                 for (int b = 0; b < ReliabilityBins.BINS; b++) {
                   sum += Math.abs(binErrors[c * ReliabilityBins.BINS + b]);
                 }
-                ece[r][c] = sum / images;
+                ece[r][c] = known[c] == 0 ? Double.NaN : sum / known[c];
               }
             });
     boolean[] defined = new boolean[classes];
-    Arrays.fill(defined, true);
+    for (int c = 0; c < classes; c++) {
+      for (int i = 0; i < images && !defined[c]; i++) {
+        defined[c] = !Double.isNaN(errors[i * classes + c]);
+      }
+    }
     BootstrapResult brierIntervals = Bootstrap.summarise(brier, defined);
     BootstrapResult eceIntervals = Bootstrap.summarise(ece, defined);
 
@@ -119,17 +134,22 @@ public record CalibrationEvaluation(List<ClassCalibration> perClass, int replica
       ReliabilityBins reliability = ReliabilityBins.of(scores, truth);
       double squares = 0;
       int positives = 0;
+      int known = 0;
       for (int i = 0; i < images; i++) {
         double error = errors[i * classes + c];
+        if (Double.isNaN(error)) {
+          continue;
+        }
+        known++;
         squares += error * error;
         positives += ReliabilityBins.isPositive(truth[i]) ? 1 : 0;
       }
       perClass.add(
           new ClassCalibration(
               classNames.get(c),
-              images,
+              known,
               positives,
-              squares / images,
+              known == 0 ? Double.NaN : squares / known,
               brierIntervals.perClass().get(c),
               reliability.ece(),
               eceIntervals.perClass().get(c),

@@ -80,6 +80,23 @@ public record ModelCalibration(
     for (int c = 0; c < classNames.size(); c++) {
       float[] scores = validation.scores(c);
       float[] truth = validation.truth(c);
+      int known = 0;
+      for (float label : truth) {
+        known += Float.isNaN(label) ? 0 : 1;
+      }
+      if (known < truth.length) {
+        // Fitted on the images whose label of the class is known (not masked).
+        float[] knownScores = new float[known];
+        float[] knownTruth = new float[known];
+        for (int i = 0, k = 0; i < truth.length; i++) {
+          if (!Float.isNaN(truth[i])) {
+            knownScores[k] = scores[i];
+            knownTruth[k++] = truth[i];
+          }
+        }
+        scores = knownScores;
+        truth = knownTruth;
+      }
       int positives = 0;
       for (float label : truth) {
         positives += ReliabilityBins.isPositive(label) ? 1 : 0;

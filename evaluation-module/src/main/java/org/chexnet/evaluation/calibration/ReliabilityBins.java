@@ -38,7 +38,7 @@ public record ReliabilityBins(long[] counts, double[] meanPredicted, double[] ob
   }
 
   /**
-   * @param labels 1 positive, 0 negative (any value >= 0.5 is positive)
+   * @param labels 1 positive, 0 negative (any value >= 0.5 is positive), NaN masked (left out)
    * @throws IllegalArgumentException on a length mismatch or a probability outside [0, 1]
    */
   public static ReliabilityBins of(float[] probabilities, float[] labels) {
@@ -47,6 +47,9 @@ public record ReliabilityBins(long[] counts, double[] meanPredicted, double[] ob
     double[] predicted = new double[BINS];
     double[] positives = new double[BINS];
     for (int i = 0; i < probabilities.length; i++) {
+      if (Float.isNaN(labels[i])) {
+        continue; // masked: not known, left out of the bins
+      }
       int bin = bin(probabilities[i]);
       counts[bin]++;
       predicted[bin] += probabilities[i];

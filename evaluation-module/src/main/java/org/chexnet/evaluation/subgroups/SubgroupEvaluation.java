@@ -174,6 +174,9 @@ public record SubgroupEvaluation(
     /** Per class, the local indexes of the positives missed at the threshold (score below it). */
     final int[][] positives;
 
+    /** Per class, the images whose label is known (not masked: NaN). */
+    final int[] known;
+
     final boolean[][] missed;
     double[][] aurocs;
     double[][] falseNegativeRates;
@@ -188,6 +191,7 @@ public record SubgroupEvaluation(
       labels = new float[classes][images.length];
       sorted = new SortedScores[classes];
       positives = new int[classes][];
+      known = new int[classes];
       missed = new boolean[classes][];
       float[] probabilities = set.probabilities();
       float[] truth = set.labels();
@@ -196,6 +200,7 @@ public record SubgroupEvaluation(
         for (int k = 0; k < images.length; k++) {
           scores[c][k] = probabilities[images[k] * classes + c];
           labels[c][k] = truth[images[k] * classes + c];
+          known[c] += Float.isNaN(labels[c][k]) ? 0 : 1;
           if (labels[c][k] >= 0.5f) {
             positive.add(k);
           }
@@ -266,7 +271,7 @@ public record SubgroupEvaluation(
       int defined = 0;
       for (int c = 0; c < classes; c++) {
         int positives = group.positives[c].length;
-        int negatives = group.images.length - positives;
+        int negatives = group.known[c] - positives;
         String reason = positives == 0 ? NO_POSITIVES : negatives == 0 ? NO_NEGATIVES : null;
         double auroc = reason == null ? group.sorted[c].auroc() : Double.NaN;
         if (reason == null) {
@@ -283,7 +288,7 @@ public record SubgroupEvaluation(
             new SubgroupClass(
                 classNames.get(c),
                 positives,
-                (double) positives / group.images.length,
+                group.known[c] == 0 ? 0 : (double) positives / group.known[c],
                 auroc,
                 aurocIntervals.perClass().get(c),
                 reason,

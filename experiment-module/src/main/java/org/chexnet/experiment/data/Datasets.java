@@ -3,11 +3,12 @@ package org.chexnet.experiment.data;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,42 +16,89 @@ import java.util.TreeSet;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.common.Reporter;
-import org.chexnet.dataset.ChestXray14;
-import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataSplits;
+import org.chexnet.dataset.Dataset;
+import org.chexnet.dataset.DatasetSummary;
+import org.chexnet.dataset.ImageRecord;
+import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.NihDownload;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
+import org.chexnet.dataset.View;
 
 /**
- * The dataset tasks of {@code chexnet data} and of a run: splitting as a spec asks, building the
- * prepared cache of data that matches its manifest, fetching NIH's files.
+ * The dataset tasks of {@code chexnet data} and of a run: opening any dataset (bad metadata as
+ * input to fix), splitting as a spec asks, summarising labels, building the prepared cache of data
+ * that matches its manifest, writing synthetic data, fetching NIH's files.
  */
 public final class Datasets {
   private Datasets() {}
 
   /**
-   * Splits by patient, then keeps only {@code views} (null: all) and a {@code subsample} share of
-   * patients (1: all).
+   * Opens {@code root} as the dataset named {@code name}.
+   *
+   * @throws ChexnetException naming the unknown dataset, the missing metadata file, or the file,
+   *     line and column of bad metadata
+   */
+  public static Dataset open(String name, Path root) throws IOException {
+    return asInput(() -> org.chexnet.dataset.Datasets.open(name, root));
+  }
+
+  /**
+   * Counts the labels of {@code root}'s metadata (no image read): what {@code chexnet data summary}
+   * prints.
+   *
+   * @param policy also count the training labels it makes; null to leave that out
+   * @throws ChexnetException as {@link #open}
+   */
+  public static DatasetSummary summary(String name, Path root, Set<View> views, LabelPolicy policy)
+      throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw ChexnetException.invalidInput(root + ": no such dataset directory");
+    }
+    return asInput(() -> DatasetSummary.read(name, root, views, policy));
+  }
+
+  /**
+   * The views named by {@code names} (PA, AP, LATERAL, OTHER, UNKNOWN; any case); empty for null.
+   *
+   * @param key what a refusal names first, e.g. "--views: "
+   */
+  public static Set<View> views(Collection<String> names, String key) {
+    Set<View> views = EnumSet.noneOf(View.class);
+    if (names != null) {
+      for (String name : names) {
+        try {
+          views.add(View.parse(name));
+        } catch (IllegalArgumentException e) {
+          throw ChexnetException.invalidInput(key + e.getMessage());
+        }
+      }
+    }
+    return views;
+  }
+
+  /**
+   * Splits by patient with {@code policy}'s labels, then keeps only {@code views} (null: all) and a
+   * {@code subsample} share of patients (1: all).
    *
    * @param key what a refusal names first, e.g. "data.split: "
-   * @throws ChexnetException when a list names an unknown image, shares a patient, or a filter
-   *     leaves a split without a class
+   * @throws ChexnetException when a list names an unknown image, shares a patient, a patient is in
+   *     two official splits, or the dataset cannot follow the plan
    */
   public static DataSplits split(
-      ChestXray14 data,
+      Dataset data,
       SplitPlan plan,
       Collection<String> views,
+      LabelPolicy policy,
       double subsample,
       long seed,
       String key)
       throws IOException {
+    Set<View> kept = views(views, key);
     try {
-      DataSplits splits = data.split(plan, seed);
-      if (views != null) {
-        splits = data.filterViewPositions(splits, new LinkedHashSet<>(views));
-      }
+      DataSplits splits = data.split(plan, seed, policy, kept);
       if (subsample < 1) {
         splits = splits.subsample(subsample, seed);
       }
@@ -61,12 +109,13 @@ public final class Datasets {
   }
 
   /**
-   * Builds (or opens) the prepared cache of every Data_Entry image of {@code dir}, keyed by its
-   * manifest's digest: the data must match its manifest.
+   * Builds (or opens) the prepared cache of every image of {@code dir}, read as the dataset named
+   * {@code name}, keyed by its manifest's digest: the data must match its manifest.
    *
    * @param cacheRoot null: {@code dir/}{@value PreparedCache#DEFAULT_DIR}
    */
   public static PreparedCache prepareCache(
+      String name,
       Path dir,
       int imageSize,
       PreparedCache.OnBadImage onBadImage,
@@ -88,16 +137,50 @@ public final class Datasets {
               + dir
               + "` if the change is intended");
     }
-    ChestXray14 data = ChestXray14.open(dir);
+    Dataset data = open(name, dir);
     return PreparedCache.prepare(
         data,
-        data.entries().stream().map(DataEntry::imageIndex).toList(),
+        imageKeys(data),
         cacheRoot != null ? cacheRoot : data.root().resolve(PreparedCache.DEFAULT_DIR),
         manifest.digest(),
         imageSize,
         onBadImage,
         threads,
         reporter);
+  }
+
+  /** Every image of the dataset, in metadata order: what a prepared cache holds. */
+  public static List<String> imageKeys(Dataset data) throws IOException {
+    return data.images().stream().map(ImageRecord::image).toList();
+  }
+
+  /**
+   * Writes a synthetic dataset in {@code name}'s exact layout to {@code out} (new or empty), the
+   * same seed giving the same files.
+   */
+  public static void writeSynthetic(String name, Path out, int images, int imageSize, long seed)
+      throws IOException {
+    asInput(
+        () -> {
+          org.chexnet.dataset.Datasets.named(name).writeSynthetic(out, images, imageSize, seed);
+          return null;
+        });
+  }
+
+  private interface DatasetCall<T> {
+    T call() throws IOException;
+  }
+
+  /** The dataset readers' refusals (a missing file, bad metadata) as input the user must fix. */
+  private static <T> T asInput(DatasetCall<T> call) throws IOException {
+    try {
+      return call.call();
+    } catch (NoSuchFileException e) {
+      throw ChexnetException.invalidInput(
+          e.getReason() != null ? e.getFile() + ": " + e.getReason() : e.getFile() + ": not found");
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
   }
 
   /**

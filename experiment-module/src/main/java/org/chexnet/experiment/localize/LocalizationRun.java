@@ -15,9 +15,12 @@ import javax.imageio.stream.ImageInputStream;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.common.Reporter;
+import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.evaluation.BoundingBox;
 import org.chexnet.evaluation.Localization;
 import org.chexnet.experiment.predict.ImageInputs;
@@ -92,8 +95,8 @@ public final class LocalizationRun {
    * @param mapThreshold the map detects where it reaches this share of its range above its minimum
    * @param overlays also write each box's map over its image as {@code out/cams/IMAGE_FINDING.png}
    * @return per finding
-   * @throws ChexnetException when the model gives no class activation maps, or has no output for a
-   *     boxed finding
+   * @throws ChexnetException when the model gives no class activation maps, or has no output for
+   *     any boxed finding (those it lacks, e.g. a CheXpert model's Infiltration, are left out)
    */
   public List<Localization.FindingSummary> score(
       InferenceModel model,
@@ -109,12 +112,6 @@ public final class LocalizationRun {
               + " gives no class activation maps (no feature_maps output): localize needs a"
               + " chexnet checkpoint, SavedModel or imported model directory");
     }
-    for (String finding : byFinding.keySet()) {
-      if (!model.classNames().contains(finding)) {
-        throw ChexnetException.invalidInput(
-            model.source() + " has no output for " + finding + ", whose boxes are to be scored");
-      }
-    }
     Preprocessing whole = model.preprocessing().wholeImage();
     String mapInput =
         "the whole image resized to "
@@ -127,12 +124,41 @@ public final class LocalizationRun {
     reporter.info("Class activation maps of " + mapInput);
     List<Localization.BoxScore> scores = new ArrayList<>();
     List<BoundingBox> scored = new ArrayList<>();
-    try (Reporter.Task bar = reporter.task("Class activation maps", boxes, Reporter.Unit.IMAGES)) {
+    // NIH's boxes name NIH's findings; a model trained on another dataset has its own names for
+    // the findings it shares (Effusion = Pleural Effusion), and no map for the others.
+    ModelFindings findings = ModelFindings.identify(model.classNames());
+    Map<String, Integer> classOfFinding = new HashMap<>();
+    for (HarmonisedFindings.Shared shared :
+        findings.compareWith(ChestXray14.NAME, Finding.labels()).shared()) {
+      classOfFinding.put(shared.nameB(), shared.indexA());
+    }
+    int unscored =
+        byFinding.entrySet().stream()
+            .filter(e -> !classOfFinding.containsKey(e.getKey()))
+            .mapToInt(e -> e.getValue().size())
+            .sum();
+    if (unscored > 0) {
+      reporter.warn(
+          String.format(
+              "%d box(es) of %s left out: the model (%s findings) has no map for them",
+              unscored,
+              byFinding.keySet().stream().filter(f -> !classOfFinding.containsKey(f)).toList(),
+              findings.dataset()));
+    }
+    if (unscored == boxes) {
+      throw ChexnetException.invalidInput(
+          model.source() + " has no output for any of the boxes' findings " + byFinding.keySet());
+    }
+    try (Reporter.Task bar =
+        reporter.task("Class activation maps", boxes - unscored, Reporter.Unit.IMAGES)) {
       int size = whole.inputSize();
       ImageDecoder decoder = whole.decoder();
       int values = size * size * ImageNetNormalization.CHANNELS;
       for (Map.Entry<String, List<BoundingBox>> entry : byFinding.entrySet()) {
-        int classIndex = model.classNames().indexOf(entry.getKey());
+        Integer classIndex = classOfFinding.get(entry.getKey());
+        if (classIndex == null) {
+          continue;
+        }
         List<BoundingBox> list = entry.getValue();
         for (int start = 0; start < list.size(); start += batchSize) {
           List<BoundingBox> batch = list.subList(start, Math.min(list.size(), start + batchSize));

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.experiment.spec.ExperimentSpec;
 import org.chexnet.experiment.spec.SpecLoader;
 import org.chexnet.model.DenseNetConfig;
@@ -20,10 +20,12 @@ import org.chexnet.training.optimizers.Adam;
  */
 public final class CheckpointModel implements InferenceModel {
   private final TrainableModel model;
+  private final ModelFindings findings;
   private final String source;
 
-  private CheckpointModel(TrainableModel model, String source) {
+  private CheckpointModel(TrainableModel model, ModelFindings findings, String source) {
     this.model = model;
+    this.findings = findings;
     this.source = source;
   }
 
@@ -33,7 +35,8 @@ public final class CheckpointModel implements InferenceModel {
    * @throws ChexnetException when the checkpoint does not fit that network
    */
   public static CheckpointModel restore(Path specFile, Path checkpoint) throws IOException {
-    TrainableModel model = create(specFile);
+    ModelFindings findings = findings(specFile);
+    TrainableModel model = create(specFile, findings);
     try {
       model.restoreCheckpoint(checkpoint);
     } catch (IOException | RuntimeException e) {
@@ -41,12 +44,13 @@ public final class CheckpointModel implements InferenceModel {
       throw ChexnetException.invalidInput(
           checkpoint + ": cannot restore into the network of " + specFile + ": " + e.getMessage());
     }
-    return new CheckpointModel(model, "checkpoint " + checkpoint);
+    return new CheckpointModel(model, findings, "checkpoint " + checkpoint);
   }
 
   /** The network {@code specFile} describes, with the weights of a Keras HDF5 file. */
   public static CheckpointModel fromKeras(Path specFile, Path weights) throws IOException {
-    TrainableModel model = create(specFile);
+    ModelFindings findings = findings(specFile);
+    TrainableModel model = create(specFile, findings);
     try {
       List<String> untouched = model.loadKerasWeights(weights);
       if (!untouched.isEmpty()) {
@@ -64,19 +68,43 @@ public final class CheckpointModel implements InferenceModel {
           ? c
           : ChexnetException.invalidInput(weights + ": " + e.getMessage());
     }
-    return new CheckpointModel(model, weights.toString());
+    return new CheckpointModel(model, findings, weights.toString());
   }
 
-  private static TrainableModel create(Path specFile) throws IOException {
+  /**
+   * What the network of {@code specFile} predicts: the run's {@value ModelFindings#FILE_NAME}
+   * beside the spec (a run's artifacts) when there is one, else what the spec's data section trains
+   * on.
+   */
+  public static ModelFindings findings(Path specFile) throws IOException {
+    Path dir = specFile.toAbsolutePath().getParent();
+    try {
+      java.util.Optional<ModelFindings> recorded = ModelFindings.read(dir);
+      if (recorded.isPresent()) {
+        return recorded.get();
+      }
+    } catch (IOException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
+    return SpecLoader.load(specFile, List.of()).spec().data().findings();
+  }
+
+  private static TrainableModel create(Path specFile, ModelFindings findings) throws IOException {
     ExperimentSpec spec = SpecLoader.load(specFile, List.of()).spec();
-    DenseNetConfig config = spec.model().networkConfig(spec.data().imageSize());
+    DenseNetConfig config =
+        spec.model().networkConfig(spec.data().imageSize(), findings.findings().size());
     return TrainableModel.create(
         config, new TrainableModel.AdamSettings(0f, 0.9f, 0.999f, Adam.KERAS_EPSILON), 0);
   }
 
   @Override
   public List<String> classNames() {
-    return Finding.labels();
+    return findings.findings();
+  }
+
+  /** The findings its outputs are, with the dataset that names them. */
+  public ModelFindings findings() {
+    return findings;
   }
 
   @Override

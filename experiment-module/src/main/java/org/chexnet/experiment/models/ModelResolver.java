@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.model.InferenceModel;
 import org.chexnet.model.ModelCard;
 import org.chexnet.model.SavedModelPredictor;
@@ -96,13 +96,41 @@ public final class ModelResolver {
   }
 
   /**
-   * A chexnet SavedModel (the 14 findings in CheXNet's order, the whole image at its input size),
-   * or a model directory with the classes and preprocessing of its card.
+   * A chexnet SavedModel, its outputs named by its {@value ModelFindings#FILE_NAME} (a run's export
+   * has one; without it, ChestX-ray14's 14 findings in CheXNet's order) and the whole image at its
+   * input size, or a model directory with the classes and preprocessing of its card.
    */
   public static SavedModelPredictor loadSavedModel(Path directory) throws IOException {
     return ModelCard.present(directory)
         ? SavedModelPredictor.load(directory, card(directory))
-        : SavedModelPredictor.load(directory, Finding.labels());
+        : SavedModelPredictor.load(directory, findingsOf(directory).findings());
+  }
+
+  /**
+   * What a resolved model's outputs are: a model directory's card's classes, a SavedModel's {@value
+   * ModelFindings#FILE_NAME} (else ChestX-ray14's), a checkpoint's run's.
+   */
+  public static ModelFindings findings(Resolved resolved) throws IOException {
+    if (resolved instanceof Resolved.Checkpoint checkpoint) {
+      return CheckpointModel.findings(checkpoint.spec());
+    }
+    Path directory = ((Resolved.SavedModel) resolved).directory();
+    if (ModelCard.present(directory)) {
+      try {
+        return ModelFindings.identify(card(directory).classes());
+      } catch (IllegalArgumentException e) {
+        throw ChexnetException.invalidInput(directory + ": " + e.getMessage());
+      }
+    }
+    return findingsOf(directory);
+  }
+
+  private static ModelFindings findingsOf(Path savedModel) throws IOException {
+    try {
+      return ModelFindings.read(savedModel).orElse(ModelFindings.CHESTXRAY14);
+    } catch (IOException e) {
+      throw ChexnetException.invalidInput(e.getMessage());
+    }
   }
 
   /** The card of a model directory; a card that cannot be read is input to fix. */

@@ -14,9 +14,11 @@ import org.chexnet.common.InputFiles;
 
 /**
  * The images {@code chexnet predict} reads: image files, every PNG or JPEG under a directory, the
- * images a list names. Each is known by its file name (NIH's "Image Index"), which must be unique.
+ * images a list names. Each is known by its file name (NIH's "Image Index") when the file names are
+ * unique, else by its path under the directory or the list's base ('/'-separated: CheXpert's and
+ * MIMIC's images share file names across studies), which must be unique.
  *
- * @param names file names, in output order
+ * @param names file names or relative paths, in output order
  * @param files the file of each name
  */
 public record ImageInputs(List<String> names, List<Path> files) {
@@ -38,6 +40,7 @@ public record ImageInputs(List<String> names, List<Path> files) {
   public static ImageInputs of(List<Path> sources, Path root) throws IOException {
     List<Path> files = new ArrayList<>();
     List<String> places = new ArrayList<>();
+    List<Path> bases = new ArrayList<>();
     boolean anyList = false;
     for (Path source : sources) {
       if (Files.isDirectory(source)) {
@@ -49,23 +52,28 @@ public record ImageInputs(List<String> names, List<Path> files) {
           throw ChexnetException.invalidInput(
               source + ": no .png or .jpg images in this directory");
         }
-        files.addAll(found);
-        found.forEach(file -> places.add(file.toString()));
+        for (Path file : found) {
+          files.add(file);
+          places.add(file.toString());
+          bases.add(source);
+        }
       } else if (isImage(source)) {
         files.add(InputFiles.file(source, "--images"));
         places.add(source.toString());
+        bases.add(source.toAbsolutePath().getParent());
       } else {
         anyList = true;
-        readList(InputFiles.file(source, "--images"), root, files, places);
+        readList(InputFiles.file(source, "--images"), root, files, places, bases);
       }
     }
     if (root != null && !anyList) {
       throw ChexnetException.invalidInput("--image-root only applies when --images names a list");
     }
-    return unique(files, places);
+    return unique(files, places, bases);
   }
 
-  private static void readList(Path list, Path root, List<Path> files, List<String> places) {
+  private static void readList(
+      Path list, Path root, List<Path> files, List<String> places, List<Path> bases) {
     Path base = root != null ? root : list.toAbsolutePath().getParent();
     List<String> lines = InputFiles.text(list, "--images").lines().toList();
     int listed = 0;
@@ -88,6 +96,7 @@ public record ImageInputs(List<String> names, List<Path> files) {
       }
       files.add(file);
       places.add(place);
+      bases.add(base);
       listed++;
     }
     if (listed == 0) {
@@ -95,20 +104,28 @@ public record ImageInputs(List<String> names, List<Path> files) {
     }
   }
 
-  private static ImageInputs unique(List<Path> files, List<String> places) {
+  /** Names by file name when those are unique, else by the path under each image's source. */
+  private static ImageInputs unique(List<Path> files, List<String> places, List<Path> bases) {
+    List<String> byFileName = files.stream().map(f -> f.getFileName().toString()).toList();
+    boolean fileNamesUnique = byFileName.stream().distinct().count() == byFileName.size();
     Map<String, Integer> first = new HashMap<>();
     List<String> names = new ArrayList<>(files.size());
     for (int i = 0; i < files.size(); i++) {
-      String name = files.get(i).getFileName().toString();
+      Path file = files.get(i).toAbsolutePath().normalize();
+      Path base = bases.get(i).toAbsolutePath().normalize();
+      String name =
+          fileNamesUnique || !file.startsWith(base)
+              ? byFileName.get(i)
+              : base.relativize(file).toString().replace('\\', '/');
       Integer earlier = first.putIfAbsent(name, i);
       if (earlier != null) {
         throw ChexnetException.invalidInput(
             places.get(i)
-                + ": image name "
+                + ": image "
                 + name
                 + " already used by "
                 + places.get(earlier)
-                + "; predictions are keyed by file name");
+                + "; predictions are keyed by file name, or by path where file names repeat");
       }
       names.add(name);
     }

@@ -1,45 +1,61 @@
 package org.chexnet.experiment.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
+import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.ChestXray14;
-import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataSplits;
+import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetDigest;
-import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.ImageDecoder;
+import org.chexnet.dataset.ImageRecord;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.Manifest;
+import org.chexnet.dataset.MetadataFile;
+import org.chexnet.dataset.ModelFindings;
+import org.chexnet.dataset.MultiSource;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
-import org.chexnet.dataset.SyntheticChestXray14;
+import org.chexnet.dataset.View;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
 import org.chexnet.experiment.spec.DataSpec;
+import org.chexnet.tracking.DatasetInput;
 import org.chexnet.tracking.Run;
 
 /**
- * Makes a spec's data section ready for a run, before anything is recorded: writes the synthetic
- * dataset when asked, checks the data against its manifest (refusing a mismatch unless {@code
- * data.on_data_mismatch: warn}), splits, filters and subsamples, finds bad images (failing or
- * leaving them out), and opens or builds the prepared cache. {@link Prepared} then records all of
- * it in the run and builds the batch loaders.
+ * Makes a spec's data section ready for a run, before anything is recorded: for each dataset (one,
+ * or each of {@code data.sources}) writes the synthetic dataset when asked, checks the data against
+ * its manifest (refusing a mismatch unless {@code data.on_data_mismatch: warn}), splits with the
+ * label policy, filters and subsamples, finds bad images (failing or leaving them out), and opens
+ * or builds the prepared cache; several sources are then joined over their harmonised findings.
+ * {@link Prepared} records all of it in the run and builds the batch loaders.
  */
 final class DataPreparation {
   static final String SPLITS_ARTIFACT = "splits.md";
   static final String SKIPPED_ARTIFACT = "skipped-images.tsv";
+  static final String IMAGE_METADATA_ARTIFACT = "image-metadata.csv";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Reporter reporter;
   private final Path workDir;
@@ -50,26 +66,89 @@ final class DataPreparation {
   }
 
   /**
-   * @throws ChexnetException for anything the user must fix (a missing root, manifest or list, a
-   *     list naming an unknown image or sharing a patient), or, as a failed check, data that no
-   *     longer matches its manifest or a bad image under {@code on_bad_image: fail}
+   * @throws ChexnetException for anything the user must fix (a missing root, manifest or list, bad
+   *     metadata, a list naming an unknown image or sharing a patient), or, as a failed check, data
+   *     that no longer matches its manifest or a bad image under {@code on_bad_image: fail}
    */
   Prepared prepare(DataSpec d, long seed) throws IOException {
-    Path root = workDir.resolve(d.root()).toAbsolutePath().normalize();
-    writeSyntheticIfAsked(d, root);
+    boolean several = d.sources() != null;
+    List<DataSpec.SourceSpec> specs =
+        several
+            ? d.sources()
+            : List.of(new DataSpec.SourceSpec(d.dataset(), d.root(), d.synthetic(), d.manifest()));
+    Map<String, String> tags = new LinkedHashMap<>();
+    List<Source> sources = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      String key = several ? "data.sources[" + i + "]." : "data.";
+      String tagPrefix = several ? "chexnet.data." + specs.get(i).dataset() + "." : "chexnet.data.";
+      sources.add(prepareSource(d, specs.get(i), key, tagPrefix, seed, tags));
+    }
+
+    ModelFindings findings = d.findings();
+    DataSplits splits;
+    String digest;
+    if (several) {
+      splits =
+          MultiSource.assemble(
+              sources.stream().map(s -> new MultiSource.Source(s.data, s.splits)).toList(),
+              findings.findings());
+      // One digest for the run: each source's, in the spec's order.
+      digest =
+          Hashes.digest(
+              sources.stream()
+                  .map(s -> s.data.name() + " " + s.digest + "\n")
+                  .collect(Collectors.joining()));
+    } else {
+      splits = sources.get(0).splits;
+      digest = sources.get(0).digest;
+    }
+    tags.put(
+        "chexnet.data.dataset",
+        sources.stream().map(s -> s.data.name()).collect(Collectors.joining("+")));
+    tags.put("chexnet.data.split", d.split().name().toLowerCase(Locale.ROOT));
+    tags.put(
+        "chexnet.data.skipped_images",
+        String.valueOf(sources.stream().mapToInt(s -> s.skipped.size()).sum()));
+    Prepared prepared = new Prepared(d, sources, splits, findings, digest, tags);
+    reporter.info(prepared.summary().stripTrailing());
+    reporter.info(splits.prevalenceTable(findings.findings()).stripTrailing());
+    return prepared;
+  }
+
+  private Source prepareSource(
+      DataSpec d,
+      DataSpec.SourceSpec spec,
+      String key,
+      String tagPrefix,
+      long seed,
+      Map<String, String> tags)
+      throws IOException {
+    Path root = workDir.resolve(spec.root()).toAbsolutePath().normalize();
+    writeSyntheticIfAsked(spec, root);
     if (!Files.isDirectory(root)) {
       throw ChexnetException.invalidInput(
-          "data.root: "
+          key
+              + "root: "
               + root
-              + " does not exist; put ChestX-ray14 there (images/, "
-              + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) or add data.synthetic to generate one");
+              + " does not exist; put the "
+              + spec.dataset()
+              + " dataset there ("
+              + expectedLayout(spec.dataset())
+              + ") or add "
+              + key
+              + "synthetic to generate one");
     }
-    Map<String, String> tags = new LinkedHashMap<>();
-    ManifestCheck manifest = checkManifest(d, root, tags);
-    ChestXray14 data = ChestXray14.open(root);
-
+    ManifestCheck manifest = checkManifest(d, spec.manifest(), key, root, tagPrefix, tags);
+    Dataset data = Datasets.open(spec.dataset(), root);
     DataSplits splits =
-        Datasets.split(data, plan(d), d.viewPositions(), d.subsample(), seed, "data.split: ");
+        Datasets.split(
+            data,
+            plan(d),
+            d.viewPositions(),
+            d.labelPolicy(),
+            d.subsample(),
+            seed,
+            key + "split: ");
 
     PreparedCache cache = openCache(d, root, data, manifest);
     Map<String, String> bad = badImages(splits, data, cache);
@@ -94,8 +173,8 @@ final class DataPreparation {
       splits = splits.without(bad.keySet());
       reporter.info(
           String.format(
-              "Skipping %d unusable image(s) (data.on_bad_image: skip), listed in %s",
-              bad.size(), SKIPPED_ARTIFACT));
+              "Skipping %d unusable image(s) of %s (data.on_bad_image: skip), listed in %s",
+              bad.size(), data.name(), SKIPPED_ARTIFACT));
     }
 
     String digest = manifest.digest();
@@ -106,30 +185,36 @@ final class DataPreparation {
               + "` to version the data and have runs check it.");
       digest = DatasetDigest.of(data, splits.imageIndexes());
     }
-    tags.put("chexnet.data.split", d.split().name().toLowerCase(java.util.Locale.ROOT));
-    tags.put(
-        "chexnet.data.source", cache != null ? "prepared " + cache.directory() : "png decoding");
-    tags.put("chexnet.data.skipped_images", String.valueOf(bad.size()));
-    Prepared prepared =
-        new Prepared(d, data, splits, digest, cache, Map.copyOf(bad), tags, manifest.describe());
-    reporter.info((prepared.summary()).stripTrailing());
-    reporter.info((splits.prevalenceTable()).stripTrailing());
-    return prepared;
+    tags.put(tagPrefix + "source", cache != null ? "prepared " + cache.directory() : "decoding");
+    return new Source(
+        data, splits, digest, cache, Map.copyOf(bad), manifest, spec.synthetic() != null);
   }
 
-  private void writeSyntheticIfAsked(DataSpec d, Path root) throws IOException {
-    if (!Files.exists(root) && d.synthetic() != null) {
-      DataSpec.SyntheticSpec s = d.synthetic();
+  /** The metadata files (and ChestX-ray14's images/) a dataset directory holds. */
+  private static String expectedLayout(String dataset) {
+    List<String> names = new ArrayList<>();
+    if (dataset.equals(ChestXray14.NAME)) {
+      names.add(ChestXray14.IMAGES_DIR + "/");
+    }
+    for (MetadataFile file : org.chexnet.dataset.Datasets.named(dataset).metadataFiles()) {
+      names.add(file.names().get(0));
+    }
+    return String.join(", ", names);
+  }
+
+  private void writeSyntheticIfAsked(DataSpec.SourceSpec spec, Path root) throws IOException {
+    if (!Files.exists(root) && spec.synthetic() != null) {
+      DataSpec.SyntheticSpec s = spec.synthetic();
       reporter.info(
           String.format(
-              "Writing a synthetic ChestX-ray14 dataset (%d images, %dx%d) to %s",
-              s.images(), s.imageSize(), s.imageSize(), root));
+              "Writing a synthetic %s dataset (%d images, %dx%d) to %s",
+              spec.dataset(), s.images(), s.imageSize(), s.imageSize(), root));
       // Written aside and renamed into place: trials of a sweep starting together may race here,
       // and none may read a half-written dataset.
       Path parent = root.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       Path partial = Files.createTempDirectory(parent, ".synthetic-");
-      SyntheticChestXray14.write(partial, s.images(), s.imageSize(), s.seed());
+      Datasets.writeSynthetic(spec.dataset(), partial, s.images(), s.imageSize(), s.seed());
       try {
         Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
@@ -151,17 +236,19 @@ final class DataPreparation {
     }
   }
 
-  private ManifestCheck checkManifest(DataSpec d, Path root, Map<String, String> tags)
+  private ManifestCheck checkManifest(
+      DataSpec d, String named, String key, Path root, String tagPrefix, Map<String, String> tags)
       throws IOException {
     Path file;
-    if (d.manifest() != null) {
-      file = workDir.resolve(d.manifest()).toAbsolutePath().normalize();
+    if (named != null) {
+      file = workDir.resolve(named).toAbsolutePath().normalize();
       if (Files.isDirectory(file)) {
         file = file.resolve(Manifest.FILE_NAME);
       }
       if (!Files.isRegularFile(file)) {
         throw ChexnetException.invalidInput(
-            "data.manifest: "
+            key
+                + "manifest: "
                 + file
                 + " does not exist; write one with `chexnet data snapshot "
                 + root
@@ -175,14 +262,15 @@ final class DataPreparation {
     }
     Manifest manifest = Manifest.readFile(file);
     Manifest.Report report = manifest.verify(root, false);
-    tags.put("chexnet.data.manifest", file.toString());
+    tags.put(tagPrefix + "manifest", file.toString());
     if (report.matches()) {
       return new ManifestCheck(file, manifest.digest(), true);
     }
     String problems = report.describe(5).strip().replace("\n", "; ");
     if (d.onDataMismatch() == DataSpec.OnDataMismatch.FAIL) {
       throw ChexnetException.checkFailed(
-          "data.root: "
+          key
+              + "root: "
               + root
               + " no longer matches its manifest "
               + file
@@ -202,8 +290,8 @@ final class DataPreparation {
             "%s no longer matches its manifest %s (%s): %s; running on it anyway"
                 + " (data.on_data_mismatch: warn) and recording its actual digest %s",
             root, file, manifest.digest(), problems, report.actualDigest()));
-    tags.put("chexnet.data.manifest_digest", manifest.digest());
-    tags.put("chexnet.data.manifest_mismatch", problems);
+    tags.put(tagPrefix + "manifest_digest", manifest.digest());
+    tags.put(tagPrefix + "manifest_mismatch", problems);
     return new ManifestCheck(file, report.actualDigest(), false);
   }
 
@@ -233,10 +321,10 @@ final class DataPreparation {
   }
 
   /**
-   * The prepared cache for exactly this data and image size, or null to decode PNGs. Only data that
-   * matches its manifest has one: the cache is keyed by the manifest digest.
+   * The prepared cache for exactly this data and image size, or null to decode images. Only data
+   * that matches its manifest has one: the cache is keyed by the manifest digest.
    */
-  private PreparedCache openCache(DataSpec d, Path root, ChestXray14 data, ManifestCheck manifest)
+  private PreparedCache openCache(DataSpec d, Path root, Dataset data, ManifestCheck manifest)
       throws IOException {
     if (d.preparedCache() == DataSpec.PreparedCacheUse.NONE) {
       return null;
@@ -263,10 +351,12 @@ final class DataPreparation {
       return null;
     }
     reporter.info(
-        String.format("Preparing the image cache (every Data_Entry image, once) in %s", dir));
+        String.format(
+            "Preparing the image cache (every image of the %s metadata, once) in %s",
+            data.name(), dir));
     return PreparedCache.prepare(
         data,
-        data.entries().stream().map(DataEntry::imageIndex).toList(),
+        Datasets.imageKeys(data),
         cacheRoot,
         manifest.digest(),
         d.imageSize(),
@@ -280,9 +370,10 @@ final class DataPreparation {
   /**
    * Split images that cannot be used, name to reason: from the cache, those it skipped when it was
    * prepared (it decoded every image); without one, those failing {@link
-   * ImageDecoder#structuralProblem} (missing, empty, truncated, not PNG), checked on all cores.
+   * ImageDecoder#structuralProblem} (missing, empty, truncated, not PNG or JPEG), checked on all
+   * cores.
    */
-  private Map<String, String> badImages(DataSplits splits, ChestXray14 data, PreparedCache cache) {
+  private Map<String, String> badImages(DataSplits splits, Dataset data, PreparedCache cache) {
     List<String> names = splits.imageIndexes();
     Map<String, String> bad = new TreeMap<>();
     if (cache != null) {
@@ -316,61 +407,134 @@ final class DataPreparation {
     return found;
   }
 
-  /** The data of one run: its splits, digest and image source. */
+  /** One dataset of the run: its splits (its own image keys and labels), digest and images. */
+  private record Source(
+      Dataset data,
+      DataSplits splits,
+      String digest,
+      PreparedCache cache,
+      Map<String, String> skipped,
+      ManifestCheck manifest,
+      boolean synthetic) {
+
+    /** Its images as the loader reads them: prepared, or decoded at {@code imageSize}. */
+    BatchLoader.GraySource graySource(int imageSize) {
+      return cache != null ? cache : BatchLoader.GraySource.decoding(data, imageSize);
+    }
+  }
+
+  /** The data of one run: its splits, findings, digest and image sources. */
   static final class Prepared {
     private final DataSpec spec;
-    private final ChestXray14 data;
+    private final List<Source> sources;
     private final DataSplits splits;
+    private final ModelFindings findings;
     private final String digest;
-    private final PreparedCache cache;
-    private final Map<String, String> skipped;
     private final Map<String, String> tags;
-    private final String manifest;
+    private Path imageMetadata;
 
     private Prepared(
         DataSpec spec,
-        ChestXray14 data,
+        List<Source> sources,
         DataSplits splits,
+        ModelFindings findings,
         String digest,
-        PreparedCache cache,
-        Map<String, String> skipped,
-        Map<String, String> tags,
-        String manifest) {
+        Map<String, String> tags) {
       this.spec = spec;
-      this.data = data;
+      this.sources = List.copyOf(sources);
       this.splits = splits;
+      this.findings = findings;
       this.digest = digest;
-      this.cache = cache;
-      this.skipped = skipped;
       this.tags = tags;
-      this.manifest = manifest;
     }
 
     DataSplits splits() {
       return splits;
     }
 
-    /** The manifest's digest when the data matches it, else a digest of the data as it is. */
+    /** What the network predicts: the dataset's findings, or the sources' harmonised ones. */
+    ModelFindings findings() {
+      return findings;
+    }
+
+    /**
+     * The manifest's digest when the data matches it, else a digest of the data as it is; over
+     * several sources, a digest of theirs.
+     */
     String digest() {
       return digest;
     }
 
-    /** The per-image metadata subgroups are read from: the Data_Entry file. */
-    Path imageMetadataFile() {
-      return data.metadataFiles().get(0); // ChestXray14 lists Data_Entry first, then its lists
+    /**
+     * The per-image metadata subgroups are read from: ChestX-ray14's Data_Entry file (any of its
+     * columns can be an attribute); for another dataset, or several, the sex, age, view and patient
+     * of every split image as the dataset readers normalised them, written once under NIH's column
+     * names ({@value #IMAGE_METADATA_ARTIFACT}, also kept in the run's artifacts).
+     */
+    Path imageMetadataFile() throws IOException {
+      if (sources.size() == 1 && sources.get(0).data instanceof ChestXray14 nih) {
+        return nih.metadataFiles().get(0); // Data_Entry first, then its lists
+      }
+      if (imageMetadata == null) {
+        imageMetadata = Files.createTempFile("chexnet-image-metadata-", ".csv");
+        imageMetadata.toFile().deleteOnExit();
+        AtomicFiles.write(imageMetadata, imageMetadataCsv());
+      }
+      return imageMetadata;
+    }
+
+    /** Image Index, Patient ID, Patient Gender, Patient Age, View Position, Dataset. */
+    private byte[] imageMetadataCsv() throws IOException {
+      Map<String, Integer> patientOf = new java.util.HashMap<>();
+      splits
+          .byName()
+          .values()
+          .forEach(l -> l.forEach(i -> patientOf.put(i.imageIndex(), i.patientId())));
+      StringBuilder csv =
+          new StringBuilder(
+              "Image Index,Patient ID,Patient Gender,Patient Age,View Position,Dataset\n");
+      for (Source source : sources) {
+        for (ImageRecord record : source.data.images()) {
+          String key =
+              sources.size() == 1
+                  ? record.image()
+                  : MultiSource.imageKey(source.data.name(), record.image());
+          Integer patient = patientOf.get(key);
+          if (patient == null) {
+            continue; // not in the splits (filtered, skipped, unlabelled)
+          }
+          csv.append(quoted(key))
+              .append(',')
+              .append(patient)
+              .append(',')
+              .append(
+                  switch (record.sex()) {
+                    case MALE -> "M";
+                    case FEMALE -> "F";
+                    default -> "";
+                  })
+              .append(',')
+              .append(record.age() > 0 ? Integer.toString(record.age()) : "")
+              .append(',')
+              .append(record.view() == View.UNKNOWN ? "" : record.view().name())
+              .append(',')
+              .append(source.data.name())
+              .append('\n');
+        }
+      }
+      return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String quoted(String cell) {
+      return cell.contains(",") || cell.contains("\"")
+          ? '"' + cell.replace("\"", "\"\"") + '"'
+          : cell;
     }
 
     /** {@code images} of one split, as the model card describes them. */
     ModelCard.Data cardData(String splitName, List<LabeledImage> images) {
       return new ModelCard.Data(
-          (spec.synthetic() != null
-                  ? "Synthetic images in ChestX-ray14's layout (data.synthetic)"
-                  : "NIH ChestX-ray14")
-              + " at "
-              + data.root()
-              + ", "
-              + splitName
-              + " split",
+          describeData() + ", " + splitName + " split",
           images.size(),
           OptionalInt.of(
               (int) images.stream().mapToInt(LabeledImage::patientId).distinct().count()),
@@ -378,9 +542,25 @@ final class DataPreparation {
           describeSplit());
     }
 
+    /** The datasets, synthetic or not, and where they are. */
+    private String describeData() {
+      List<String> parts = new ArrayList<>();
+      for (Source source : sources) {
+        String name =
+            source.data.name().equals(ChestXray14.NAME)
+                ? "NIH ChestX-ray14"
+                : "the " + source.data.name() + " dataset";
+        parts.add(
+            (source.synthetic ? "Synthetic images in " + name + "'s layout (data.synthetic)" : name)
+                + " at "
+                + source.data.root());
+      }
+      return String.join(" and ", parts);
+    }
+
     /**
      * Batches of {@code images} from the prepared cache when there is one (then {@code
-     * cacheInMemory} is moot: the cache is memory-mapped), else decoded from the PNGs.
+     * cacheInMemory} is moot: the cache is memory-mapped), else decoded from the image files.
      */
     BatchLoader loader(
         List<LabeledImage> images,
@@ -389,61 +569,164 @@ final class DataPreparation {
         boolean flip,
         boolean cacheInMemory,
         long seed) {
-      BatchLoader.Builder builder =
-          BatchLoader.builder(images)
-              .batchSize(batchSize)
-              .shuffle(shuffle)
-              .flip(flip)
-              .seed(seed)
-              .threads(spec.loaderThreads());
-      if (cache != null) {
-        builder.prepared(cache);
+      BatchLoader.GraySource source;
+      if (sources.size() == 1) {
+        source = sources.get(0).graySource(spec.imageSize());
       } else {
-        builder.decode(data, spec.imageSize()).cacheInMemory(cacheInMemory);
+        Map<String, BatchLoader.GraySource> byDataset = new LinkedHashMap<>();
+        sources.forEach(s -> byDataset.put(s.data.name(), s.graySource(spec.imageSize())));
+        source = MultiSource.graySource(byDataset);
       }
-      return builder.build();
+      return BatchLoader.builder(images)
+          .source(source)
+          .cacheInMemory(cacheInMemory && sources.stream().allMatch(s -> s.cache == null))
+          .batchSize(batchSize)
+          .shuffle(shuffle)
+          .flip(flip)
+          .seed(seed)
+          .threads(spec.loaderThreads())
+          .build();
     }
 
-    /** Tags, {@value #SPLITS_ARTIFACT} and (with skip) {@value #SKIPPED_ARTIFACT}. */
+    /**
+     * Tags, {@value #SPLITS_ARTIFACT}, {@value ModelFindings#FILE_NAME}, each dataset's splits as
+     * MLflow dataset inputs and (with skip) {@value #SKIPPED_ARTIFACT}.
+     */
     void record(Run run) throws IOException {
       run.setTags(tags);
       run.writeArtifact(SPLITS_ARTIFACT, markdown().getBytes(StandardCharsets.UTF_8));
+      run.writeArtifact(ModelFindings.FILE_NAME, findings.toJson());
+      if (!(sources.size() == 1 && sources.get(0).data instanceof ChestXray14)) {
+        run.writeArtifact(IMAGE_METADATA_ARTIFACT, Files.readAllBytes(imageMetadataFile()));
+      }
+      run.logInputs(datasetInputs());
       if (spec.onBadImage() == DataSpec.OnBadImage.SKIP) {
         StringBuilder tsv = new StringBuilder("image\treason\n");
-        skipped.forEach(
-            (name, reason) ->
-                tsv.append(name)
-                    .append('\t')
-                    .append(reason.replace('\t', ' ').replace('\n', ' '))
-                    .append('\n'));
+        for (Source source : sources) {
+          source.skipped.forEach(
+              (name, reason) ->
+                  tsv.append(
+                          sources.size() == 1
+                              ? name
+                              : MultiSource.imageKey(source.data.name(), name))
+                      .append('\t')
+                      .append(reason.replace('\t', ' ').replace('\n', ' '))
+                      .append('\n'));
+        }
         run.writeArtifact(SKIPPED_ARTIFACT, tsv.toString().getBytes(StandardCharsets.UTF_8));
       }
     }
 
+    /**
+     * Each source's non-empty splits as MLflow dataset inputs: named by the dataset, a digest of
+     * its data and that split's images (so runs on other data or splits differ at a glance), the
+     * directory as a local source, the image column and findings as the schema, sizes and the full
+     * digest as the profile, the split as the context.
+     */
+    List<DatasetInput> datasetInputs() throws IOException {
+      List<DatasetInput> inputs = new ArrayList<>();
+      for (Source source : sources) {
+        ArrayNode columns = JSON.createArrayNode();
+        columns.addObject().put("type", "string").put("name", "image");
+        source
+            .data
+            .findings()
+            .forEach(f -> columns.addObject().put("type", "double").put("name", f));
+        ObjectNode schema = JSON.createObjectNode();
+        schema.set("mlflow_colspec", columns);
+        ObjectNode location =
+            JSON.createObjectNode().put("uri", source.data.root().toUri().toString());
+        for (Map.Entry<String, List<LabeledImage>> split : source.splits.byName().entrySet()) {
+          List<LabeledImage> images = split.getValue();
+          if (images.isEmpty()) {
+            continue;
+          }
+          StringBuilder content =
+              new StringBuilder(source.digest).append('\n').append(split.getKey()).append('\n');
+          images.stream()
+              .map(LabeledImage::imageIndex)
+              .sorted()
+              .forEach(i -> content.append(i).append('\n'));
+          ObjectNode profile =
+              JSON.createObjectNode()
+                  .put("images", images.size())
+                  .put(
+                      "patients",
+                      images.stream().mapToInt(LabeledImage::patientId).distinct().count())
+                  .put("findings", source.data.findings().size())
+                  .put("dataset_digest", source.digest);
+          inputs.add(
+              new DatasetInput(
+                  source.data.name(),
+                  Hashes.sha256Hex(content.toString().getBytes(StandardCharsets.UTF_8))
+                      .substring(0, 16),
+                  "local",
+                  JSON.writeValueAsString(location),
+                  JSON.writeValueAsString(schema),
+                  JSON.writeValueAsString(profile),
+                  split.getKey()));
+        }
+      }
+      return inputs;
+    }
+
     String summary() {
       StringBuilder s = new StringBuilder();
-      s.append(String.format("Data: %s, %s, digest %s%n", data.root(), manifest, digest));
+      for (Source source : sources) {
+        s.append(
+            String.format(
+                "Data: %s (%s), %s, digest %s%n",
+                source.data.root(), source.data.name(), source.manifest.describe(), source.digest));
+      }
+      if (sources.size() > 1) {
+        s.append(
+            String.format(
+                "Findings: %d harmonised over %d datasets (a finding a dataset lacks is masked for"
+                    + " its images), run digest %s%n",
+                findings.findings().size(), sources.size(), digest));
+      }
       s.append("Split: ").append(describeSplit());
       s.append(
           String.format(
               "; train %d, validation %d, test %d images%n",
               splits.train().size(), splits.validation().size(), splits.test().size()));
+      List<String> imageSources = new ArrayList<>();
+      for (Source source : sources) {
+        imageSources.add(
+            (sources.size() > 1 ? source.data.name() + " " : "")
+                + (source.cache != null
+                    ? "prepared cache " + source.cache.directory()
+                    : "decoded from the image files"));
+      }
       s.append(
           String.format(
               "Images: %s at %dpx; %d skipped%n",
-              cache != null ? "prepared cache " + cache.directory() : "decoded from PNG",
+              String.join(", ", imageSources),
               spec.imageSize(),
-              skipped.size()));
+              sources.stream().mapToInt(source -> source.skipped.size()).sum()));
+      if (spec.uncertain() != null
+          && sources.stream().anyMatch(source -> !source.data.name().equals(ChestXray14.NAME))) {
+        s.append(
+            String.format(
+                "Labels: uncertain %s, missing %s%n",
+                spec.uncertain().name().toLowerCase(Locale.ROOT),
+                spec.missing().name().toLowerCase(Locale.ROOT)));
+      }
       return s.toString();
     }
 
     String describeSplit() {
+      boolean nih = sources.size() == 1 && sources.get(0).data.name().equals(ChestXray14.NAME);
       String split =
           switch (spec.split()) {
             case OFFICIAL ->
-                "official (NIH's test list; validation "
-                    + spec.validationFraction()
-                    + " of train_val's patients)";
+                nih
+                    ? "official (NIH's test list; validation "
+                        + spec.validationFraction()
+                        + " of train_val's patients)"
+                    : "official (the dataset's own splits; a missing validation or test split is "
+                        + spec.validationFraction()
+                        + " of train's patients)";
             case LISTS ->
                 "lists (train "
                     + spec.lists().train()
@@ -452,7 +735,7 @@ final class DataPreparation {
                     + ", test "
                     + spec.lists().test()
                     + "; "
-                    + spec.lists().labels().name().toLowerCase(java.util.Locale.ROOT)
+                    + spec.lists().labels().name().toLowerCase(Locale.ROOT)
                     + " labels)";
             case PATIENT_RANDOM ->
                 "patient_random (train "
@@ -472,7 +755,7 @@ final class DataPreparation {
       return split;
     }
 
-    /** Per split: images, patients and each finding's positives and share. */
+    /** Per split: images, patients and each finding's positives, share and masked labels. */
     String markdown() {
       Map<String, List<LabeledImage>> byName = splits.byName();
       Map<String, double[]> shares = splits.prevalence();
@@ -491,15 +774,36 @@ final class DataPreparation {
                       .append(images.stream().mapToInt(LabeledImage::patientId).distinct().count())
                       .append(" |"));
       md.append('\n');
-      for (Finding finding : Finding.values()) {
-        md.append("| ").append(finding.label()).append(" |");
-        byName.forEach(
-            (name, images) -> {
-              double share = shares.get(name)[finding.ordinal()];
-              md.append(
-                  String.format(" %d (%.2f%%) |", Math.round(share * images.size()), 100 * share));
-            });
+      List<String> names = findings.findings();
+      boolean anyMasked = false;
+      for (int f = 0; f < names.size(); f++) {
+        int finding = f;
+        md.append("| ").append(names.get(f)).append(" |");
+        for (Map.Entry<String, List<LabeledImage>> split : byName.entrySet()) {
+          long positives = 0;
+          long masked = 0;
+          for (LabeledImage image : split.getValue()) {
+            if (!image.known(finding)) {
+              masked++;
+            } else if (image.labels()[finding] != 0f) {
+              positives++;
+            }
+          }
+          double share = shares.get(split.getKey())[finding];
+          md.append(String.format(Locale.ROOT, " %d (%.2f%%)", positives, 100 * share));
+          if (masked > 0) {
+            md.append(", ").append(masked).append(" masked");
+            anyMasked = true;
+          }
+          md.append(" |");
+        }
         md.append('\n');
+      }
+      if (anyMasked) {
+        md.append(
+            "\nPositives and their share among the known labels; masked labels (an uncertain or"
+                + " missing label the policy ignores, a finding an image's dataset lacks) count in"
+                + " neither the loss nor that finding's AUROC.\n");
       }
       return md.toString();
     }

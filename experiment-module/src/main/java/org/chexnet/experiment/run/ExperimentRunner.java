@@ -17,8 +17,8 @@ import org.chexnet.common.Reporter;
 import org.chexnet.common.Version;
 import org.chexnet.dataset.BatchLoader;
 import org.chexnet.dataset.DataSplits;
-import org.chexnet.dataset.Finding;
 import org.chexnet.dataset.LabeledImage;
+import org.chexnet.dataset.ModelFindings;
 import org.chexnet.evaluation.ClassAuroc;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.EvaluationResult;
@@ -276,7 +276,9 @@ public final class ExperimentRunner {
     DataSpec d = spec.data();
     TrainSpec t = spec.train();
     TrainSpec.OptimizerSpec o = t.optimizer();
-    DenseNetConfig config = spec.model().networkConfig(d.imageSize());
+    ModelFindings findings = data.findings();
+    List<String> classes = findings.findings();
+    DenseNetConfig config = spec.model().networkConfig(d.imageSize(), classes.size());
     var adam =
         new TrainableModel.AdamSettings(
             (float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.epsilon());
@@ -285,7 +287,7 @@ public final class ExperimentRunner {
     int evalBatch = spec.evaluate().batchSize();
     ClassWeights lossWeights =
         t.loss() == TrainSpec.Loss.WEIGHTED_BINARY_CROSSENTROPY
-            ? recordLossWeights(splits.train(), run)
+            ? recordLossWeights(splits.train(), classes, run)
             : null;
     try (TrainableModel model =
             TrainableModel.create(
@@ -335,7 +337,7 @@ public final class ExperimentRunner {
       }
 
       Trainer.Outcome outcome =
-          new Trainer(Finding.labels(), listeners, backupDirectory(run), t.backupEveryNBatches())
+          new Trainer(classes, listeners, backupDirectory(run), t.backupEveryNBatches())
               .fit(model, train, validation, t.epochs());
       if (outcome.stopReason() != null) {
         reporter.info("Training stopped early: " + outcome.stopReason());
@@ -352,7 +354,10 @@ public final class ExperimentRunner {
             "Evaluating the final weights (no model_checkpoint callback kept a best epoch)");
       }
       // The serving export (weights and BN statistics of the evaluated model, no optimizer state).
-      model.exportSavedModel(run.artifactsDir().resolve("saved_model"));
+      // With its findings beside it, so predict and serve name the outputs.
+      model.exportSavedModel(
+          run.artifactsDir().resolve("saved_model"),
+          Map.of(ModelFindings.FILE_NAME, findings.toJson()));
       String split = spec.evaluate().split() == EvaluateSpec.Split.TEST ? "test" : "validation";
       Predictions predictions = Inference.run(model, test, reporter, "Evaluating on " + split);
       Optional<Predictions> thresholdSet =
@@ -372,19 +377,27 @@ public final class ExperimentRunner {
               limitations(spec, splits));
       ClinicalEvaluation evaluation =
           RunReport.write(
-              spec, run, split, predictions, thresholdSet, inputs.subgroups(), card, reporter);
+              spec,
+              classes,
+              run,
+              split,
+              predictions,
+              thresholdSet,
+              inputs.subgroups(),
+              card,
+              reporter);
       EvaluationResult result = evaluation.detailed().result();
       Path artifacts = run.artifactsDir();
       PredictionsCsv.write(
           artifacts.resolve("predictions.csv"),
-          Finding.labels(),
+          classes,
           predictions.imageIndexes(),
           predictions.probabilities());
       if (thresholdSet.isPresent()) {
         // With it, `chexnet evaluate --validation-predictions` redoes the report from files.
         PredictionsCsv.write(
             artifacts.resolve("validation-predictions.csv"),
-            Finding.labels(),
+            classes,
             thresholdSet.get().imageIndexes(),
             thresholdSet.get().probabilities());
       }
@@ -395,7 +408,7 @@ public final class ExperimentRunner {
       }
       for (ClassAuroc c : result.perClass()) {
         if (c.defined()) {
-          run.logMetric(split + "_auroc_" + c.className(), c.auroc(), 0);
+          run.logMetric(split + "_auroc_" + Run.keySegment(c.className()), c.auroc(), 0);
         }
       }
       reporter.info("");
@@ -461,9 +474,13 @@ public final class ExperimentRunner {
   /** What the card must say beyond every card's limitations, from the spec and the split. */
   private static List<String> limitations(ExperimentSpec spec, DataSplits splits) {
     List<String> limitations = new ArrayList<>();
-    if (spec.data().synthetic() != null) {
+    boolean synthetic =
+        spec.data().synthetic() != null
+            || (spec.data().sources() != null
+                && spec.data().sources().stream().anyMatch(s -> s.synthetic() != null));
+    if (synthetic) {
       limitations.add(
-          "Synthetic data: with data.synthetic the images are generated shapes in ChestX-ray14's"
+          "Synthetic data: with data.synthetic the images are generated shapes in a dataset's"
               + " layout, so these numbers say nothing about real chest X-rays.");
     }
     if (spec.evaluate().split() == EvaluateSpec.Split.TEST) {
@@ -501,25 +518,40 @@ public final class ExperimentRunner {
             .writeValueAsBytes(metrics));
   }
 
-  /** The class weights from the training split's prevalence, written to the run. */
-  private static ClassWeights recordLossWeights(List<LabeledImage> train, Run run)
-      throws java.io.IOException {
-    long[] positives = new long[Finding.COUNT];
+  /**
+   * The class weights from the training split's prevalence (among the images whose label is known,
+   * for a class with masked labels), written to the run.
+   */
+  private static ClassWeights recordLossWeights(
+      List<LabeledImage> train, List<String> classes, Run run) throws java.io.IOException {
+    long[] positives = new long[classes.size()];
+    long[] known = new long[classes.size()];
     for (LabeledImage image : train) {
-      for (int c = 0; c < Finding.COUNT; c++) {
-        positives[c] += image.labels()[c] > 0.5f ? 1 : 0;
+      for (int c = 0; c < classes.size(); c++) {
+        if (image.known(c)) {
+          known[c]++;
+          positives[c] += image.labels()[c] > 0.5f ? 1 : 0;
+        }
       }
     }
-    ClassWeights weights = ClassWeights.fromPrevalence(positives, train.size());
+    ClassWeights weights;
+    try {
+      weights = ClassWeights.fromPrevalence(positives, known);
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(
+          "train.loss: weighted_binary_crossentropy: " + e.getMessage() + " (" + classes + ")");
+    }
     StringBuilder csv =
-        new StringBuilder("finding,training_positives,positive_weight,negative_weight\n");
-    for (int c = 0; c < Finding.COUNT; c++) {
+        new StringBuilder(
+            "finding,training_positives,training_known,positive_weight,negative_weight\n");
+    for (int c = 0; c < classes.size(); c++) {
       csv.append(
           String.format(
               java.util.Locale.ROOT,
-              "%s,%d,%.6f,%.6f%n",
-              Finding.labels().get(c),
+              "%s,%d,%d,%.6f,%.6f%n",
+              classes.get(c),
               positives[c],
+              known[c],
               weights.positive()[c],
               weights.negative()[c]));
     }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.chexnet.common.Reporter;
-import org.chexnet.dataset.Finding;
 import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.Interval;
@@ -74,6 +73,7 @@ final class RunReport {
    * Writes the report set with its calibration and subgroup sections, calibration.json (when a
    * calibration was fitted) and model-card.md, and logs the headline numbers as run metrics.
    *
+   * @param classes the run's findings, in output order
    * @param split the evaluated split's name, "test" or "validation"
    * @param evaluated predictions on that split
    * @param validation predictions on the validation split, where thresholds are chosen and the
@@ -83,6 +83,7 @@ final class RunReport {
    */
   static ClinicalEvaluation write(
       ExperimentSpec spec,
+      List<String> classes,
       Run run,
       String split,
       Predictions evaluated,
@@ -102,7 +103,7 @@ final class RunReport {
             options.thresholdRule().describe()));
     ClinicalEvaluation evaluation =
         ClinicalEvaluation.compute(
-            Finding.labels(),
+            classes,
             set(evaluated),
             validation.map(RunReport::set),
             options,

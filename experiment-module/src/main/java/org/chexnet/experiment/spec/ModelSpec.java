@@ -1,7 +1,6 @@
 package org.chexnet.experiment.spec;
 
 import java.util.List;
-import org.chexnet.dataset.Finding;
 import org.chexnet.model.DenseNetConfig;
 
 /**
@@ -67,10 +66,10 @@ public record ModelSpec(
   }
 
   /**
-   * The network this section describes, for square images of {@code imageSize} and the 14 findings.
+   * The network this section describes, for square images of {@code imageSize} and {@code classes}
+   * outputs (the run's findings, {@link DataSpec#findings()}).
    */
-  public DenseNetConfig networkConfig(int imageSize) {
-    int classes = Finding.COUNT;
+  public DenseNetConfig networkConfig(int imageSize, int classes) {
     return switch (architecture) {
       case DENSENET121 -> DenseNetConfig.densenet121(imageSize, classes);
       case DENSENET169 -> DenseNetConfig.densenet169(imageSize, classes);

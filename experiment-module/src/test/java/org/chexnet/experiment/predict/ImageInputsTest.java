@@ -43,16 +43,34 @@ class ImageInputsTest {
   }
 
   @Test
-  void repeatedNamesAndEmptySourcesAreRefused() throws Exception {
-    touch("images/a/same.png");
-    touch("images/b/same.png");
-    ChexnetException e =
-        assertThrows(ChexnetException.class, () -> ImageInputs.of(dir.resolve("images"), null));
+  void repeatedFileNamesAreKnownByTheirPathsAsCheXpertsAre() throws Exception {
+    touch("CheXpert-v1.0-small/valid/patient00001/study1/view1_frontal.jpg");
+    touch("CheXpert-v1.0-small/valid/patient00002/study1/view1_frontal.jpg");
     assertEquals(
-        dir.resolve("images/b/same.png")
-            + ": image name same.png already used by "
-            + dir.resolve("images/a/same.png")
-            + "; predictions are keyed by file name",
+        List.of("patient00001/study1/view1_frontal.jpg", "patient00002/study1/view1_frontal.jpg"),
+        ImageInputs.of(dir.resolve("CheXpert-v1.0-small/valid"), null).names());
+    Path list =
+        Files.writeString(
+            dir.resolve("CheXpert-v1.0-small/list.txt"),
+            "valid/patient00002/study1/view1_frontal.jpg\n"
+                + "valid/patient00001/study1/view1_frontal.jpg\n");
+    assertEquals(
+        List.of(
+            "valid/patient00002/study1/view1_frontal.jpg",
+            "valid/patient00001/study1/view1_frontal.jpg"),
+        ImageInputs.of(list, null).names());
+  }
+
+  @Test
+  void repeatedImagesAndEmptySourcesAreRefused() throws Exception {
+    touch("images/a.png");
+    Path list = Files.writeString(dir.resolve("list.txt"), "images/a.png\nimages/a.png\n");
+    ChexnetException e = assertThrows(ChexnetException.class, () -> ImageInputs.of(list, null));
+    assertEquals(
+        list
+            + ":2: image images/a.png already used by "
+            + list
+            + ":1; predictions are keyed by file name, or by path where file names repeat",
         e.getMessage());
     Files.createDirectories(dir.resolve("empty"));
     assertEquals(

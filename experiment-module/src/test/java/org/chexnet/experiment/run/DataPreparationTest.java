@@ -263,7 +263,7 @@ class DataPreparationTest {
     assertTrue(
         prepare(spec("  prepared_cache: none\n  on_bad_image: skip\n"))
             .summary()
-            .contains("decoded from PNG"));
+            .contains("decoded from the image files"));
     ChexnetException fail = assertThrows(ChexnetException.class, () -> prepare(spec("")));
     assertTrue(fail.getMessage().contains(name), fail.getMessage());
     assertTrue(fail.getMessage().contains("skipped when the cache was prepared"));

@@ -143,16 +143,18 @@ class ExperimentRunnerTest {
         SpecLoader.load(SPEC, "spec.yaml", List.of("train.loss=weighted_binary_crossentropy"));
     RunResult run = new ExperimentRunner(Reporter.silent(), work).run(loaded);
     List<String> rows = Files.readAllLines(run.artifactsDir().resolve("loss-weights.csv"));
-    assertEquals("finding,training_positives,positive_weight,negative_weight", rows.get(0));
+    assertEquals(
+        "finding,training_positives,training_known,positive_weight,negative_weight", rows.get(0));
     assertEquals(1 + Finding.COUNT, rows.size());
     int trainImages =
         Integer.parseInt(
             Files.readString(run.directory().resolve("tags/chexnet.data.train_images")));
     for (String row : rows.subList(1, rows.size())) {
       String[] f = row.split(",");
+      assertEquals(trainImages, Integer.parseInt(f[2]), "NIH's labels are all known: " + row);
       double share = Double.parseDouble(f[1]) / trainImages;
-      assertEquals(1 - share, Double.parseDouble(f[2]), 1e-6, row);
-      assertEquals(share, Double.parseDouble(f[3]), 1e-6, row);
+      assertEquals(1 - share, Double.parseDouble(f[3]), 1e-6, row);
+      assertEquals(share, Double.parseDouble(f[4]), 1e-6, row);
     }
     assertEquals(
         "weighted_binary_crossentropy",

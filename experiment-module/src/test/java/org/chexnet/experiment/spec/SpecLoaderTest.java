@@ -54,6 +54,79 @@ class SpecLoaderTest {
   }
 
   @Test
+  void datasetKeysDefaultToChestXray14AndAreCheckedWithTheirLocation() {
+    DataSpec nih = load(MINIMAL).spec().data();
+    assertEquals("chestxray14", nih.dataset());
+    assertEquals(org.chexnet.dataset.LabelPolicy.DEFAULT, nih.labelPolicy());
+    assertEquals(14, nih.findings().findings().size());
+    assertTrue(load(MINIMAL).resolvedYaml().contains("dataset: chestxray14"));
+
+    DataSpec chexpert =
+        load(MINIMAL + "  dataset: chexpert\n  uncertain: ones\n  missing: ignore\n").spec().data();
+    assertEquals("chexpert", chexpert.findings().dataset());
+    assertEquals("No Finding", chexpert.findings().findings().get(0));
+    assertEquals(
+        new org.chexnet.dataset.LabelPolicy(
+            org.chexnet.dataset.LabelPolicy.Uncertain.ONES,
+            org.chexnet.dataset.LabelPolicy.Missing.IGNORE),
+        chexpert.labelPolicy());
+
+    assertEquals(
+        "experiments/x.yaml:4:12: data.dataset must be one of chestxray14, chexpert, mimic_cxr_jpg,"
+            + " padchest, got \"CheXpert\"",
+        error(MINIMAL + "  dataset: CheXpert\n"));
+    assertEquals(
+        "experiments/x.yaml:4:14: data.uncertain must be one of ignore, zeros, ones, got \"u-ones\"",
+        error(MINIMAL + "  uncertain: u-ones\n"));
+    assertEquals(
+        "experiments/x.yaml:4:12: data.missing must be one of negative, ignore, got \"zeros\"",
+        error(MINIMAL + "  missing: zeros\n"));
+    assertTrue(
+        error(MINIMAL + "  dataset: padchest\n  split: lists\n")
+            .startsWith("experiments/x.yaml:5:10: data.split lists name ChestX-ray14 image files"));
+  }
+
+  @Test
+  void severalSourcesTrainOnTheirHarmonisedFindings() {
+    String sources =
+        """
+        name: x
+        data:
+          sources:
+            - {dataset: chestxray14, root: data/nih}
+            - dataset: chexpert
+              root: data/chexpert
+              synthetic: {images: 100, image_size: 32}
+        """;
+    DataSpec data = load(sources).spec().data();
+    assertEquals(null, data.dataset());
+    assertEquals("harmonised", data.findings().dataset());
+    assertTrue(
+        data.findings().findings().containsAll(List.of("Effusion", "Infiltration", "Fracture")));
+    assertEquals(
+        org.chexnet.dataset.HarmonisedFindings.union(
+            List.of("chestxray14", "chexpert"),
+            List.of(
+                org.chexnet.dataset.Datasets.named("chestxray14").findings(),
+                org.chexnet.dataset.Datasets.named("chexpert").findings())),
+        data.findings().findings());
+    // The resolved spec loads again, as a resumed run reads it.
+    assertEquals(data, load(load(sources).resolvedYaml()).spec().data());
+
+    assertEquals(
+        "experiments/x.yaml:3:9: data.root belongs to each source when data.sources lists the"
+            + " datasets",
+        error(sources.replace("data:\n", "data:\n  root: data/nih\n")));
+    assertEquals(
+        "experiments/x.yaml:4:5: data.sources lists chexpert twice",
+        error(sources.replace("chestxray14", "chexpert")));
+    assertEquals(
+        "experiments/x.yaml:4:17: data.sources[0].dataset must be one of chestxray14, chexpert,"
+            + " mimic_cxr_jpg, padchest, got \"nih\"",
+        error(sources.replace("chestxray14", "nih")));
+  }
+
+  @Test
   void wrongTypeNamesFileLineColumnAndExpectedForm() {
     String text =
         """
@@ -114,7 +187,9 @@ class SpecLoaderTest {
   @Test
   void missingRequiredKeysAndConflicts() {
     assertEquals(
-        "experiments/x.yaml:1:1: data.root is required (a non-empty string)", error("name: x\n"));
+        "experiments/x.yaml:1:1: data.root is required: the dataset directory (or list several"
+            + " datasets under data.sources)",
+        error("name: x\n"));
     assertEquals(
         "experiments/x.yaml:5:3: model.blocks is required when architecture is custom "
             + "(a list of positive integers, e.g. [2, 2, 2, 2])",
@@ -185,7 +260,7 @@ class SpecLoaderTest {
         error(MINIMAL + "  split: patient-random\n"));
     assertEquals(
         "experiments/x.yaml:4:19: data.view_positions must list distinct view positions from PA, AP, "
-            + "got [PA, LL]",
+            + "LATERAL, OTHER, UNKNOWN, got [PA, LL]",
         error(MINIMAL + "  view_positions: [PA, LL]\n"));
     assertEquals(
         "experiments/x.yaml:4:14: data.subsample must be a number in (0, 1], got 0",
