@@ -68,12 +68,13 @@ class SweepLauncherIT {
             "--parallel",
             "2");
 
-    // Watch the launcher's child processes while the sweep runs.
+    // Watch the sweep JVM's children (the launcher execs java) while the sweep runs: not their
+    // descendants, since a trial's own short-lived forks carry its arguments until they exec.
     Map<Long, List<String>> trials = new HashMap<>();
     int atOnce = 0;
     while (sweep.process().isAlive()) {
       List<ProcessHandle> running =
-          sweep.process().descendants().filter(p -> isTrial(p.info().arguments())).toList();
+          sweep.process().children().filter(p -> isTrial(p.info().arguments())).toList();
       atOnce = Math.max(atOnce, running.size());
       running.forEach(p -> trials.putIfAbsent(p.pid(), List.of(p.info().arguments().get())));
       Thread.sleep(50);
