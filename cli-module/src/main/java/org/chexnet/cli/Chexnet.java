@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.common.Version;
@@ -52,8 +55,40 @@ public final class Chexnet {
           "2",
           "a usage or input error: an option, spec, path or file to fix; nothing was written");
 
+  /** Set by the launcher: the process that filters this JVM's standard error. */
+  static final String STDERR_FILTER_ENV = "CHEXNET_STDERR_FILTER_PID";
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exit = commandLine().execute(args);
+    awaitStderrFilter();
+    System.exit(exit);
+  }
+
+  /**
+   * The launcher runs this JVM (exec) with standard error through a filter process, its child. Our
+   * last lines are still in that filter when we exit: close our end and wait for it to write them,
+   * so that an error comes before the shell's next prompt and readers of both streams miss none.
+   */
+  private static void awaitStderrFilter() {
+    String pid = System.getenv(STDERR_FILTER_ENV);
+    if (pid == null || !pid.matches("\\d+")) {
+      return;
+    }
+    ProcessHandle.current()
+        .children()
+        .filter(child -> child.pid() == Long.parseLong(pid))
+        .findFirst()
+        .ifPresent(
+            filter -> {
+              System.err.close(); // the filter's input ends when our descriptor 2 closes
+              try {
+                filter.onExit().get(2, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException | TimeoutException e) {
+                // exit anyway: another process (a trial we started) still writes to it
+              }
+            });
   }
 
   /**
