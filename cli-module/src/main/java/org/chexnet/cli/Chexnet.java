@@ -1,17 +1,27 @@
 package org.chexnet.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.common.Version;
 import org.chexnet.training.TrainingDivergedException;
+import org.tensorflow.TensorFlow;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code chexnet} command. */
 @Command(
     name = "chexnet",
     mixinStandardHelpOptions = true,
-    versionProvider = Chexnet.VersionProvider.class,
     description =
         "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
     subcommands = {
@@ -28,23 +38,71 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Chexnet {
-  /** Exit code for a spec, option or file the user must fix. */
+  /** Exit code for a spec, option, path or file the user must fix. */
   static final int USAGE_ERROR = 2;
 
-  /** Exit code for data or a run that failed a check, and for anything unexpected. */
+  /** Exit code for data or a run that failed a check, and for a run that could not finish. */
   static final int FAILED = 1;
 
+  /** What every command's --help says under "Exit codes:" (README's table says the same). */
+  static final Map<String, String> EXIT_CODES =
+      exitCodes(
+          "0",
+          "done",
+          "1",
+          "the data or the run failed a check (data that no longer matches its manifest, a bad"
+              + " image, a diverged run), or the work could not finish (an I/O error)",
+          "2",
+          "a usage or input error: an option, spec, path or file to fix; nothing was written");
+
+  /** Set by the launcher: the process that filters this JVM's standard error. */
+  static final String STDERR_FILTER_ENV = "CHEXNET_STDERR_FILTER_PID";
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exit = commandLine().execute(args);
+    awaitStderrFilter();
+    System.exit(exit);
   }
 
-  /** The one place where the library's exceptions become messages and exit codes. */
+  /**
+   * The launcher runs this JVM (exec) with standard error through a filter process, its child. Our
+   * last lines are still in that filter when we exit: close our end and wait for it to write them,
+   * so that an error comes before the shell's next prompt and readers of both streams miss none.
+   */
+  private static void awaitStderrFilter() {
+    String pid = System.getenv(STDERR_FILTER_ENV);
+    if (pid == null || !pid.matches("\\d+")) {
+      return;
+    }
+    ProcessHandle.current()
+        .children()
+        .filter(child -> child.pid() == Long.parseLong(pid))
+        .findFirst()
+        .ifPresent(
+            filter -> {
+              System.err.close(); // the filter's input ends when our descriptor 2 closes
+              try {
+                filter.onExit().get(2, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException | TimeoutException e) {
+                // exit anyway: another process (a trial we started) still writes to it
+              }
+            });
+  }
+
+  /**
+   * The one place where the library's exceptions become messages and exit codes: one line naming
+   * the path, key or flag; a stack trace only for what can only be a bug.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
+    describeEveryCommand(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          if (e instanceof ChexnetException c) {
+          Throwable problem = e instanceof UncheckedIOException u ? u.getCause() : e;
+          if (problem instanceof ChexnetException c) {
             // The message already says where and what was expected; a stack trace would bury it.
             err.println("error: " + c.getMessage());
             if (c instanceof TrainingDivergedException) {
@@ -53,18 +111,52 @@ public final class Chexnet {
             }
             return c.kind() == ChexnetException.Kind.INVALID_INPUT ? USAGE_ERROR : FAILED;
           }
-          err.println("error: " + e);
+          if (problem instanceof FileSystemException f) {
+            // A path the user named (or one derived from it) is missing, not a directory or not
+            // readable: the exception names it.
+            err.println(
+                "error: "
+                    + (f.getReason() != null
+                        ? f.getMessage()
+                        : f.getFile() + ": " + InputFiles.reason(f)));
+            return USAGE_ERROR;
+          }
+          if (problem instanceof IOException io && io.getMessage() != null) {
+            err.println("error: " + io.getMessage());
+            return FAILED;
+          }
+          err.println("internal error (a bug: please report it with the lines below): " + e);
           e.printStackTrace(err);
           return FAILED;
         });
     return cli;
   }
 
+  /** Every command's --help lists the exit codes; every command's -V prints the versions. */
+  private static void describeEveryCommand(CommandLine command) {
+    CommandSpec spec = command.getCommandSpec();
+    spec.usageMessage().exitCodeListHeading("Exit codes:%n");
+    spec.usageMessage().exitCodeList(EXIT_CODES);
+    spec.versionProvider(new VersionProvider());
+    command.getSubcommands().values().forEach(Chexnet::describeEveryCommand);
+  }
+
+  private static Map<String, String> exitCodes(String... codeAndMeaning) {
+    Map<String, String> codes = new LinkedHashMap<>();
+    for (int i = 0; i < codeAndMeaning.length; i += 2) {
+      codes.put(codeAndMeaning[i], codeAndMeaning[i + 1]);
+    }
+    return codes;
+  }
+
+  /** chexnet's version and commit, and the TensorFlow and Java it runs on. */
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       return new String[] {
-        "chexnet " + Version.current(), "Java " + System.getProperty("java.version")
+        "chexnet " + Version.current() + " (commit " + Version.commit() + ")",
+        "TensorFlow " + TensorFlow.version(),
+        "Java " + System.getProperty("java.version")
       };
     }
   }

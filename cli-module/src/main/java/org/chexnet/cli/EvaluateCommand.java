@@ -206,7 +206,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--bootstrap",
       defaultValue = "" + Bootstrap.DEFAULT_REPLICATES,
       paramLabel = "N",
-      description = "bootstrap replicates for the 95% intervals (default ${DEFAULT-VALUE})")
+      description = "bootstrap replicates for the 95%% intervals (default ${DEFAULT-VALUE})")
   int replicates;
 
   @Option(

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.evaluation.Localization;
 import org.chexnet.experiment.localize.LocalizationReport;
 import org.chexnet.experiment.localize.LocalizationRun;
@@ -84,6 +85,7 @@ final class LocalizeCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "--map-threshold must be in (0, 1) and --batch-size positive");
     }
+    InputFiles.outputDirectory(out, "--out");
     LocalizationRun run = LocalizationRun.of(bbox, images);
     List<Localization.FindingSummary> summaries;
     try (InferenceModel network = modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS)) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.chexnet.common.InputFiles;
 import org.chexnet.model.ImageNetWeights;
 import org.chexnet.model.WeightsDownload;
 import picocli.CommandLine.Command;
@@ -54,7 +55,9 @@ final class ModelsCommand {
 
     @Override
     public Integer call() throws Exception {
-      Path directory = out != null ? out : ImageNetWeights.defaultCacheDirectory();
+      Path directory =
+          InputFiles.outputDirectory(
+              out != null ? out : ImageNetWeights.defaultCacheDirectory(), "--out");
       Path target = directory.resolve(ImageNetWeights.FILE_NAME);
       if (Files.isRegularFile(target)
           && WeightsDownload.md5Of(target).equals(md5.toLowerCase(Locale.ROOT))) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
@@ -36,6 +37,7 @@ final class ModelsDownloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InputFiles.outputDirectory(out, "--out");
     String server = from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV);
     if (server == null || !MlflowServer.isRemote(server)) {
       throw ChexnetException.invalidInput(

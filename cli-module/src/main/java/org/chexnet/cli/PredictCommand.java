@@ -2,9 +2,11 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
@@ -44,10 +46,12 @@ final class PredictCommand implements Callable<Integer> {
   @Option(
       names = "--images",
       required = true,
-      paramLabel = "DIR|LIST",
+      arity = "1..*",
+      paramLabel = "IMAGE|DIR|LIST",
       description =
-          "a directory (every .png/.jpg below it) or a list with one image path first on each line")
-  Path images;
+          "one or more of: an image (.png, .jpg), a directory (every .png/.jpg below it), a list"
+              + " with one image path first on each line")
+  List<Path> images;
 
   @Option(
       names = "--image-root",
@@ -96,6 +100,7 @@ final class PredictCommand implements Callable<Integer> {
     if (batchSize < 1 || threads < 1) {
       throw ChexnetException.invalidInput("--batch-size and --threads must be positive");
     }
+    InputFiles.outputFile(out, "--out");
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
     ModelOptions.Opened opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);

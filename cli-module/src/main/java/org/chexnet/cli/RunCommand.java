@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.Experiments;
 import org.chexnet.experiment.run.RunResult;
 import picocli.CommandLine.Command;
@@ -69,6 +70,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (out != null) {
+      InputFiles.outputDirectory(out, "--out");
+    }
     Experiments chexnet =
         Experiments.in(Path.of("").toAbsolutePath(), new ConsoleReporter(System.out));
     RunResult run;

@@ -16,9 +16,11 @@ import java.util.concurrent.Callable;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
+import org.chexnet.tracking.RunProcess;
 import org.chexnet.tracking.RunPush;
 import org.chexnet.tracking.RunRecord;
 import org.chexnet.tracking.RunSource;
+import org.chexnet.tracking.SystemTags;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -156,12 +158,19 @@ final class RunsCommand {
                     run.id(),
                     run.experimentName(),
                     run.name(),
-                    run.status(),
+                    status(run),
                     STARTED.format(Instant.ofEpochMilli(run.startTime()))));
         metrics.forEach(key -> row.add(TextTable.number(run.metrics().get(key))));
         table.add(row);
       }
       table.print(System.out);
+      for (RunRecord run : runs) {
+        if (RunProcess.interrupted(run)) {
+          System.out.printf(
+              "%s (%s) was interrupted: its process is gone. Continue it with: %s%n",
+              run.id(), run.name(), resumeCommand(run, from.from));
+        }
+      }
       return 0;
     }
   }
@@ -194,7 +203,7 @@ final class RunsCommand {
       TextTable table = new TextTable(header);
       table.add(row("run id", records.stream().map(RunRecord::id).toList()));
       table.add(row("experiment", records.stream().map(RunRecord::experimentName).toList()));
-      table.add(row("status", records.stream().map(RunRecord::status).toList()));
+      table.add(row("status", records.stream().map(RunsCommand::status).toList()));
       Set<String> params = new TreeSet<>();
       records.forEach(r -> params.addAll(r.params().keySet()));
       int hidden = 0;
@@ -226,6 +235,20 @@ final class RunsCommand {
       row.addAll(values);
       return row;
     }
+  }
+
+  /** How to continue an interrupted run: always from the local store it was recorded in. */
+  private static String resumeCommand(RunRecord run, String from) {
+    if (from != null && MlflowServer.isRemote(from)) {
+      return "chexnet run --resume " + run.tags().getOrDefault(SystemTags.LOCAL_RUN_ID, run.id());
+    }
+    boolean defaultStore = from == null || Path.of(from).equals(Path.of(RunSource.DEFAULT_STORE));
+    return "chexnet run --resume " + run.id() + (defaultStore ? "" : " --store " + from);
+  }
+
+  /** MLflow's status, or INTERRUPTED for a RUNNING run whose process is gone. */
+  private static String status(RunRecord run) {
+    return RunProcess.interrupted(run) ? "INTERRUPTED" : run.status();
   }
 
   /** {@code --from}: where {@code list} and {@code compare} read runs. */

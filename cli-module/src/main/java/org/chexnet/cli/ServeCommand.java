@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.models.StoredCalibration;
 import org.chexnet.model.SavedModelPredictor;
@@ -95,6 +96,7 @@ final class ServeCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "--max-batch must be positive and --batch-window-ms not negative");
     }
+    InputFiles.outputDirectory(cache, "--cache");
     ServingServer.Options options;
     try {
       options =

@@ -1,12 +1,13 @@
 package org.chexnet.cli;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.sweep.ChildProcessTrials;
 import org.chexnet.experiment.sweep.KubernetesTrials;
 import org.chexnet.experiment.sweep.Sweep;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Parameters;
           + " best trial's spec (best-spec.yaml)."
     })
 final class SweepCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SWEEP", description = "sweep spec, e.g. experiments/lr-sweep.yaml")
+  @Parameters(
+      paramLabel = "SWEEP",
+      description = "sweep spec, e.g. experiments/quickstart-sweep.yaml")
   Path sweep;
 
   @Option(
@@ -76,6 +79,9 @@ final class SweepCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput("--parallel must be at least 1, got " + parallel);
     }
     Path workDir = Path.of("").toAbsolutePath();
+    if (out != null) {
+      InputFiles.outputFile(out, "--out");
+    }
     if (emit != null) {
       if (!emit.equals("k8s")) {
         throw ChexnetException.invalidInput("--emit must be k8s, got '" + emit + "'");
@@ -90,7 +96,7 @@ final class SweepCommand implements Callable<Integer> {
       if (out == null) {
         System.out.print(yaml);
       } else {
-        Files.writeString(out, yaml);
+        AtomicFiles.write(out, yaml);
         System.out.println("Wrote " + out);
       }
       return 0;

@@ -489,7 +489,7 @@ class EvaluateCommandTest {
     assertTrue(o.err().startsWith("error: " + badLabels + ":1: label "), o.err());
     // No such file.
     Path nowhere = dir.resolve("nowhere.csv");
-    assertError(nowhere + ": no such file", nowhere, list);
+    assertError("--predictions " + nowhere + ": no such file", nowhere, list);
   }
 
   private void assertError(String expected, Path predictions, Path labels) {

@@ -150,8 +150,8 @@ class LauncherIT {
 
   /**
    * The launcher's own rule, in a copy of its layout: it builds ({@code mvn -B -q -DskipTests
-   * install}) when the jar is missing or a main source is newer, and runs the jar otherwise (a
-   * newer test changes nothing in the jar).
+   * -Dfmt.skip -Dstyle.color=never install}, quiet but for errors) when the jar is missing or a
+   * main source is newer, and runs the jar otherwise (a newer test changes nothing in the jar).
    */
   @Test
   void theLauncherRebuildsOnlyAJarOlderThanTheSources() throws Exception {
@@ -166,7 +166,9 @@ class LauncherIT {
     Started missing = recording.launch(launcher, copy, Map.of(), "--help");
     assertEquals(1, missing.exitCode(2), missing.output());
     assertTrue(missing.output().contains(ShippedCommand.REBUILD_LINE), missing.output());
-    assertEquals(List.of("-B -q -DskipTests install"), Files.readAllLines(recording.mavenCalls()));
+    assertEquals(
+        List.of("-B -q -DskipTests -Dfmt.skip -Dstyle.color=never install"),
+        Files.readAllLines(recording.mavenCalls()));
 
     Path target = Files.createDirectories(copy.resolve("cli-module/target"));
     Files.copy(ShippedCommand.JAR, target.resolve("chexnet.jar"));

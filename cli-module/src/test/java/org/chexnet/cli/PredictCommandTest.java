@@ -220,6 +220,53 @@ class PredictCommandTest {
   }
 
   @Test
+  void imagesMayBeImageFilesDirectoriesAndListsTogether() throws Exception {
+    List<String> names = names();
+    // One image alone is that image, not a list to read.
+    Path one = images.resolve(names.get(3));
+    Outcome o =
+        predict(
+            "--model",
+            artifacts.toString(),
+            "--images",
+            one.toString(),
+            "--out",
+            dir.resolve("one.csv").toString());
+    assertEquals(0, o.exit(), o.err());
+    assertEquals(
+        expected[3][5], read(dir.resolve("one.csv"), List.of(names.get(3))).get(0)[5], 1e-6);
+
+    // Two images, a directory and a list, in the order given.
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.copy(images.resolve(names.get(0)), other.resolve("copy-of-first.png"));
+    Path list = Files.writeString(dir.resolve("list.txt"), names.get(7) + "\n");
+    o =
+        predict(
+            "--model",
+            artifacts.toString(),
+            "--images",
+            images.resolve(names.get(2)).toString(),
+            images.resolve(names.get(1)).toString(),
+            other.toString(),
+            list.toString(),
+            "--image-root",
+            images.toString(),
+            "--out",
+            dir.resolve("mixed.csv").toString());
+    assertEquals(0, o.exit(), o.err());
+    List<float[]> rows =
+        read(
+            dir.resolve("mixed.csv"),
+            List.of(names.get(2), names.get(1), "copy-of-first.png", names.get(7)));
+    for (int c = 0; c < Finding.COUNT; c++) {
+      assertEquals(expected[2][c], rows.get(0)[c], 1e-6);
+      assertEquals(expected[1][c], rows.get(1)[c], 1e-6);
+      assertEquals(expected[0][c], rows.get(2)[c], 1e-6);
+      assertEquals(expected[7][c], rows.get(3)[c], 1e-6);
+    }
+  }
+
+  @Test
   void tenCropAveragesTheTenCropsPredictions() throws Exception {
     Outcome o =
         predict(

@@ -60,6 +60,10 @@ public final class ChestXray14 implements Dataset {
    */
   public static ChestXray14 open(Path root) throws IOException {
     Path dir = root.toAbsolutePath().normalize();
+    if (Files.isRegularFile(dir)) {
+      throw new NoSuchFileException(
+          dir.toString(), null, "is a file, expected a ChestX-ray14 dataset directory");
+    }
     requireExists(dir, "the dataset directory");
     requireExists(dir.resolve(IMAGES_DIR), "the images directory");
     Path csv = dir.resolve(DATA_ENTRY_CSV);

@@ -2,6 +2,7 @@ package org.chexnet.dataset;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 
 /**
  * Image list files: NIH's plain lists ({@code train_val_list.txt}, one name a line) and the CheXNet
@@ -21,8 +24,18 @@ public final class ImageLists {
   /**
    * @throws IllegalArgumentException "list:line: ..." for a bad name, a wrong column count, a label
    *     other than 0/1, a name listed twice, or a file mixing plain and labelled lines
+   * @throws ChexnetException naming a list that is missing, a directory or not text
    */
   public static List<ListedImage> read(Path list) throws IOException {
+    InputFiles.file(list, null);
+    try {
+      return readText(list);
+    } catch (CharacterCodingException e) {
+      throw InputFiles.notText(list, null);
+    }
+  }
+
+  private static List<ListedImage> readText(Path list) throws IOException {
     List<ListedImage> images = new ArrayList<>();
     Map<String, Integer> lineOfImage = new HashMap<>();
     Boolean labelled = null;

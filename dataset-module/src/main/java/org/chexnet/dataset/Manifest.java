@@ -104,6 +104,7 @@ public final class Manifest {
    *     does not match the listed files (a bad merge or a hand edit)
    */
   public static Manifest read(Path dir) throws IOException {
+    requireDirectory(dir);
     Path file = dir.resolve(FILE_NAME);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(
@@ -220,7 +221,10 @@ public final class Manifest {
 
   private static void requireDirectory(Path dir) throws NoSuchFileException {
     if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null, "not a directory");
+      throw new NoSuchFileException(
+          dir.toString(),
+          null,
+          Files.exists(dir) ? "is a file, expected a dataset directory" : "no such directory");
     }
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.chexnet.common.AtomicFiles;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
@@ -101,7 +102,8 @@ public final class PreparedCache implements BatchLoader.GraySource {
    * an earlier, interrupted call left in {@code <key>.partial/}.
    *
    * @param datasetDigest what the images are, e.g. {@link Manifest#digest()}
-   * @throws IOException naming the image that failed (with {@link OnBadImage#FAIL})
+   * @throws ChexnetException (a failed check) naming the image that cannot be decoded, with {@link
+   *     OnBadImage#FAIL}; what was decoded stays for the next call to resume
    */
   public static PreparedCache prepare(
       Dataset data,
@@ -181,6 +183,9 @@ public final class PreparedCache implements BatchLoader.GraySource {
         future.get();
       }
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof ChexnetException failedCheck) {
+        throw failedCheck;
+      }
       if (e.getCause() instanceof IOException io) {
         throw new IOException(io.getMessage(), io);
       }
@@ -254,7 +259,10 @@ public final class PreparedCache implements BatchLoader.GraySource {
         written.add(name);
       } catch (IOException e) {
         if (onBadImage == OnBadImage.FAIL) {
-          throw new IOException(e.getMessage() + " (prepare with skip to leave it out)", e);
+          throw new ChexnetException(
+              ChexnetException.Kind.CHECK_FAILED,
+              e.getMessage() + " (prepare with skip to leave it out)",
+              e);
         }
         skipped.put(name, e.getMessage().replace('\t', ' ').replace('\n', ' '));
       }

@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Reporter;
 
 /**
@@ -78,7 +79,9 @@ public final class SyntheticChestXray14 {
    * has positives and negatives in both lists. The same (images, imageSize, seed) give
    * byte-identical files.
    *
-   * @throws IOException if outDir exists and is not empty, or on a write failure
+   * @throws ChexnetException for too few or too small images, or an outDir that is a file or a
+   *     directory that is not empty
+   * @throws IOException on a write failure
    */
   public static void write(Path outDir, int images, int imageSize, long seed) throws IOException {
     write(outDir, images, imageSize, seed, Reporter.silent());
@@ -88,8 +91,8 @@ public final class SyntheticChestXray14 {
   public static void write(Path outDir, int images, int imageSize, long seed, Reporter reporter)
       throws IOException {
     if (images < MIN_IMAGES || imageSize < MIN_IMAGE_SIZE) {
-      throw new IllegalArgumentException(
-          "need at least "
+      throw ChexnetException.invalidInput(
+          "a synthetic dataset needs at least "
               + MIN_IMAGES
               + " images of at least "
               + MIN_IMAGE_SIZE

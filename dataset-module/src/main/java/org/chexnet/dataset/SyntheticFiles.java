@@ -18,7 +18,9 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
+import org.chexnet.common.InputFiles;
 
 /** What the synthetic dataset writers share: staging, CSVs, images. */
 final class SyntheticFiles {
@@ -30,13 +32,14 @@ final class SyntheticFiles {
    * An empty staging directory beside {@code outDir}: writers fill it and {@link #finish} moves it
    * into place, so an interrupted write never leaves a half dataset that later looks complete.
    *
-   * @throws IOException if outDir exists and is not empty
+   * @throws ChexnetException if outDir is a file, or a directory that is not empty
    */
   static Path staging(Path outDir) throws IOException {
+    InputFiles.outputDirectory(outDir, null);
     if (Files.exists(outDir)) {
       try (Stream<Path> children = Files.list(outDir)) {
         if (children.findAny().isPresent()) {
-          throw new IOException(
+          throw ChexnetException.invalidInput(
               outDir + ": exists and is not empty; refusing to mix synthetic data into it");
         }
       }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.chexnet.common.ChexnetException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,8 +167,8 @@ class SyntheticChestXray14Test {
   @Test
   void refusesToWriteIntoANonEmptyDirectory() throws IOException {
     Files.writeString(dir.resolve("keep.txt"), "mine");
-    IOException e =
-        assertThrows(IOException.class, () -> SyntheticChestXray14.write(dir, 20, 32, 1));
+    ChexnetException e =
+        assertThrows(ChexnetException.class, () -> SyntheticChestXray14.write(dir, 20, 32, 1));
     assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
+import org.chexnet.common.ChexnetException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,9 +100,10 @@ class SyntheticDatasetsTest {
           Files.readAllBytes(dir.resolve("b").resolve(file)),
           file);
     }
-    IOException e =
+    ChexnetException e =
         assertThrows(
-            IOException.class, () -> SyntheticPadChest.write(dir.resolve("a"), 10, 0, false, 1));
+            ChexnetException.class,
+            () -> SyntheticPadChest.write(dir.resolve("a"), 10, 0, false, 1));
     assertTrue(e.getMessage().contains("not empty"), e.getMessage());
   }
 }

@@ -9,6 +9,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.UploadedFile;
 import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -260,6 +261,9 @@ public final class ServingServer implements AutoCloseable {
   /**
    * Loads nothing itself: {@code predictor} is loaded and warm (with the findings' class names,
    * which {@link SavedModelPredictor#load} checked); the server owns it from here.
+   *
+   * @throws ChexnetException when the address cannot be listened on (a port in use); the predictor
+   *     is closed
    */
   public static ServingServer start(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
@@ -277,7 +281,20 @@ public final class ServingServer implements AutoCloseable {
       Options options)
       throws IOException {
     ServingServer server = new ServingServer(info, predictor, calibration, options);
-    server.app.start(options.host(), options.port());
+    try {
+      server.app.start(options.host(), options.port());
+    } catch (JavalinBindException e) {
+      server.close();
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw ChexnetException.invalidInput(
+          "cannot listen on "
+              + options.host()
+              + ":"
+              + options.port()
+              + ": "
+              + cause.getMessage()
+              + " (another server on that port? choose another --port, or --host)");
+    }
     return server;
   }
 

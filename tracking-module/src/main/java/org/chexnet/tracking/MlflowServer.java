@@ -535,9 +535,11 @@ public final class MlflowServer implements AutoCloseable {
     while (root.getCause() != null && root instanceof MlflowClientException) {
       root = root.getCause();
     }
-    return root.getMessage() == null
-        ? root.toString()
-        : root.getClass().getSimpleName() + ": " + root.getMessage();
+    // Words, not the exception's class: "Connect to 127.0.0.1:9 failed: Connection refused".
+    if (root instanceof java.net.UnknownHostException) {
+      return "unknown host " + root.getMessage();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   @Override

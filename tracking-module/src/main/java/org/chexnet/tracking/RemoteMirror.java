@@ -119,6 +119,18 @@ final class RemoteMirror implements RunMirror {
     } finally {
       server.close();
     }
+    if (failed) {
+      // Repeated at the end, where a person reading the output looks, not only where it failed.
+      LOG.warn(
+          "Run {} ended; {} does not have all of it. Copy it there with: {}",
+          localRunId,
+          server.uri(),
+          pushCommand());
+    }
+  }
+
+  private String pushCommand() {
+    return "chexnet runs push " + localRunId + " --to " + server.uri() + " --store " + store.root();
   }
 
   private synchronized void pending(Runnable add) {
@@ -174,11 +186,9 @@ final class RemoteMirror implements RunMirror {
     failed = true;
     LOG.warn(
         "MLflow server {} failed: {}. The run goes on and is complete locally; copy it to the"
-            + " server later with: chexnet runs push {} --to {} --store {}",
+            + " server later with: {}",
         server.uri(),
         MlflowServer.describe(e),
-        localRunId,
-        server.uri(),
-        store.root());
+        pushCommand());
   }
 }

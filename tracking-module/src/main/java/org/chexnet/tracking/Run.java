@@ -84,6 +84,7 @@ public final class Run implements AutoCloseable {
     run.setTag(SystemTags.USER, run.userId);
     run.setTag(SystemTags.SOURCE_TYPE, "LOCAL");
     run.setTag(SystemTags.SOURCE_NAME, "chexnet");
+    run.recordProcess();
     return run;
   }
 
@@ -105,7 +106,13 @@ public final class Run implements AutoCloseable {
     AtomicFiles.deleteLeftovers(directory);
     run.recordedMetrics = new HashMap<>();
     run.writeMeta();
+    run.recordProcess();
     return run;
+  }
+
+  /** Which process runs it now, so that `runs list` can tell a killed run from a running one. */
+  private void recordProcess() throws IOException {
+    setTags(RunProcess.current().tags());
   }
 
   /**

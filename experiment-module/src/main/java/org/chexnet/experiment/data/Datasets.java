@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
@@ -122,10 +123,13 @@ public final class Datasets {
       int threads,
       Reporter reporter)
       throws IOException {
+    if (cacheRoot != null) {
+      InputFiles.outputDirectory(cacheRoot, "--cache-dir");
+    }
     Manifest manifest = Manifest.read(dir);
     Manifest.Report report = manifest.verify(dir, false, reporter);
     if (!report.matches()) {
-      throw ChexnetException.invalidInput(
+      throw ChexnetException.checkFailed(
           dir
               + " no longer matches its manifest ("
               + report.describe(5).strip().replace('\n', ';')
@@ -196,7 +200,8 @@ public final class Datasets {
       Duration stallTimeout,
       Reporter reporter)
       throws IOException {
-    Map<String, String> sums = checksums == null ? Map.of() : NihDownload.readChecksums(checksums);
+    InputFiles.outputDirectory(out, "--out");
+    Map<String, String> sums = checksums == null ? Map.of() : readChecksums(checksums);
     List<NihDownload.RemoteFile> files = new ArrayList<>(NihDownload.nihFiles(baseUrl, sums));
     if (only != null) {
       Set<String> known = new TreeSet<>();
@@ -211,5 +216,16 @@ public final class Datasets {
     }
     Files.createDirectories(out);
     return new NihDownload(attempts, stallTimeout, reporter).fetch(files, out, keepArchives);
+  }
+
+  private static Map<String, String> readChecksums(Path file) {
+    InputFiles.file(file, "--checksums");
+    try {
+      return NihDownload.readChecksums(file);
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(e.getMessage()); // already "file:line: ..."
+    } catch (IOException e) {
+      throw InputFiles.unreadable(file, "--checksums", e);
+    }
   }
 }

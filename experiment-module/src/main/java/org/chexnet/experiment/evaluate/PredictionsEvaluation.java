@@ -3,7 +3,6 @@ package org.chexnet.experiment.evaluate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Hashes;
+import org.chexnet.common.InputFiles;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataEntryCsv;
 import org.chexnet.dataset.Finding;
@@ -45,22 +45,27 @@ public final class PredictionsEvaluation {
     Optional<CalibrationMethod> calibration = calibrationMethod(request.calibration());
     Optional<ClinicalEvaluation.Subgroups> subgroups = subgroups(request);
     List<String> classes = Finding.labels();
-    PredictionSet scored = labelled(request.predictions(), request.labels(), classes);
+    InputFiles.outputDirectory(request.outDirectory(), "--out");
+    PredictionSet scored =
+        labelled(request.predictions(), "--predictions", request.labels(), "--labels", classes);
     Optional<PredictionSet> validation = Optional.empty();
     if (request.validationPredictions() != null) {
       validation =
           Optional.of(
               labelled(
                   request.validationPredictions(),
+                  "--validation-predictions",
                   request.validationLabels() != null
                       ? request.validationLabels()
                       : request.labels(),
+                  request.validationLabels() != null ? "--validation-labels" : "--labels",
                   classes));
     } else if (request.validationLabels() != null) {
       throw ChexnetException.invalidInput("--validation-labels needs --validation-predictions");
     }
     if (request.baseline() != null) {
-      PredictionSet other = labelled(request.baseline(), request.labels(), classes);
+      PredictionSet other =
+          labelled(request.baseline(), "--baseline", request.labels(), "--labels", classes);
       try {
         other.alignedTo(scored);
       } catch (IllegalArgumentException e) {
@@ -129,16 +134,17 @@ public final class PredictionsEvaluation {
               + request.metadata()
               + ")");
     }
+    InputFiles.file(request.metadata(), "--metadata");
     try {
       ImageMetadata metadata = ImageMetadata.read(request.metadata());
       for (String attribute : request.subgroups()) {
         SubgroupAttribute.resolve(attribute, metadata);
       }
       return Optional.of(new ClinicalEvaluation.Subgroups(metadata, request.subgroups()));
-    } catch (NoSuchFileException e) {
-      throw ChexnetException.invalidInput("--metadata " + e.getFile() + ": no such file");
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput("--metadata: " + e.getMessage());
+    } catch (IOException e) {
+      throw InputFiles.unreadable(request.metadata(), "--metadata", e);
     }
   }
 
@@ -188,28 +194,49 @@ public final class PredictionsEvaluation {
   }
 
   /** {@code preds} with their labels from {@code labelFile}, every error naming file and line. */
-  private static PredictionSet labelled(Path preds, Path labelFile, List<String> classes)
-      throws IOException {
+  private static PredictionSet labelled(
+      Path preds, String predsRole, Path labelFile, String labelsRole, List<String> classes) {
+    ImageTable table = read(preds, predsRole, () -> ImageTable.readPredictions(preds, classes));
+    boolean dataEntry = isDataEntry(labelFile, labelsRole);
+    ImageTable truth =
+        read(
+            labelFile,
+            labelsRole,
+            () ->
+                dataEntry
+                    ? readDataEntry(labelFile)
+                    : ImageTable.readLabelList(labelFile, classes.size()));
     try {
-      ImageTable table = ImageTable.readPredictions(preds, classes);
-      boolean dataEntry = isDataEntry(labelFile);
-      ImageTable truth =
-          dataEntry
-              ? readDataEntry(labelFile)
-              : ImageTable.readLabelList(labelFile, classes.size());
       // A label list names exactly the scored images; Data_Entry names all 112,120.
       return table.withLabels(truth, !dataEntry);
-    } catch (NoSuchFileException e) {
-      throw ChexnetException.invalidInput(e.getFile() + ": no such file");
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
   }
 
-  private static boolean isDataEntry(Path file) throws IOException {
+  private interface TableRead {
+    ImageTable read() throws IOException;
+  }
+
+  /** A file the user named, read as a table; what cannot be read is one line naming it. */
+  private static ImageTable read(Path file, String role, TableRead read) {
+    InputFiles.file(file, role);
+    try {
+      return read.read();
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput(e.getMessage()); // already "file:line: ..."
+    } catch (IOException e) {
+      throw InputFiles.unreadable(file, role, e);
+    }
+  }
+
+  private static boolean isDataEntry(Path file, String role) {
+    InputFiles.file(file, role);
     try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String first = reader.readLine();
       return first != null && first.startsWith("Image Index,Finding Labels");
+    } catch (IOException e) {
+      throw InputFiles.unreadable(file, role, e);
     }
   }
 

@@ -13,6 +13,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.Finding;
@@ -52,12 +53,14 @@ public final class LocalizationRun {
   public static LocalizationRun of(Path bbox, Path images) throws IOException {
     List<BoundingBox> boxes;
     try {
-      boxes = BoundingBox.readNih(bbox);
+      boxes = BoundingBox.readNih(InputFiles.file(bbox, "--bbox"));
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage());
+    } catch (IOException e) {
+      throw InputFiles.unreadable(bbox, "--bbox", e);
     }
     Map<String, Path> files = new HashMap<>();
-    ImageInputs found = ImageInputs.of(images, null);
+    ImageInputs found = ImageInputs.of(InputFiles.directory(images, "--images"), null);
     for (int i = 0; i < found.size(); i++) {
       files.put(found.names().get(i), found.files().get(i));
     }

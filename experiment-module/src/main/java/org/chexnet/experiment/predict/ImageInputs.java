@@ -1,7 +1,6 @@
 package org.chexnet.experiment.predict;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,49 +10,73 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.common.InputFiles;
 
 /**
- * The images {@code chexnet predict} reads: every PNG or JPEG under a directory, or the images a
- * list names. Each is known by its file name (NIH's "Image Index") when the file names are unique,
- * else by its path under the directory or the list's base ('/'-separated: CheXpert's and MIMIC's
- * images share file names across studies), which must be unique.
+ * The images {@code chexnet predict} reads: image files, every PNG or JPEG under a directory, the
+ * images a list names. Each is known by its file name (NIH's "Image Index") when the file names are
+ * unique, else by its path under the directory or the list's base ('/'-separated: CheXpert's and
+ * MIMIC's images share file names across studies), which must be unique.
  *
  * @param names file names or relative paths, in output order
  * @param files the file of each name
  */
 public record ImageInputs(List<String> names, List<Path> files) {
 
-  /**
-   * @param source a directory (searched recursively, sorted by path) or a list file: one image per
-   *     line, its path first, then anything (so NIH's test_list.txt, a reproduction's label list or
-   *     a predictions CSV with an "Image Index" header all work)
-   * @param root where a list's relative paths start; default the list's directory
-   * @throws ChexnetException naming the list line of a missing image, or the two places of a
-   *     repeated name
-   */
+  /** As {@link #of(List, Path)} for one source. */
   public static ImageInputs of(Path source, Path root) throws IOException {
-    if (Files.isDirectory(source)) {
-      if (root != null) {
-        throw ChexnetException.invalidInput(
-            "--image-root only applies when --images is a list file");
-      }
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(source)) {
-        files = walk.filter(Files::isRegularFile).filter(ImageInputs::isImage).sorted().toList();
-      }
-      if (files.isEmpty()) {
-        throw ChexnetException.invalidInput(source + ": no .png or .jpg images in this directory");
-      }
-      return unique(files, files.stream().map(Path::toString).toList(), source);
-    }
-    if (!Files.isRegularFile(source)) {
-      throw ChexnetException.invalidInput(
-          "--images " + source + ": no such directory or list file");
-    }
-    Path base = root != null ? root : source.toAbsolutePath().getParent();
-    List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
+    return of(List.of(source), root);
+  }
+
+  /**
+   * @param sources each an image file (.png, .jpg, .jpeg), a directory (every image below it,
+   *     sorted by path) or a list file: one image per line, its path first, then anything (so NIH's
+   *     test_list.txt, a reproduction's label list or a predictions CSV with an "Image Index"
+   *     header all work); their images in the order given
+   * @param root where a list's relative paths start; default the list's directory
+   * @throws ChexnetException naming a source that does not exist or holds no images, a list that is
+   *     not text, the list line of a missing image, or the two places of a repeated name
+   */
+  public static ImageInputs of(List<Path> sources, Path root) throws IOException {
     List<Path> files = new ArrayList<>();
     List<String> places = new ArrayList<>();
+    List<Path> bases = new ArrayList<>();
+    boolean anyList = false;
+    for (Path source : sources) {
+      if (Files.isDirectory(source)) {
+        List<Path> found;
+        try (Stream<Path> walk = Files.walk(source)) {
+          found = walk.filter(Files::isRegularFile).filter(ImageInputs::isImage).sorted().toList();
+        }
+        if (found.isEmpty()) {
+          throw ChexnetException.invalidInput(
+              source + ": no .png or .jpg images in this directory");
+        }
+        for (Path file : found) {
+          files.add(file);
+          places.add(file.toString());
+          bases.add(source);
+        }
+      } else if (isImage(source)) {
+        files.add(InputFiles.file(source, "--images"));
+        places.add(source.toString());
+        bases.add(source.toAbsolutePath().getParent());
+      } else {
+        anyList = true;
+        readList(InputFiles.file(source, "--images"), root, files, places, bases);
+      }
+    }
+    if (root != null && !anyList) {
+      throw ChexnetException.invalidInput("--image-root only applies when --images names a list");
+    }
+    return unique(files, places, bases);
+  }
+
+  private static void readList(
+      Path list, Path root, List<Path> files, List<String> places, List<Path> bases) {
+    Path base = root != null ? root : list.toAbsolutePath().getParent();
+    List<String> lines = InputFiles.text(list, "--images").lines().toList();
+    int listed = 0;
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       String first = line.split("[\\s,]+", 2)[0];
@@ -61,7 +84,7 @@ public record ImageInputs(List<String> names, List<Path> files) {
         continue; // a blank line, or a CSV header "Image Index,..."
       }
       Path file = base.resolve(first);
-      String place = source + ":" + (i + 1);
+      String place = list + ":" + (i + 1);
       if (!Files.isRegularFile(file)) {
         throw ChexnetException.invalidInput(
             place
@@ -73,25 +96,27 @@ public record ImageInputs(List<String> names, List<Path> files) {
       }
       files.add(file);
       places.add(place);
+      bases.add(base);
+      listed++;
     }
-    if (files.isEmpty()) {
-      throw ChexnetException.invalidInput(source + ": lists no images");
+    if (listed == 0) {
+      throw ChexnetException.invalidInput(list + ": lists no images");
     }
-    return unique(files, places, base);
   }
 
-  private static ImageInputs unique(List<Path> files, List<String> places, Path base) {
+  /** Names by file name when those are unique, else by the path under each image's source. */
+  private static ImageInputs unique(List<Path> files, List<String> places, List<Path> bases) {
     List<String> byFileName = files.stream().map(f -> f.getFileName().toString()).toList();
     boolean fileNamesUnique = byFileName.stream().distinct().count() == byFileName.size();
-    Path absoluteBase = base.toAbsolutePath().normalize();
     Map<String, Integer> first = new HashMap<>();
     List<String> names = new ArrayList<>(files.size());
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i).toAbsolutePath().normalize();
+      Path base = bases.get(i).toAbsolutePath().normalize();
       String name =
-          fileNamesUnique || !file.startsWith(absoluteBase)
+          fileNamesUnique || !file.startsWith(base)
               ? byFileName.get(i)
-              : absoluteBase.relativize(file).toString().replace('\\', '/');
+              : base.relativize(file).toString().replace('\\', '/');
       Integer earlier = first.putIfAbsent(name, i);
       if (earlier != null) {
         throw ChexnetException.invalidInput(

@@ -66,9 +66,9 @@ final class DataPreparation {
   }
 
   /**
-   * @throws ChexnetException for anything the user must fix: a missing root, manifest or list, bad
-   *     metadata, data that no longer matches its manifest, a list naming an unknown image or
-   *     sharing a patient, a bad image under {@code on_bad_image: fail}
+   * @throws ChexnetException for anything the user must fix (a missing root, manifest or list, bad
+   *     metadata, a list naming an unknown image or sharing a patient), or, as a failed check, data
+   *     that no longer matches its manifest or a bad image under {@code on_bad_image: fail}
    */
   Prepared prepare(DataSpec d, long seed) throws IOException {
     boolean several = d.sources() != null;
@@ -165,7 +165,7 @@ final class DataPreparation {
                         .append(": ")
                         .append(e.getValue())
                         .append("; "));
-        throw ChexnetException.invalidInput(
+        throw ChexnetException.checkFailed(
             message
                 + (bad.size() > 5 ? "... ; " : "")
                 + "fix or restore them, or set data.on_bad_image: skip to leave them out");
@@ -268,7 +268,7 @@ final class DataPreparation {
     }
     String problems = report.describe(5).strip().replace("\n", "; ");
     if (d.onDataMismatch() == DataSpec.OnDataMismatch.FAIL) {
-      throw ChexnetException.invalidInput(
+      throw ChexnetException.checkFailed(
           key
               + "root: "
               + root

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.chexnet.common.Hashes;
+import org.chexnet.common.InputFiles;
 
 /** Reads an experiment spec, applies {@code --set key=value} overrides and checks it all. */
 public final class SpecLoader {
@@ -45,19 +44,17 @@ public final class SpecLoader {
   private SpecLoader() {}
 
   public static LoadedSpec load(Path file, List<String> overrides) throws IOException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new SpecException(file + ": no such spec file");
-    }
-    return load(text, file.toString(), overrides);
+    return load(InputFiles.text(file, "spec"), file.toString(), overrides);
   }
 
   /**
    * @param source how locations name the text (its file path)
    */
   public static LoadedSpec load(String text, String source, List<String> overrides) {
+    if (text.isBlank()) {
+      throw new SpecException(
+          source + ": the spec is empty; expected a mapping with at least name and data.root");
+    }
     YamlTree tree = YamlTree.parse(text, source);
     if (!tree.root().isObject()) {
       throw new SpecException(

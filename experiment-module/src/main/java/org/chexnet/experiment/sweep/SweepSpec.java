@@ -1,12 +1,11 @@
 package org.chexnet.experiment.sweep;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.spec.Default;
 import org.chexnet.experiment.spec.InvalidValue;
 import org.chexnet.experiment.spec.Min;
@@ -178,11 +177,11 @@ public record SweepSpec(
 
   /** Reads and checks a sweep file; errors name the file, line and column. */
   public static SweepSpec load(Path file) throws IOException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new SpecException(file + ": no such sweep file");
+    String text = InputFiles.text(file, "sweep");
+    if (text.isBlank()) {
+      throw new SpecException(
+          file
+              + ": the sweep spec is empty; expected a mapping with name, base, objective, search");
     }
     YamlTree tree = YamlTree.parse(text, file.toString());
     if (!tree.root().isObject()) {
