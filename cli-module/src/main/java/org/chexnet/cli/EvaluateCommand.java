@@ -3,16 +3,11 @@ package org.chexnet.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.common.Reporter;
-import org.chexnet.dataset.HarmonisedFindings;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
-import org.chexnet.evaluation.DetailedEvaluation;
 import org.chexnet.evaluation.EvaluationReport;
-import org.chexnet.evaluation.Interval;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
@@ -252,47 +247,25 @@ final class EvaluateCommand implements Callable<Integer> {
     if (dataset != null || root != null) {
       return evaluateOnDataset();
     }
-    if ((predictions == null) == (model == null)) {
-      throw ChexnetException.invalidInput(
-          "give either --predictions CSV or --model MODEL with --images DIR|LIST");
-    }
     if (subgroups != null && metadata == null) {
       throw ChexnetException.invalidInput("--subgroups needs --metadata FILE to read them from");
     }
-    if (model != null && (out == null || images == null)) {
-      throw ChexnetException.invalidInput(
-          "--model "
-              + model
-              + " needs --images DIR|LIST to predict and --out DIR for its predictions and the"
-              + " report");
-    }
-    ImageInputs inputs = images == null ? null : ImageInputs.of(images, imageRoot);
-    ModelResolver resolver = ModelOptions.resolver(runs);
-    ModelPredictions.Opener opener =
-        reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT);
-    Reporter reporter = new ConsoleReporter(System.out);
-    Path scored =
-        model == null
-            ? predictions
-            : ModelPredictions.predicted(
-                model, opener, inputs, out.resolve(ModelPredictions.fileName(model)), reporter);
-    Path baselinePredictions =
-        baseline == null
-            ? null
-            : ModelPredictions.fileOrPredicted(
-                baseline,
-                opener,
-                inputs,
-                out != null ? out : scored.toAbsolutePath().getParent(),
-                "baseline-",
-                "--baseline",
-                reporter);
+    ModelResolver resolver = ModelResolver.fromEnvironment(runs);
+    ModelPredictions.ForEvaluation scored =
+        ModelPredictions.forEvaluation(
+            predictions,
+            model,
+            baseline,
+            images == null ? null : ImageInputs.of(images, imageRoot),
+            out,
+            reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT),
+            new ConsoleReporter(System.out));
     EvaluationRequest request =
-        EvaluationRequest.of(scored, labels)
+        EvaluationRequest.of(scored.predictions(), labels)
             .withOut(out)
             .withValidation(validationPredictions, validationLabels)
             .withThreshold(threshold)
-            .withBaseline(baselinePredictions)
+            .withBaseline(scored.baseline())
             .withReference(reference)
             .withBootstrap(replicates, seed)
             .withTitle(title)
@@ -304,7 +277,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
-    printAurocs(console, evaluation.detailed());
+    console.print(EvaluationReport.consoleText(evaluation.detailed()));
     console.println(evaluation.summary());
     console.printf(
         "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
@@ -313,20 +286,6 @@ final class EvaluateCommand implements Callable<Integer> {
         evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
     console.flush();
     return 0;
-  }
-
-  /** The per-class table and the mean's bootstrap interval. */
-  private void printAurocs(PrintWriter console, DetailedEvaluation evaluation) {
-    console.print(EvaluationReport.consoleTable(evaluation.result()));
-    Interval mean = evaluation.bootstrap().mean();
-    if (mean.defined()) {
-      console.printf(
-          Locale.ROOT,
-          "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
-          replicates,
-          mean.low(),
-          mean.high());
-    }
   }
 
   private int evaluateOnDataset() throws Exception {
@@ -365,17 +324,10 @@ final class EvaluateCommand implements Callable<Integer> {
             title);
     DatasetEvaluation.Result result =
         Experiments.in(Path.of(""), new ConsoleReporter(System.out))
-            .evaluate(request, ModelOptions.resolver(runs));
+            .evaluate(request, ModelResolver.fromEnvironment(runs));
     PrintWriter console = command.commandLine().getOut();
-    console.println("Findings compared (model's output = dataset's label):");
-    for (HarmonisedFindings.Shared shared : result.comparison().shared()) {
-      console.printf("  %s: %s = %s%n", shared.finding(), shared.nameA(), shared.nameB());
-    }
-    console.println("Findings skipped:");
-    for (HarmonisedFindings.Skipped skipped : result.comparison().skipped()) {
-      console.printf("  %s %s: %s%n", skipped.dataset(), skipped.finding(), skipped.reason());
-    }
-    printAurocs(console, result.evaluation());
+    console.print(result.comparison().describe());
+    console.print(EvaluationReport.consoleText(result.evaluation()));
     console.printf(
         "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
         target);

@@ -88,7 +88,8 @@ final class LocalizeCommand implements Callable<Integer> {
     InputFiles.outputDirectory(out, "--out");
     LocalizationRun run = LocalizationRun.of(bbox, images);
     List<Localization.FindingSummary> summaries;
-    try (InferenceModel network = modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS)) {
+    try (InferenceModel network =
+        modelOptions.open(ModelResolver.Use.CLASS_ACTIVATION_MAPS, false).network()) {
       summaries =
           run.score(
               network, mapThreshold, batchSize, overlays, out, new ConsoleReporter(System.out));

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
+import org.chexnet.experiment.models.CalibratedModel;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
@@ -103,7 +104,7 @@ final class PredictCommand implements Callable<Integer> {
     InputFiles.outputFile(out, "--out");
     ImageInputs inputs = ImageInputs.of(images, imageRoot);
     PrintWriter console = command.commandLine().getOut();
-    ModelOptions.Opened opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
+    CalibratedModel opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
     try (InferenceModel network = opened.network()) {
       Preprocessing preprocessing =
           ImagePredictions.Tta.valueOf(tta.name().toUpperCase(Locale.ROOT))

@@ -1,6 +1,5 @@
 package org.chexnet.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,9 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.models.ModelResolver;
-import org.chexnet.experiment.models.StoredCalibration;
-import org.chexnet.model.SavedModelPredictor;
-import org.chexnet.serving.ProbabilityCalibration;
+import org.chexnet.experiment.models.ServedModel;
 import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
@@ -105,44 +102,20 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
-    Optional<String> trackingUri =
-        Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV));
-    ModelResolver.Resolved source =
-        new ModelResolver(Path.of(RunSource.DEFAULT_STORE), trackingUri, cache)
-            .resolve(model, null, ModelResolver.Use.SERVE);
-    Path savedModel = ((ModelResolver.Resolved.SavedModel) source).directory();
-    SavedModelPredictor predictor;
-    try {
-      predictor = ModelResolver.loadSavedModel(savedModel);
-    } catch (IOException e) {
-      throw ChexnetException.invalidInput(e.getMessage());
-    }
-    Optional<ProbabilityCalibration> calibration = Optional.empty();
-    if (calibrated) {
-      try {
-        calibration =
-            Optional.of(
-                StoredCalibration.forServing(
-                    StoredCalibration.read(model, source.info(), predictor.classNames())));
-      } catch (IOException | RuntimeException e) {
-        predictor.close();
-        throw e;
-      }
-    }
-    ServingServer server = ServingServer.start(source.info(), predictor, calibration, options);
+    ServedModel served =
+        ServedModel.open(
+            new ModelResolver(
+                Path.of(RunSource.DEFAULT_STORE),
+                Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV)),
+                cache),
+            model,
+            calibrated);
+    ServingServer server =
+        ServingServer.start(served.info(), served.predictor(), served.calibration(), options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
-    String version = source.info().version() == null ? "" : " version " + source.info().version();
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(
-        "Serving %s%s (%s; preprocessing: %s)%s at http://%s:%d/%n",
-        source.info().name(),
-        version,
-        predictor.source(),
-        predictor.preprocessing().describe(),
-        calibration.map(c -> ", calibrated: " + c.description()).orElse(""),
-        host,
-        server.port());
+    out.printf("Serving %s at http://%s:%d/%n", served.describe(), host, server.port());
     out.flush();
     try {
       // Until Ctrl-C (the shutdown hook stops the server) or, when embedded, an interrupt.

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 
 /**
  * Where the library's progress and messages go; it never prints on its own. The command line draws
- * progress bars ({@code ConsoleReporter}); {@link #lines} prints plain lines; {@link #silent} drops
- * everything. Implementations are thread-safe: tasks run on worker threads.
+ * progress bars on a terminal and plain lines elsewhere; {@link #lines} prints plain lines; {@link
+ * #silent} drops everything. Implementations are thread-safe: tasks run on worker threads.
  */
 public interface Reporter {
 
@@ -50,24 +50,9 @@ public interface Reporter {
     void close();
   }
 
-  /** Messages as plain lines on {@code out} (warnings prefixed "WARNING: "); no progress. */
+  /** Progress and messages as plain lines on {@code out}: {@link LinesReporter}. */
   static Reporter lines(PrintStream out) {
-    return new Reporter() {
-      @Override
-      public Task task(String name, long total, Unit unit) {
-        return NO_PROGRESS;
-      }
-
-      @Override
-      public void info(String message) {
-        out.println(message);
-      }
-
-      @Override
-      public void warn(String message) {
-        out.println("WARNING: " + message);
-      }
-    };
+    return new LinesReporter(out);
   }
 
   /** Drops progress and messages. */

@@ -43,7 +43,33 @@ public final class HarmonisedFindings {
    * @param shared in the first list's order
    * @param skipped the first list's findings the second lacks, then the second's the first lacks
    */
-  public record Comparison(List<Shared> shared, List<Skipped> skipped) {}
+  public record Comparison(List<Shared> shared, List<Skipped> skipped) {
+    /** The findings compared (the model's output = the dataset's label) and those skipped, why. */
+    public String describe() {
+      StringBuilder text =
+          new StringBuilder("Findings compared (model's output = dataset's label):\n");
+      shared.forEach(
+          s ->
+              text.append("  ")
+                  .append(s.finding())
+                  .append(": ")
+                  .append(s.nameA())
+                  .append(" = ")
+                  .append(s.nameB())
+                  .append('\n'));
+      text.append("Findings skipped:\n");
+      skipped.forEach(
+          s ->
+              text.append("  ")
+                  .append(s.dataset())
+                  .append(' ')
+                  .append(s.finding())
+                  .append(": ")
+                  .append(s.reason())
+                  .append('\n'));
+      return text.toString();
+    }
+  }
 
   /** The table, in torchxrayvision's {@code default_pathologies} order, then the rest. */
   public static final List<Row> TABLE =

@@ -240,6 +240,21 @@ public final class EvaluationReport {
     AtomicFiles.write(file, csv.toString());
   }
 
+  /** {@link #consoleTable} and the mean AUROC's bootstrap interval. */
+  public static String consoleText(DetailedEvaluation evaluation) {
+    String table = consoleTable(evaluation.result());
+    Interval mean = evaluation.bootstrap().mean();
+    return mean.defined()
+        ? table
+            + String.format(
+                Locale.ROOT,
+                "Mean AUROC 95%% CI (bootstrap, %d replicates): [%.4f, %.4f]%n",
+                evaluation.bootstrap().replicates(),
+                mean.low(),
+                mean.high())
+        : table;
+  }
+
   /** Aligned plain-text table: class, AUROC, positives and the paper's AUROC, the mean last. */
   public static String consoleTable(EvaluationResult result) {
     ReferenceResults reference = ReferenceResults.load();

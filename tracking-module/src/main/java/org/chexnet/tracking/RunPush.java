@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,37 @@ public final class RunPush {
       String experimentId,
       boolean created,
       int sent,
-      int uploaded) {}
+      int uploaded) {
+    /** What was sent, in words. */
+    public String describe() {
+      if (created) {
+        return String.format("new copy, %d values and %d files sent", sent, uploaded);
+      }
+      return sent + uploaded == 0
+          ? "already complete"
+          : String.format("completed: %d values and %d files sent", sent, uploaded);
+    }
+  }
 
   private RunPush() {}
+
+  /**
+   * The runs to push: those named (ids or names), or every run of the store, oldest first so the
+   * server lists them in the order they ran.
+   */
+  public static List<RunRecord> selected(LocalRunStore store, List<String> runs)
+      throws IOException {
+    if (!runs.isEmpty()) {
+      List<RunRecord> named = new ArrayList<>();
+      for (String run : runs) {
+        named.add(Lookups.asInput(() -> store.readRun(run)));
+      }
+      return named;
+    }
+    List<RunRecord> all = new ArrayList<>(store.listRuns(Optional.empty()));
+    all.sort(Comparator.comparingLong(RunRecord::startTime));
+    return all;
+  }
 
   /** Pushes the run; a run it names as its parent ({@code mlflow.parentRunId}) is pushed first. */
   public static Result push(LocalRunStore store, RunRecord run, MlflowServer server)

@@ -20,6 +20,7 @@ import org.chexnet.tracking.Lookups;
 import org.chexnet.tracking.MlflowServer;
 import org.chexnet.tracking.ModelRegistry;
 import org.chexnet.tracking.RunRecord;
+import org.chexnet.tracking.Tracking;
 
 /**
  * The one place a model reference becomes a model, for {@code predict}, {@code localize}, {@code
@@ -76,6 +77,15 @@ public final class ModelResolver {
     this.runStore = runStore;
     this.trackingUri = trackingUri;
     this.registryCache = registryCache;
+  }
+
+  /**
+   * Resolution as the command line does it: run ids and names in {@code runStore}, {@code models:/}
+   * URIs on $MLFLOW_TRACKING_URI, downloaded into models/.
+   */
+  public static ModelResolver fromEnvironment(Path runStore) {
+    return new ModelResolver(
+        runStore, Optional.ofNullable(System.getenv(Tracking.TRACKING_URI_ENV)), Path.of("models"));
   }
 
   /**

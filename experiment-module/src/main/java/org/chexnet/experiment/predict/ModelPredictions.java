@@ -24,7 +24,62 @@ public final class ModelPredictions {
     InferenceModel open(String reference) throws IOException;
   }
 
+  /**
+   * The predictions files an evaluation scores.
+   *
+   * @param baseline null when there is none
+   */
+  public record ForEvaluation(Path predictions, Path baseline) {}
+
   private ModelPredictions() {}
+
+  /**
+   * What {@code chexnet evaluate} scores: a predictions file or a model predicted on {@code images}
+   * first, and a baseline that is either too; predicted files go to {@code out}.
+   *
+   * @param predictions a predictions file, or null when {@code model} is given
+   * @param model a model reference, or null when {@code predictions} is given
+   * @param baseline a predictions file or a model reference; may be null
+   * @param images what the models predict; may be null when no model is given
+   * @param out where predicted files go; may be null when no model is given
+   */
+  public static ForEvaluation forEvaluation(
+      Path predictions,
+      String model,
+      String baseline,
+      ImageInputs images,
+      Path out,
+      Opener opener,
+      Reporter reporter)
+      throws IOException {
+    if ((predictions == null) == (model == null)) {
+      throw ChexnetException.invalidInput(
+          "give either --predictions CSV or --model MODEL with --images DIR|LIST");
+    }
+    if (model != null && (out == null || images == null)) {
+      throw ChexnetException.invalidInput(
+          "--model "
+              + model
+              + " needs --images DIR|LIST to predict and --out DIR for its predictions and the"
+              + " report");
+    }
+    Path scored =
+        model == null
+            ? predictions
+            : predicted(model, opener, images, out.resolve(fileName(model)), reporter);
+    Path baselinePredictions =
+        baseline == null
+            ? null
+            : fileOrPredicted(
+                baseline,
+                opener,
+                images,
+                out != null ? out : scored.toAbsolutePath().getParent(),
+                "baseline-",
+                "--baseline",
+                reporter);
+    return new ForEvaluation(scored, baselinePredictions);
+  }
 
   /**
    * {@code reference} itself when it is a file (a predictions CSV), else the predictions of the

@@ -1,21 +1,20 @@
-package org.chexnet.cli;
+package org.chexnet.common;
 
 import java.time.Duration;
 import java.util.Locale;
-import org.chexnet.common.Reporter;
 
 /**
  * The words of a task's progress, the same on a terminal's bar and in a log's plain lines: done of
  * total, the rate measured since the task started (to the millisecond, so a task of half a second
  * has one), the time left at that rate while running, and the time taken once done.
  */
-final class ProgressText {
+public final class ProgressText {
   /** Below this a rate would be noise: shown as measuring. */
   private static final Duration MEASURABLE = Duration.ofMillis(100);
 
   private ProgressText() {}
 
-  static String running(
+  public static String running(
       String name, long done, long total, Reporter.Unit unit, Duration elapsed, String message) {
     StringBuilder text = new StringBuilder(name);
     if (total > 0) {
@@ -39,7 +38,7 @@ final class ProgressText {
     return withMessage(text, message);
   }
 
-  static String finished(
+  public static String finished(
       String name, long done, Reporter.Unit unit, Duration elapsed, String message) {
     StringBuilder text =
         new StringBuilder(name)
@@ -86,7 +85,7 @@ final class ProgressText {
   }
 
   /** h:mm:ss, or s.s for under a minute. */
-  static String clock(Duration duration) {
+  public static String clock(Duration duration) {
     long seconds = duration.toSeconds();
     if (seconds < 60) {
       return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);

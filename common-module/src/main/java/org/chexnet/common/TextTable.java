@@ -1,4 +1,4 @@
-package org.chexnet.cli;
+package org.chexnet.common;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -7,15 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A plain-text table for the terminal: a header row, a rule, left-aligned padded columns. */
-final class TextTable {
+public final class TextTable {
   private final List<String> header;
   private final List<List<String>> rows = new ArrayList<>();
 
-  TextTable(List<String> header) {
+  public TextTable(List<String> header) {
     this.header = List.copyOf(header);
   }
 
-  void add(List<String> row) {
+  public void add(List<String> row) {
     if (row.size() != header.size()) {
       throw new IllegalArgumentException(
           "Row of " + row.size() + " cells for " + header.size() + " columns: " + row);
@@ -23,7 +23,7 @@ final class TextTable {
     rows.add(List.copyOf(row));
   }
 
-  void print(PrintStream out) {
+  public void print(PrintStream out) {
     int[] widths = new int[header.size()];
     for (List<String> row : allRows()) {
       for (int i = 0; i < row.size(); i++) {
@@ -57,7 +57,7 @@ final class TextTable {
   }
 
   /** A metric value to 5 significant digits, without an exponent for everyday magnitudes. */
-  static String number(Double value) {
+  public static String number(Double value) {
     if (value == null) {
       return "-";
     }
