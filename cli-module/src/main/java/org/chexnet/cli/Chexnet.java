@@ -1,16 +1,13 @@
 package org.chexnet.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.common.InputFiles;
 import org.chexnet.common.Version;
 import org.chexnet.training.TrainingDivergedException;
 import org.tensorflow.TensorFlow;
@@ -22,6 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "chexnet",
     mixinStandardHelpOptions = true,
+    // Every subcommand gets --help and --version too.
+    scope = CommandLine.ScopeType.INHERIT,
     description =
         "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
     subcommands = {
@@ -101,29 +100,15 @@ public final class Chexnet {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          Throwable problem = e instanceof UncheckedIOException u ? u.getCause() : e;
-          if (problem instanceof ChexnetException c) {
+          Optional<ChexnetException> known = ChexnetException.explain(e);
+          if (known.isPresent()) {
             // The message already says where and what was expected; a stack trace would bury it.
-            err.println("error: " + c.getMessage());
-            if (c instanceof TrainingDivergedException) {
+            err.println("error: " + known.get().getMessage());
+            if (known.get() instanceof TrainingDivergedException) {
               err.println(
                   "The run is marked FAILED; its best checkpoint and last backup are kept.");
             }
-            return c.kind() == ChexnetException.Kind.INVALID_INPUT ? USAGE_ERROR : FAILED;
-          }
-          if (problem instanceof FileSystemException f) {
-            // A path the user named (or one derived from it) is missing, not a directory or not
-            // readable: the exception names it.
-            err.println(
-                "error: "
-                    + (f.getReason() != null
-                        ? f.getMessage()
-                        : f.getFile() + ": " + InputFiles.reason(f)));
-            return USAGE_ERROR;
-          }
-          if (problem instanceof IOException io && io.getMessage() != null) {
-            err.println("error: " + io.getMessage());
-            return FAILED;
+            return known.get().kind() == ChexnetException.Kind.INVALID_INPUT ? USAGE_ERROR : FAILED;
           }
           err.println("internal error (a bug: please report it with the lines below): " + e);
           e.printStackTrace(err);

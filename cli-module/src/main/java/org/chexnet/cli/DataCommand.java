@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetSummary;
@@ -17,7 +16,6 @@ import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.NihDownload;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
-import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.experiment.data.Datasets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,7 +27,6 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "data",
-    mixinStandardHelpOptions = true,
     description = "Datasets.",
     subcommands = {
       DataCommand.Synth.class,
@@ -43,7 +40,6 @@ import picocli.CommandLine.Spec;
 final class DataCommand {
   @Command(
       name = "synth",
-      mixinStandardHelpOptions = true,
       description = {
         "Write a synthetic dataset in a dataset's exact layout: ChestX-ray14's (images/*.png, "
             + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) by default, or"
@@ -88,11 +84,8 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (dataset.equals(ChestXray14.NAME)) {
-        SyntheticChestXray14.write(out, images, imageSize, seed, new ConsoleReporter(System.out));
-      } else {
-        Datasets.writeSynthetic(dataset, out, images, imageSize, seed);
-      }
+      Datasets.writeSynthetic(
+          dataset, out, images, imageSize, seed, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %d synthetic %s images (%dx%d) to %s%n",
           images, dataset, imageSize, imageSize, out);
@@ -102,7 +95,6 @@ final class DataCommand {
 
   @Command(
       name = "snapshot",
-      mixinStandardHelpOptions = true,
       description = {
         "Write DIR/"
             + Manifest.FILE_NAME
@@ -128,7 +120,6 @@ final class DataCommand {
 
   @Command(
       name = "verify",
-      mixinStandardHelpOptions = true,
       description = {
         "Compare DIR with its " + Manifest.FILE_NAME + ": list missing, extra and changed files.",
         "Exit code 0 when the data matches, 1 when it does not."
@@ -168,7 +159,6 @@ final class DataCommand {
 
   @Command(
       name = "download",
-      mixinStandardHelpOptions = true,
       description = {
         "Fetch NIH ChestX-ray14 into DIR: the 12 images_*.tar.gz archives (unpacked into "
             + "DIR/images) and the metadata files, with progress; an interrupted transfer resumes "
@@ -237,22 +227,13 @@ final class DataCommand {
               attempts,
               Duration.ofSeconds(stallTimeoutSeconds),
               new ConsoleReporter(System.out));
-      System.out.printf(
-          "Fetched %d, already present %d, in %s%n",
-          outcome.fetched().size(), outcome.present().size(), out);
-      outcome
-          .computedSha256()
-          .forEach((name, sha) -> System.out.printf("sha-256 (first seen) %s  %s%n", sha, name));
-      outcome
-          .unavailable()
-          .forEach((name, why) -> System.out.printf("not fetched: %s: %s%n", name, why));
+      System.out.print(outcome.describe(out));
       return outcome.unavailable().isEmpty() ? 0 : 1;
     }
   }
 
   @Command(
       name = "prepare",
-      mixinStandardHelpOptions = true,
       description = {
         "Decode and resize every image of DIR's metadata once into uint8 shards under "
             + "DIR/"
@@ -287,7 +268,7 @@ final class DataCommand {
         defaultValue = "fail",
         paramLabel = "fail|skip",
         description = "a missing or undecodable image stops (default) or is skipped and listed")
-    String onBadImage;
+    PreparedCache.OnBadImage onBadImage;
 
     @Option(
         names = "--cache-dir",
@@ -303,20 +284,12 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      PreparedCache.OnBadImage policy =
-          switch (onBadImage) {
-            case "fail" -> PreparedCache.OnBadImage.FAIL;
-            case "skip" -> PreparedCache.OnBadImage.SKIP;
-            default ->
-                throw ChexnetException.invalidInput(
-                    "--on-bad-image must be fail or skip, got '" + onBadImage + "'");
-          };
       PreparedCache cache =
           Datasets.prepareCache(
               dataset,
               dir,
               imageSize,
-              policy,
+              onBadImage,
               cacheDir,
               workers != null ? workers : Runtime.getRuntime().availableProcessors(),
               new ConsoleReporter(System.out));
@@ -329,7 +302,6 @@ final class DataCommand {
 
   @Command(
       name = "splits",
-      mixinStandardHelpOptions = true,
       description = {
         "Split DIR as a spec would and print each split's size, patients and per-finding "
             + "prevalence, to check a split, view filter or subsample before training."
@@ -381,7 +353,7 @@ final class DataCommand {
         defaultValue = "data_entry",
         paramLabel = "data_entry|list",
         description = "with --lists: whose labels to use (default ${DEFAULT-VALUE})")
-    String labels;
+    SplitPlan.LabelSource labels;
 
     @Option(
         names = "--view",
@@ -403,15 +375,7 @@ final class DataCommand {
     public Integer call() throws Exception {
       SplitPlan plan;
       if (kind.lists != null) {
-        SplitPlan.LabelSource source =
-            switch (labels) {
-              case "data_entry" -> SplitPlan.LabelSource.DATA_ENTRY;
-              case "list" -> SplitPlan.LabelSource.LIST;
-              default ->
-                  throw ChexnetException.invalidInput(
-                      "--labels must be data_entry or list, got '" + labels + "'");
-            };
-        plan = new SplitPlan.Lists(kind.lists.get(0), kind.lists.get(1), kind.lists.get(2), source);
+        plan = new SplitPlan.Lists(kind.lists.get(0), kind.lists.get(1), kind.lists.get(2), labels);
       } else if (kind.fractions != null) {
         plan =
             new SplitPlan.PatientRandom(
@@ -433,7 +397,6 @@ final class DataCommand {
 
   @Command(
       name = "summary",
-      mixinStandardHelpOptions = true,
       description = {
         "Count the labels of ROOT from its metadata files alone (no image is read), so the labels"
             + " can be checked before downloading hundreds of gigabytes.",

@@ -16,8 +16,8 @@ import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
 import org.chexnet.experiment.evaluate.PredictionsEvaluation;
 import org.chexnet.experiment.models.ModelResolver;
-import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ModelPredictions;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,24 +26,15 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "evaluate",
-    mixinStandardHelpOptions = true,
     description = {
       "Score any model's predictions (AUROC with CIs, ROC, operating points, calibration,"
           + " subgroups) beside CheXNet's.",
-      "Writes the run report set (metrics.json, roc.csv, roc.png, reliability.png, report.md,"
-          + " report.html, model-card.md; calibration.json with --validation-predictions) beside"
-          + " the CheXNet paper and the reproductions.",
-      "Predictions: the common CSV layout, a header 'Image Index,prob_Atelectasis,...' (any column"
-          + " order) or no header and 14 probabilities in CheXNet order after the image name.",
-      "Labels: a list 'IMAGE l1 ... l14' (0/1, CheXNet order, every image predicted) or NIH's"
-          + " Data_Entry_2017*.csv (only the predicted images are scored).",
-      "Or --model MODEL --images DIR|LIST: the model (e.g. a model directory of `chexnet models"
-          + " import`, with its card's preprocessing) predicts the images first, into"
-          + " OUT/NAME-predictions.csv; a model as --baseline predicts the same images.",
-      "Or a model on any dataset: --model MODEL --dataset NAME --root DIR [--split test] scores"
-          + " the model on that split over the findings the two share (ChestX-ray14's Effusion ="
-          + " CheXpert's Pleural Effusion, ...); the report lists the findings compared and skipped"
-          + " and why (docs/datasets.md)."
+      "Writes the run report set (report.html, metrics.json, ROC and reliability plots,"
+          + " model-card.md) beside the CheXNet paper and the reproductions.",
+      "Score a predictions file (--predictions, 'Image Index,prob_Atelectasis,...' or 14 unnamed"
+          + " columns) against --labels; or let --model predict --images first; or score --model"
+          + " on a --dataset's split over the findings the two share. Formats and outputs:"
+          + " docs/evaluation.md."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -62,17 +53,9 @@ final class EvaluateCommand implements Callable<Integer> {
               + " models:/ URI, as predict's --model")
   String model;
 
-  @Option(
-      names = "--images",
-      paramLabel = "DIR|LIST",
-      description = "the images a --model or a model --baseline predicts, as predict's --images")
-  Path images;
-
-  @Option(
-      names = "--image-root",
-      paramLabel = "DIR",
-      description = "where a list's relative paths start (default: the list's directory)")
-  Path imageRoot;
+  /** The images a --model or a model --baseline predicts. */
+  @ArgGroup(exclusive = false)
+  ImageInputOptions images;
 
   @Option(
       names = "--runs",
@@ -256,7 +239,7 @@ final class EvaluateCommand implements Callable<Integer> {
             predictions,
             model,
             baseline,
-            images == null ? null : ImageInputs.of(images, imageRoot),
+            images == null ? null : images.inputs(),
             out,
             reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT),
             new ConsoleReporter(System.out));

@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "localize",
-    mixinStandardHelpOptions = true,
     description = {
       "Score class activation maps against NIH's boxes: pointing game and T(IoBB) per finding.",
       "For each box of BBox_List_2017.csv, the class"

@@ -2,7 +2,6 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
@@ -13,6 +12,7 @@ import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
 import org.chexnet.model.InferenceModel;
 import org.chexnet.model.Preprocessing;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +21,6 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "predict",
-    mixinStandardHelpOptions = true,
     description = {
       "Predict the 14 findings' probabilities of a batch of images.",
       "Writes"
@@ -44,21 +43,8 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(
-      names = "--images",
-      required = true,
-      arity = "1..*",
-      paramLabel = "IMAGE|DIR|LIST",
-      description =
-          "one or more of: an image (.png, .jpg), a directory (every .png/.jpg below it), a list"
-              + " with one image path first on each line")
-  List<Path> images;
-
-  @Option(
-      names = "--image-root",
-      paramLabel = "DIR",
-      description = "where a list's relative paths start (default: the list's directory)")
-  Path imageRoot;
+  @ArgGroup(exclusive = false, multiplicity = "1")
+  ImageInputOptions images;
 
   @Option(
       names = "--tta",
@@ -102,7 +88,7 @@ final class PredictCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput("--batch-size and --threads must be positive");
     }
     InputFiles.outputFile(out, "--out");
-    ImageInputs inputs = ImageInputs.of(images, imageRoot);
+    ImageInputs inputs = images.inputs();
     PrintWriter console = command.commandLine().getOut();
     CalibratedModel opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
     try (InferenceModel network = opened.network()) {

@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "run",
-    mixinStandardHelpOptions = true,
     description = {
       "Train, evaluate and record one experiment.",
       "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts).",

@@ -22,7 +22,6 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "runs",
-    mixinStandardHelpOptions = true,
     description = "Recorded runs: list, compare, push to an MLflow server.",
     subcommands = {RunsCommand.Push.class, RunsCommand.ListRuns.class, RunsCommand.Compare.class})
 final class RunsCommand {
@@ -30,7 +29,6 @@ final class RunsCommand {
 
   @Command(
       name = "push",
-      mixinStandardHelpOptions = true,
       description = {
         "Copy local runs to an MLflow server, or complete copies made before (a mirror that lost"
             + " its server): params, tags, every metric value, artifacts, status.",
@@ -96,7 +94,6 @@ final class RunsCommand {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = "A table of runs, newest first, with their headline metrics.")
   static final class ListRuns implements Callable<Integer> {
     @Mixin FromOption from;
@@ -122,7 +119,6 @@ final class RunsCommand {
 
   @Command(
       name = "compare",
-      mixinStandardHelpOptions = true,
       description =
           "Runs side by side: the params that differ (all with --all-params) and every metric's"
               + " latest value.")

@@ -20,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description =
         "Serve a model: a web page to upload a chest X-ray and see its 14 findings and class"
             + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"

@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "spec",
-    mixinStandardHelpOptions = true,
     description =
         "Check an experiment spec and print it resolved: every key with its default filled in.")
 final class SpecCommand implements Callable<Integer> {

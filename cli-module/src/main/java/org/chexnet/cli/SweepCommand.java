@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "sweep",
-    mixinStandardHelpOptions = true,
     description = {
       "Run a hyperparameter sweep: every trial a full run, recorded as a child of one parent run.",
       "Trials run as separate processes, --parallel at a time, the cores split between them."

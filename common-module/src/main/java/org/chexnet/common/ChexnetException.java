@@ -1,5 +1,10 @@
 package org.chexnet.common;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.util.Optional;
+
 /**
  * What the library throws for a problem the caller can act on, in one line that names the file,
  * line, key or flag and what was expected. The kind decides what a program does with it (the CLI's
@@ -39,5 +44,29 @@ public class ChexnetException extends RuntimeException {
 
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * What a caller can tell its user about {@code problem}: itself when it is one of ours; a path
+   * that is missing, not a directory or not readable (a {@link FileSystemException}, which names
+   * it) as input to fix; another I/O failure with a message as work that could not finish. Empty
+   * for anything else, which can only be a bug.
+   */
+  public static Optional<ChexnetException> explain(Throwable problem) {
+    Throwable cause = problem instanceof UncheckedIOException u ? u.getCause() : problem;
+    if (cause instanceof ChexnetException c) {
+      return Optional.of(c);
+    }
+    if (cause instanceof FileSystemException f) {
+      return Optional.of(
+          new ChexnetException(
+              Kind.INVALID_INPUT,
+              f.getReason() != null ? f.getMessage() : f.getFile() + ": " + InputFiles.reason(f),
+              f));
+    }
+    if (cause instanceof IOException io && io.getMessage() != null) {
+      return Optional.of(new ChexnetException(Kind.CHECK_FAILED, io.getMessage(), io));
+    }
+    return Optional.empty();
   }
 }

@@ -61,7 +61,20 @@ public final class NihDownload {
       List<String> fetched,
       List<String> present,
       Map<String, String> unavailable,
-      Map<String, String> computedSha256) {}
+      Map<String, String> computedSha256) {
+    /** What was fetched, the hashes first seen and what could not be fetched, as lines. */
+    public String describe(Path out) {
+      StringBuilder text =
+          new StringBuilder(
+              String.format(
+                  "Fetched %d, already present %d, in %s%n", fetched.size(), present.size(), out));
+      computedSha256.forEach(
+          (name, sha) -> text.append(String.format("sha-256 (first seen) %s  %s%n", sha, name)));
+      unavailable.forEach(
+          (name, why) -> text.append(String.format("not fetched: %s: %s%n", name, why)));
+      return text.toString();
+    }
+  }
 
   /** How long a response may send nothing before the attempt is given up (and resumed). */
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);

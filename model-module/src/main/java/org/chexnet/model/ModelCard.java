@@ -132,6 +132,23 @@ public record ModelCard(
     }
   }
 
+  /** "NAME, FORMAT layout, published mean AUROC x (citation); preprocessing: ...". */
+  public String summary() {
+    return name
+        + ", "
+        + source.format()
+        + " layout"
+        + (published.isEmpty()
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", published mean AUROC %.3f (%s)",
+                published.get(0).mean(),
+                published.get(0).citation()))
+        + "; preprocessing: "
+        + preprocessing.describe();
+  }
+
   public byte[] json() {
     try {
       return JSON.writeValueAsBytes(this);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -73,6 +74,22 @@ public final class WeightsDownload {
           }
         });
     return target;
+  }
+
+  /**
+   * {@link #fetch}, unless {@code target} is already there with the expected MD5.
+   *
+   * @return whether it was downloaded
+   */
+  public static boolean fetchUnlessPresent(
+      URI url, Path target, String expectedMd5, Reporter reporter)
+      throws IOException, InterruptedException {
+    if (Files.isRegularFile(target) && md5Of(target).equals(expectedMd5.toLowerCase(Locale.ROOT))) {
+      return false;
+    }
+    reporter.info("Downloading " + url);
+    fetch(url, target, expectedMd5, reporter);
+    return true;
   }
 
   /** The hex MD5 of a file, to check one that is already there. */

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.common.Reporter;
+import org.chexnet.dataset.ChestXray14;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetSummary;
@@ -25,6 +26,7 @@ import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.NihDownload;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
+import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.dataset.View;
 
 /**
@@ -158,11 +160,16 @@ public final class Datasets {
    * Writes a synthetic dataset in {@code name}'s exact layout to {@code out} (new or empty), the
    * same seed giving the same files.
    */
-  public static void writeSynthetic(String name, Path out, int images, int imageSize, long seed)
+  public static void writeSynthetic(
+      String name, Path out, int images, int imageSize, long seed, Reporter reporter)
       throws IOException {
     asInput(
         () -> {
-          org.chexnet.dataset.Datasets.named(name).writeSynthetic(out, images, imageSize, seed);
+          if (name.equals(ChestXray14.NAME)) {
+            SyntheticChestXray14.write(out, images, imageSize, seed, reporter);
+          } else {
+            org.chexnet.dataset.Datasets.named(name).writeSynthetic(out, images, imageSize, seed);
+          }
           return null;
         });
   }

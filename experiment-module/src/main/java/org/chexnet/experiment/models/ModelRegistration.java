@@ -40,6 +40,23 @@ public final class ModelRegistration {
   private ModelRegistration() {}
 
   /**
+   * Downloads a registered model's SavedModel into {@code cache/NAME/VERSION}, reusing one there.
+   *
+   * @param server the MLflow server's URI; null when none is configured
+   * @return the model's directory
+   */
+  public static Path download(String modelUri, String server, Path cache) throws IOException {
+    if (server == null || !MlflowServer.isRemote(server)) {
+      throw ChexnetException.invalidInput(
+          "The model registry is on an MLflow server: give --from http(s)://... or set "
+              + Tracking.TRACKING_URI_ENV);
+    }
+    try (MlflowServer remote = Lookups.asInput(() -> MlflowServer.connect(URI.create(server)))) {
+      return Lookups.asInput(() -> new ModelRegistry(remote).fetch(modelUri, cache));
+    }
+  }
+
+  /**
    * @param runOrDirectory a local run's id or name in {@code store}, or a model directory
    * @param server the MLflow server's URI (http or https)
    * @throws ChexnetException when the server is no server, the run or directory is not there, or

@@ -214,7 +214,8 @@ final class DataPreparation {
       Path parent = root.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       Path partial = Files.createTempDirectory(parent, ".synthetic-");
-      Datasets.writeSynthetic(spec.dataset(), partial, s.images(), s.imageSize(), s.seed());
+      Datasets.writeSynthetic(
+          spec.dataset(), partial, s.images(), s.imageSize(), s.seed(), reporter);
       try {
         Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
