@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     // Every subcommand gets --help and --version too.
     scope = CommandLine.ScopeType.INHERIT,
+    showDefaultValues = true,
     description =
         "CheXNet on TensorFlow Java: reproducible DenseNet experiments on NIH ChestX-ray14.",
     subcommands = {

@@ -40,19 +40,15 @@ import picocli.CommandLine.Spec;
 final class DataCommand {
   @Command(
       name = "synth",
-      description = {
-        "Write a synthetic dataset in a dataset's exact layout: ChestX-ray14's (images/*.png, "
-            + "Data_Entry_2017_v2020.csv, train_val_list.txt, test_list.txt) by default, or"
-            + " CheXpert's, MIMIC-CXR-JPG's or PadChest's (docs/datasets.md).",
-        "Each finding draws its own shape in its own region, so the labels are learnable; "
-            + "the same seed gives the same files."
-      })
+      description =
+          "Write a synthetic dataset in a dataset's exact layout, with learnable labels (each"
+              + " finding its own shape and region); the same seed gives the same files.")
   static final class Synth implements Callable<Integer> {
     @Option(
         names = "--dataset",
         defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
         paramLabel = "NAME",
-        description = "chestxray14, chexpert, mimic_cxr_jpg or padchest (default ${DEFAULT-VALUE})")
+        description = "chestxray14, chexpert, mimic_cxr_jpg or padchest")
     String dataset;
 
     @Option(
@@ -66,20 +62,17 @@ final class DataCommand {
         names = "--images",
         defaultValue = "1000",
         paramLabel = "N",
-        description = "number of images (default ${DEFAULT-VALUE})")
+        description = "number of images")
     int images;
 
     @Option(
         names = "--image-size",
         defaultValue = "128",
         paramLabel = "PX",
-        description = "image width and height (default ${DEFAULT-VALUE})")
+        description = "image width and height")
     int imageSize;
 
-    @Option(
-        names = "--seed",
-        defaultValue = "7",
-        description = "random seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "7", description = "random seed")
     long seed;
 
     @Override
@@ -95,15 +88,11 @@ final class DataCommand {
 
   @Command(
       name = "snapshot",
-      description = {
-        "Write DIR/"
-            + Manifest.FILE_NAME
-            + ": path, size and sha-256 of every data file and one "
-            + "digest over all, small enough to commit to git.",
-        "Hashes on all cores; files whose size and mtime are unchanged since the last snapshot "
-            + "or verify are not read again (DIR/.chexnet-hash-cache). Names starting with '.' "
-            + "are not data."
-      })
+      description =
+          "Write DIR/"
+              + Manifest.FILE_NAME
+              + ": size and sha-256 of every data file (not .names; unchanged files not read"
+              + " again) and one digest over all, small enough to commit.")
   static final class Snapshot implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
@@ -129,7 +118,7 @@ final class DataCommand {
         paramLabel = "DIR",
         arity = "0..1",
         defaultValue = "data/chestxray14",
-        description = "the dataset directory (default ${DEFAULT-VALUE})")
+        description = "the dataset directory")
     Path dir;
 
     @Option(
@@ -141,7 +130,7 @@ final class DataCommand {
         names = "--limit",
         defaultValue = "20",
         paramLabel = "N",
-        description = "files listed per kind (default ${DEFAULT-VALUE})")
+        description = "files listed per kind")
     int limit;
 
     @Override
@@ -159,16 +148,9 @@ final class DataCommand {
 
   @Command(
       name = "download",
-      description = {
-        "Fetch NIH ChestX-ray14 into DIR: the 12 images_*.tar.gz archives (unpacked into "
-            + "DIR/images) and the metadata files, with progress; an interrupted transfer resumes "
-            + "(HTTP Range) when run again.",
-        "Archives come from NIH's Box links unless --base-url names a mirror; NIH publishes no "
-            + "direct links for the metadata files, so they need --base-url (or a manual "
-            + "download). Known sha-256 hashes are checked; NIH publishes none for the archives, "
-            + "so those are checked by their gzip CRC and the hash seen on first download is kept "
-            + "in DIR/.downloads/SHA256SUMS (pass it to --checksums later)."
-      })
+      description =
+          "Fetch NIH ChestX-ray14's archives (unpacked) and metadata into DIR, resuming an"
+              + " interrupted transfer; checksums and mirrors: docs/reproducing.md.")
   static final class Download implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "target directory")
     Path out;
@@ -201,15 +183,14 @@ final class DataCommand {
         names = "--attempts",
         defaultValue = "5",
         paramLabel = "N",
-        description = "tries per file, each resuming the last (default ${DEFAULT-VALUE})")
+        description = "tries per file, each resuming the last")
     int attempts;
 
     @Option(
         names = "--stall-timeout",
         defaultValue = "60",
         paramLabel = "SECONDS",
-        description =
-            "give an attempt up when the server sends nothing for this long (default ${DEFAULT-VALUE})")
+        description = "give an attempt up when the server sends nothing for this long")
     int stallTimeoutSeconds;
 
     @Override
@@ -234,17 +215,9 @@ final class DataCommand {
 
   @Command(
       name = "prepare",
-      description = {
-        "Decode and resize every image of DIR's metadata once into uint8 shards under "
-            + "DIR/"
-            + PreparedCache.DEFAULT_DIR
-            + "/<key>, so training reads batches without "
-            + "decoding.",
-        "The key covers the manifest digest (run `chexnet data snapshot DIR` first), the image "
-            + "size and the decoder version: a changed setting builds a new cache.",
-        "Interrupted (even killed), it continues where it stopped when run again: finished "
-            + "shards are kept, only the rest is decoded."
-      })
+      description =
+          "Decode and resize every image once into shards keyed by the manifest digest (`data"
+              + " snapshot` first), size and decoder; killed, it continues where it stopped.")
   static final class Prepare implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
@@ -253,14 +226,14 @@ final class DataCommand {
         names = "--dataset",
         defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
         paramLabel = "NAME",
-        description = "which dataset DIR is (default ${DEFAULT-VALUE})")
+        description = "which dataset DIR is")
     String dataset;
 
     @Option(
         names = "--image-size",
         defaultValue = "224",
         paramLabel = "PX",
-        description = "width and height (default ${DEFAULT-VALUE}; 256 for ten-crop at 224)")
+        description = "width and height (256 for ten-crop at 224)")
     int imageSize;
 
     @Option(
@@ -302,10 +275,7 @@ final class DataCommand {
 
   @Command(
       name = "splits",
-      description = {
-        "Split DIR as a spec would and print each split's size, patients and per-finding "
-            + "prevalence, to check a split, view filter or subsample before training."
-      })
+      description = "Split DIR as a spec would; print each split's size, patients and prevalences.")
   static final class Splits implements Callable<Integer> {
     @Spec CommandSpec command;
 
@@ -316,7 +286,7 @@ final class DataCommand {
         names = "--dataset",
         defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
         paramLabel = "NAME",
-        description = "which dataset DIR is (default ${DEFAULT-VALUE})")
+        description = "which dataset DIR is")
     String dataset;
 
     @Mixin LabelPolicyOptions labelPolicy;
@@ -328,9 +298,7 @@ final class DataCommand {
       @Option(
           names = "--official",
           paramLabel = "VAL_FRACTION",
-          description =
-              "the dataset's own splits; a missing validation or test split carved by patient"
-                  + " (default 0.1)")
+          description = "the dataset's own splits; a missing one carved by patient (0.1)")
       Double validationFraction;
 
       @Option(
@@ -352,7 +320,7 @@ final class DataCommand {
         names = "--labels",
         defaultValue = "data_entry",
         paramLabel = "data_entry|list",
-        description = "with --lists: whose labels to use (default ${DEFAULT-VALUE})")
+        description = "with --lists: whose labels to use")
     SplitPlan.LabelSource labels;
 
     @Option(
@@ -368,7 +336,7 @@ final class DataCommand {
         description = "keep this share of patients, every label kept present")
     Double subsample;
 
-    @Option(names = "--seed", defaultValue = "42", description = "(default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the split's random parts")
     long seed;
 
     @Override
@@ -397,14 +365,9 @@ final class DataCommand {
 
   @Command(
       name = "summary",
-      description = {
-        "Count the labels of ROOT from its metadata files alone (no image is read), so the labels"
-            + " can be checked before downloading hundreds of gigabytes.",
-        "Per finding the positive, negative, uncertain and missing labels (as the metadata writes"
-            + " them, before any policy) and the prevalence; with --uncertain or --missing also the"
-            + " training labels that policy makes. Plus images, patients, studies and views. Reads"
-            + " whichever of the dataset's metadata files are present and says which are missing."
-      })
+      description =
+          "Count ROOT's labels per finding (positive, negative, uncertain, missing), images,"
+              + " patients and views from its metadata alone, before downloading the images.")
   static final class Summary implements Callable<Integer> {
     @Spec CommandSpec command;
 
@@ -438,12 +401,7 @@ final class DataCommand {
         description = "count only these views: PA, AP, LATERAL, OTHER, UNKNOWN")
     List<String> views;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        description =
-            "also write {\"dataset\", \"images\", \"patients\", \"findings\": {NAME:"
-                + " {\"positive\", \"negative\", \"uncertain\", \"missing\"}}, ...}")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the counts as JSON")
     Path json;
 
     @Override

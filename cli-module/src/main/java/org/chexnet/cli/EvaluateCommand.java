@@ -61,7 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--runs",
       defaultValue = "mlruns",
       paramLabel = "DIR",
-      description = "run store searched for a run id given as a model (default ${DEFAULT-VALUE})")
+      description = "run store searched for a run id given as a model")
   Path runs;
 
   @Option(
@@ -85,9 +85,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--split",
       defaultValue = "test",
       paramLabel = "SPLIT",
-      description =
-          "with --dataset: test, validation, train or all; split as a run splits it (default"
-              + " ${DEFAULT-VALUE})")
+      description = "with --dataset: test, validation, train or all; split as a run splits it")
   String split;
 
   @Option(
@@ -105,16 +103,14 @@ final class EvaluateCommand implements Callable<Integer> {
       paramLabel = "F",
       description =
           "with the official split: the share of train's patients a missing validation or test"
-              + " split takes (default ${DEFAULT-VALUE})")
+              + " split takes")
   double validationFraction;
 
   @Option(
       names = "--split-seed",
       defaultValue = "42",
       paramLabel = "N",
-      description =
-          "with --dataset: the seed of the split's random parts, a spec's seed (default"
-              + " ${DEFAULT-VALUE})")
+      description = "with --dataset: the seed of the split's random parts, a spec's seed")
   long splitSeed;
 
   /** With --dataset: what its uncertain and blank labels become. */
@@ -131,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--batch-size",
       defaultValue = "16",
       paramLabel = "N",
-      description = "with --model: images per inference batch (default ${DEFAULT-VALUE})")
+      description = "with --model: images per inference batch")
   int batchSize;
 
   @Option(
@@ -162,7 +158,7 @@ final class EvaluateCommand implements Callable<Integer> {
       paramLabel = "RULE",
       description =
           "youden (maximise sensitivity + specificity - 1) or sensitivity=T (highest threshold"
-              + " with validation sensitivity >= T); default ${DEFAULT-VALUE}")
+              + " with validation sensitivity >= T)")
   String threshold;
 
   @Option(
@@ -177,20 +173,20 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--reference",
       defaultValue = ReferenceResults.PAPER,
       paramLabel = "SOURCE",
-      description = "published column to report ours minus (or none); default ${DEFAULT-VALUE}")
+      description = "published column to report ours minus (or none)")
   String reference;
 
   @Option(
       names = "--bootstrap",
       defaultValue = "" + Bootstrap.DEFAULT_REPLICATES,
       paramLabel = "N",
-      description = "bootstrap replicates for the 95%% intervals (default ${DEFAULT-VALUE})")
+      description = "bootstrap replicates for the 95%% intervals")
   int replicates;
 
   @Option(
       names = "--seed",
       defaultValue = "" + ReportOptions.DEFAULT_SEED,
-      description = "bootstrap seed (default ${DEFAULT-VALUE})")
+      description = "bootstrap seed")
   long seed;
 
   @Option(
@@ -199,7 +195,7 @@ final class EvaluateCommand implements Callable<Integer> {
       paramLabel = "METHOD",
       description =
           "post-hoc calibration fitted on --validation-predictions and reported before and after:"
-              + " platt, isotonic or none (default ${DEFAULT-VALUE})")
+              + " platt, isotonic or none")
   String calibration;
 
   @Option(

@@ -10,14 +10,14 @@ final class LabelPolicyOptions {
       names = "--uncertain",
       defaultValue = "ignore",
       paramLabel = "ignore|zeros|ones",
-      description = "what uncertain labels become; ignore masks them (default ${DEFAULT-VALUE})")
+      description = "what uncertain labels become; ignore masks them")
   String uncertain;
 
   @Option(
       names = "--missing",
       defaultValue = "negative",
       paramLabel = "negative|ignore",
-      description = "what blank labels become; ignore masks them (default ${DEFAULT-VALUE})")
+      description = "what blank labels become; ignore masks them")
   String missing;
 
   LabelPolicy policy() {

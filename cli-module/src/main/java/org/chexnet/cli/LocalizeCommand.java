@@ -21,15 +21,7 @@ import picocli.CommandLine.Spec;
     name = "localize",
     description = {
       "Score class activation maps against NIH's boxes: pointing game and T(IoBB) per finding.",
-      "For each box of BBox_List_2017.csv, the class"
-          + " activation map of its finding; per finding, the share of boxes that hold the map's"
-          + " peak (pointing game) and the shares whose IoU and IoBB with the thresholded map"
-          + " reach T = 0.1, 0.25, 0.5, 0.75, 0.9 (ChestX-ray8's T(IoBB)).",
-      "Writes localization.csv (per finding), localization-boxes.csv (per box) and"
-          + " localization.md; with --overlays each box's map over its image in cams/.",
-      "MODEL: a run (its best checkpoint), a checkpoint, a SavedModel or a model directory of"
-          + " `chexnet models import`; maps are computed on the whole image resized to the"
-          + " model's input size, whatever crops its predictions use."
+      "Writes localization.csv, localization-boxes.csv and localization.md (docs/evaluation.md)."
     })
 final class LocalizeCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -56,14 +48,14 @@ final class LocalizeCommand implements Callable<Integer> {
       paramLabel = "SHARE",
       description =
           "the map counts as detecting where it reaches this share of its range above its"
-              + " minimum (default ${DEFAULT-VALUE})")
+              + " minimum")
   double mapThreshold;
 
   @Option(
       names = "--out",
       defaultValue = "localization",
       paramLabel = "DIR",
-      description = "where the results go (default ${DEFAULT-VALUE})")
+      description = "where the results go")
   Path out;
 
   @Option(
@@ -75,7 +67,7 @@ final class LocalizeCommand implements Callable<Integer> {
       names = "--batch-size",
       defaultValue = "16",
       paramLabel = "N",
-      description = "images per batch (default ${DEFAULT-VALUE})")
+      description = "images per batch")
   int batchSize;
 
   @Override

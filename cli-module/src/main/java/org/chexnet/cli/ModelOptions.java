@@ -37,7 +37,7 @@ final class ModelOptions {
       names = "--runs",
       defaultValue = "mlruns",
       paramLabel = "DIR",
-      description = "run store searched for a run id (default ${DEFAULT-VALUE})")
+      description = "run store searched for a run id")
   Path runs;
 
   /**

@@ -34,12 +34,9 @@ import picocli.CommandLine.Spec;
 final class ModelsCommand {
   @Command(
       name = "download-weights",
-      description = {
-        "Download Keras' ImageNet weights for DenseNet-121 (" + ImageNetWeights.FILE_NAME + ")",
-        "into the cache that `weights: imagenet` reads, checking the MD5 Keras publishes. The file"
-            + " appears only when complete and correct; one already there with the right MD5 is"
-            + " kept."
-      })
+      description =
+          "Download Keras' ImageNet weights for DenseNet-121, MD5 checked, into the cache that"
+              + " `weights: imagenet` reads.")
   static final class DownloadWeights implements Callable<Integer> {
     @Option(
         names = "--url",
@@ -79,15 +76,9 @@ final class ModelsCommand {
   @Command(
       name = "import",
       description = {
-        "Import a published CheXNet checkpoint (PyTorch or Keras) into a model directory: our"
-            + " SavedModel of the same network with the same weights, and its model card"
-            + " (model-card.json, model-card.md: source file and SHA-256, layout, classes,"
-            + " preprocessing, the project's published AUROC).",
-        "Pure Java: the pickle's globals are checked against an allowlist and nothing of the file"
-            + " runs. Every tensor is accounted for: a missing, extra or mis-shaped one is an error"
-            + " naming it, and nothing is written.",
-        "DIR is then a --model of predict, evaluate, localize, serve and models register, each"
-            + " applying the card's preprocessing. See docs/published-models.md."
+        "Import a published CheXNet checkpoint (PyTorch or Keras) into a model directory: a"
+            + " SavedModel with the same weights and its model card, nothing of the file run.",
+        "DIR is then a --model of every command (docs/published-models.md)."
       })
   static final class Import implements Callable<Integer> {
     @Spec CommandSpec command;
@@ -106,7 +97,7 @@ final class ModelsCommand {
         defaultValue = "auto",
         paramLabel = "FORMAT",
         description =
-            "auto, arnoweng, zoogzog, jrzech, torchvision or keras (default ${DEFAULT-VALUE}:"
+            "auto, arnoweng, zoogzog, jrzech, torchvision or keras (auto:"
                 + " recognised from the file)")
     String format;
 
@@ -148,15 +139,9 @@ final class ModelsCommand {
 
   @Command(
       name = "register",
-      description = {
-        "Register a run's SavedModel (artifacts/saved_model) in an MLflow server's model registry"
-            + " as a new version of a model; the run is pushed to the server first.",
-        "Or register a model directory of `chexnet models import` (its SavedModel and model card):"
-            + " uploaded as a run of experiment '"
-            + ModelRegistration.IMPORTED_EXPERIMENT
-            + "' tagged with the imported file and its SHA-256.",
-        "Serve it later by models:/NAME@ALIAS or models:/NAME/VERSION."
-      })
+      description =
+          "Register a run's or an imported model directory's SavedModel as a new version in an"
+              + " MLflow server's registry; serve it as models:/NAME@ALIAS (docs/tracking.md).")
   static final class Register implements Callable<Integer> {
     @Parameters(
         paramLabel = "RUN|DIR",

@@ -21,17 +21,9 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "predict",
-    description = {
-      "Predict the 14 findings' probabilities of a batch of images.",
-      "Writes"
-          + " 'Image Index,prob_Atelectasis,...' (the layout `chexnet evaluate` and the CheXNet"
-          + " reproductions read).",
-      "MODEL is a run directory or id, a checkpoint directory, a SavedModel directory or a model"
-          + " directory of `chexnet models import` (its card's preprocessing applies); or give"
-          + " --spec and --weights for a Keras .h5 file.",
-      "--calibrated applies the post-hoc calibration stored with the model (its run's"
-          + " calibration.json, fitted on validation)."
-    })
+    description =
+        "Write a model's probabilities of images as 'Image Index,prob_Atelectasis,...', the"
+            + " layout `chexnet evaluate` and the CheXNet reproductions read.")
 final class PredictCommand implements Callable<Integer> {
   enum Tta {
     model,
@@ -71,15 +63,14 @@ final class PredictCommand implements Callable<Integer> {
       names = "--batch-size",
       defaultValue = "16",
       paramLabel = "N",
-      description =
-          "images per inference batch (ten inputs each with tencrop); default ${DEFAULT-VALUE}")
+      description = "images per inference batch (ten inputs each with tencrop)")
   int batchSize;
 
   @Option(
       names = "--threads",
       defaultValue = "2",
       paramLabel = "N",
-      description = "image decoding threads (default ${DEFAULT-VALUE})")
+      description = "image decoding threads")
   int threads;
 
   @Override

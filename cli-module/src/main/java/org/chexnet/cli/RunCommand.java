@@ -17,11 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "run",
     description = {
-      "Train, evaluate and record one experiment.",
-      "Results land in the run's directory under tracking.uri (default mlruns/<experiment>/<run>/artifacts).",
-      "A run killed at any moment (or failed) continues with --resume RUN from its last backup"
-          + " (every train.backup_every_n_batches batches and after each epoch) and ends as if"
-          + " never interrupted."
+      "Train, evaluate and record one experiment (results: docs/results.md).",
+      "Killed at any moment, it continues with --resume RUN as if never interrupted."
     })
 final class RunCommand implements Callable<Integer> {
   @Parameters(
@@ -42,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
       names = "--store",
       paramLabel = "DIR",
       defaultValue = "mlruns",
-      description = "with --resume: the local run store holding RUN (default ${DEFAULT-VALUE})")
+      description = "with --resume: the local run store holding RUN")
   Path store;
 
   @Option(

@@ -29,11 +29,9 @@ final class RunsCommand {
 
   @Command(
       name = "push",
-      description = {
-        "Copy local runs to an MLflow server, or complete copies made before (a mirror that lost"
-            + " its server): params, tags, every metric value, artifacts, status.",
-        "Only what the server lacks is sent, so pushing a run twice does not duplicate it."
-      })
+      description =
+          "Copy local runs to an MLflow server, or complete earlier copies: only what the server"
+              + " lacks is sent.")
   static final class Push implements Callable<Integer> {
     @Parameters(
         paramLabel = "RUN",

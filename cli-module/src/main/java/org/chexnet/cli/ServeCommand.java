@@ -38,25 +38,25 @@ final class ServeCommand implements Callable<Integer> {
               + " preprocessing applies, the page shows where it came from)")
   String model;
 
-  @Option(names = "--port", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--port", paramLabel = "P", description = "port to listen on")
   int port = 8080;
 
   @Option(
       names = "--host",
       paramLabel = "ADDRESS",
-      description = "address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all)")
+      description = "address to listen on (0.0.0.0 for all)")
   String host = "127.0.0.1";
 
   @Option(
       names = "--max-upload-bytes",
       paramLabel = "N",
-      description = "largest image accepted (default: ${DEFAULT-VALUE}, 20 MiB)")
+      description = "largest image accepted (20 MiB)")
   long maxUploadBytes = 20L << 20;
 
   @Option(
       names = "--cache",
       paramLabel = "DIR",
-      description = "where registry models are downloaded (default: ${DEFAULT-VALUE})")
+      description = "where registry models are downloaded")
   Path cache = Path.of("models");
 
   @Option(
@@ -73,17 +73,13 @@ final class ServeCommand implements Callable<Integer> {
               + " (calibration.json beside its saved_model/); the page says so")
   boolean calibrated;
 
-  @Option(
-      names = "--max-batch",
-      paramLabel = "N",
-      description = "most images in one model run (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-batch", paramLabel = "N", description = "most images in one model run")
   int maxBatch = 8;
 
   @Option(
       names = "--batch-window-ms",
       paramLabel = "MS",
-      description =
-          "how long a batch waits for more requests after its first (default: ${DEFAULT-VALUE})")
+      description = "how long a batch waits for more requests after its first")
   long batchWindowMs = 5;
 
   @Override

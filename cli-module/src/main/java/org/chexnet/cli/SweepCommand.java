@@ -18,11 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "sweep",
     description = {
-      "Run a hyperparameter sweep: every trial a full run, recorded as a child of one parent run.",
-      "Trials run as separate processes, --parallel at a time, the cores split between them."
-          + " Running the same sweep again skips finished trials and resumes unfinished ones"
-          + " from their backups. The parent run gets sweep-summary.md/.csv, sweep.png and the"
-          + " best trial's spec (best-spec.yaml)."
+      "Run a hyperparameter sweep: every trial a full run, a child of one parent run.",
+      "Run again, it skips finished trials and resumes the rest (docs/sweeps.md)."
     })
 final class SweepCommand implements Callable<Integer> {
   @Parameters(
@@ -34,7 +31,7 @@ final class SweepCommand implements Callable<Integer> {
       names = "--parallel",
       defaultValue = "1",
       paramLabel = "N",
-      description = "trials at a time (default ${DEFAULT-VALUE})")
+      description = "trials at a time")
   int parallel;
 
   @Option(
