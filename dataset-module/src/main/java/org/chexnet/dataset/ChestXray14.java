@@ -436,12 +436,11 @@ public final class ChestXray14 implements Dataset {
       Path dir = root.toAbsolutePath().normalize();
       List<Path> located = DatasetMetadata.locate(this, dir);
       Path csv = located.get(0);
-      return new DatasetMetadata(
+      return DatasetMetadata.of(
           this,
           dir,
+          located,
           records(csv, DataEntryCsv.read(csv), located.get(1), located.get(2)),
-          DatasetMetadata.present(located),
-          DatasetMetadata.missing(this, located),
           List.of());
     }
 
