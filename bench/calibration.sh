@@ -9,13 +9,11 @@
 #   bench/calibration.sh [images] [replicates] [sklearn replicates] [cpus]   defaults: 25596 1000 20 0,1
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 images="${1:-25596}" replicates="${2:-1000}" peer_replicates="${3:-20}" cpus="${4:-0,1}" seed=42
 python="$(tools/setup-venv.sh bench/requirements-sklearn.txt)/python"
-if [ ! -f cli-module/target/lib/evaluation-module-0.1.0-SNAPSHOT.jar ]; then
-  mvn -B -q -o -pl cli-module -am -DskipTests -Dfmt.skip package
-fi
-pin=()
-if command -v taskset > /dev/null; then pin=(taskset -c "$cpus"); fi
+build_cli_unless_built evaluation-module-0.1.0-SNAPSHOT.jar
+pin_to_cpus "$cpus"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 "$python" bench/sklearn_calibration.py generate "$data" "$images" "$seed"

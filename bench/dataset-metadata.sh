@@ -7,12 +7,10 @@
 #   bench/dataset-metadata.sh [ROUNDS] [CPUS]      defaults: 5 0,1
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 rounds="${1:-5}" cpus="${2:-0,1}"
-if [ ! -f cli-module/target/lib/dataset-module-0.1.0-SNAPSHOT.jar ]; then
-  mvn -B -q -o -pl cli-module -am -DskipTests -Dfmt.skip package
-fi
-pin=()
-if command -v taskset > /dev/null; then pin=(taskset -c "$cpus"); fi
+build_cli_unless_built dataset-module-0.1.0-SNAPSHOT.jar
+pin_to_cpus "$cpus"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "cores: $(nproc), pinned to $cpus; $(java -version 2>&1 | head -1)"

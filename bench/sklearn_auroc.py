@@ -42,6 +42,14 @@ def generate(out, images, seed):
             f.write(name + " " + " ".join(str(v) for v in row) + "\n")
 
 
+def load(directory):
+    """The labels and the predictions (float32, as read) that generate wrote."""
+    p = np.loadtxt(directory / "predictions.csv", delimiter=",", skiprows=1,
+                   usecols=range(1, 15), dtype=np.float32)
+    y = np.loadtxt(directory / "labels.txt", usecols=range(1, 15), dtype=np.int8)
+    return y, p
+
+
 def aurocs(y, p):
     return [roc_auc_score(y[:, c], p[:, c]) for c in range(y.shape[1])]
 
@@ -71,9 +79,7 @@ def main():
         generate(directory, int(sys.argv[3]), int(sys.argv[4]))
         return
     replicates, seed = int(sys.argv[3]), int(sys.argv[4])
-    data = np.loadtxt(directory / "predictions.csv", delimiter=",", skiprows=1,
-                      usecols=range(1, 15), dtype=np.float32)
-    truth = np.loadtxt(directory / "labels.txt", usecols=range(1, 15), dtype=np.int8)
+    truth, data = load(directory)
     timings = []
     for _ in range(7):
         t0 = time.perf_counter()

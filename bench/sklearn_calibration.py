@@ -21,7 +21,7 @@ import sklearn
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from sklearn_auroc import CLASSES, generate as generate_predictions
+from sklearn_auroc import CLASSES, generate as generate_predictions, load as load_predictions
 
 BINS = 10
 AGE_BANDS = ["0-19", "20-39", "40-59", "60-79", "80+"]
@@ -72,9 +72,8 @@ def subgroup_aurocs(frame, attributes=ATTRIBUTES):
 
 
 def load(directory):
-    p = np.loadtxt(directory / "predictions.csv", delimiter=",", skiprows=1,
-                   usecols=range(1, 15), dtype=np.float32).astype(np.float64)
-    y = np.loadtxt(directory / "labels.txt", usecols=range(1, 15), dtype=np.int8)
+    y, p = load_predictions(directory)
+    p = p.astype(np.float64)
     metadata = pd.read_csv(directory / "metadata.csv")
     frame = pd.DataFrame({"sex": metadata["Patient Gender"], "view": metadata["View Position"]})
     frame["age"] = pd.cut(metadata["Patient Age"], [0, 20, 40, 60, 80, np.inf], right=False,

@@ -87,13 +87,7 @@ public final class CheXpert implements DatasetFormat {
       read(located.get(1), Split.VALIDATION, images);
     }
     RecordSplits.requireOfficialPatientDisjoint(NAME, images);
-    return new DatasetMetadata(
-        this,
-        dir,
-        images,
-        DatasetMetadata.present(located),
-        DatasetMetadata.missing(this, located),
-        List.of());
+    return DatasetMetadata.of(this, dir, located, images, List.of());
   }
 
   private static void read(Path file, Split split, List<ImageRecord> images) throws IOException {
@@ -103,10 +97,7 @@ public final class CheXpert implements DatasetFormat {
       int age = csv.column("Age");
       int frontalLateral = csv.column("Frontal/Lateral");
       int apPa = csv.column("AP/PA");
-      int[] findings = new int[FINDINGS.size()];
-      for (int f = 0; f < findings.length; f++) {
-        findings[f] = csv.column(FINDINGS.get(f));
-      }
+      int[] findings = CheXpertCodes.columns(csv, FINDINGS);
       while (csv.next()) {
         String value = csv.get(path);
         int slash = value.indexOf('/');
@@ -124,10 +115,7 @@ public final class CheXpert implements DatasetFormat {
                   + value
                   + "'");
         }
-        byte[] states = new byte[findings.length];
-        for (int f = 0; f < findings.length; f++) {
-          states[f] = CheXpertCodes.state(csv, findings[f]);
-        }
+        byte[] states = CheXpertCodes.states(csv, findings);
         images.add(
             new ImageRecord(
                 image,

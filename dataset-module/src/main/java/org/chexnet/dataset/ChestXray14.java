@@ -312,12 +312,7 @@ public final class ChestXray14 implements Dataset {
     for (ListedImage image : listed) {
       DataEntry entry = entryByImage.get(image.imageIndex());
       if (entry == null) {
-        throw new IllegalArgumentException(
-            image.where()
-                + ": image "
-                + image.imageIndex()
-                + " has no row in "
-                + csv.getFileName());
+        throw noRow(image, csv);
       }
       float[] labels =
           source == SplitPlan.LabelSource.LIST && image.labels() != null
@@ -326,6 +321,11 @@ public final class ChestXray14 implements Dataset {
       images.add(new LabeledImage(entry.imageIndex(), entry.patientId(), labels));
     }
     return images;
+  }
+
+  private static IllegalArgumentException noRow(ListedImage image, Path csv) {
+    return new IllegalArgumentException(
+        image.where() + ": image " + image.imageIndex() + " has no row in " + csv.getFileName());
   }
 
   private static List<Integer> patients(List<LabeledImage> images) {
@@ -361,12 +361,7 @@ public final class ChestXray14 implements Dataset {
       }
       for (ListedImage image : ImageLists.read(list.getValue())) {
         if (!known.contains(image.imageIndex())) {
-          throw new IllegalArgumentException(
-              image.where()
-                  + ": image "
-                  + image.imageIndex()
-                  + " has no row in "
-                  + csv.getFileName());
+          throw noRow(image, csv);
         }
         splitOfImage.put(image.imageIndex(), list.getKey());
       }
@@ -436,12 +431,11 @@ public final class ChestXray14 implements Dataset {
       Path dir = root.toAbsolutePath().normalize();
       List<Path> located = DatasetMetadata.locate(this, dir);
       Path csv = located.get(0);
-      return new DatasetMetadata(
+      return DatasetMetadata.of(
           this,
           dir,
+          located,
           records(csv, DataEntryCsv.read(csv), located.get(1), located.get(2)),
-          DatasetMetadata.present(located),
-          DatasetMetadata.missing(this, located),
           List.of());
     }
 

@@ -1,19 +1,9 @@
 package org.chexnet.dataset;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.chexnet.common.Hashes;
 
 /**
  * One digest for the data a run uses, so a result can name exactly what it was trained and scored
@@ -39,31 +29,7 @@ public final class DatasetDigest {
       files.put(relative(data.root(), image), image);
     }
 
-    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-    try {
-      List<Future<String>> lines = new ArrayList<>(files.size());
-      files.forEach(
-          (name, file) ->
-              lines.add(
-                  pool.submit(
-                      () ->
-                          name + '\0' + Files.size(file) + '\0' + Hashes.sha256Hex(file) + '\n')));
-      MessageDigest digest = Hashes.sha256();
-      for (Future<String> line : lines) {
-        digest.update(line.get().getBytes(StandardCharsets.UTF_8));
-      }
-      return Hashes.DIGEST_PREFIX + Hashes.hex(digest.digest());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while hashing " + data.root(), e);
-    } finally {
-      pool.shutdownNow();
-    }
+    return FileHashes.digest(FileHashes.hashOnAllCores(files, data.root(), () -> {}));
   }
 
   private static String relative(Path root, Path file) {

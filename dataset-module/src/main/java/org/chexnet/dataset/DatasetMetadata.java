@@ -59,19 +59,25 @@ public record DatasetMetadata(
     return found;
   }
 
-  /** The descriptions of the files {@link #locate} did not find. */
-  static List<String> missing(DatasetFormat format, List<Path> located) {
+  /**
+   * The metadata of {@code images} read from the files {@link #locate} returned: those found are
+   * {@link #read}, the optional ones it did not find are {@link #missing}.
+   */
+  static DatasetMetadata of(
+      DatasetFormat format,
+      Path root,
+      List<Path> located,
+      List<ImageRecord> images,
+      List<String> notes) {
+    List<Path> read = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (int i = 0; i < located.size(); i++) {
       if (located.get(i) == null) {
         missing.add(format.metadataFiles().get(i).describe());
+      } else {
+        read.add(located.get(i));
       }
     }
-    return missing;
-  }
-
-  /** The files {@link #locate} found. */
-  static List<Path> present(List<Path> located) {
-    return located.stream().filter(p -> p != null).toList();
+    return new DatasetMetadata(format, root, images, read, missing, notes);
   }
 }

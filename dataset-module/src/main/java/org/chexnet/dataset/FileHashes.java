@@ -51,7 +51,7 @@ final class FileHashes {
     excluded.forEach(files::remove);
     TreeMap<String, Hashed> hashed = new TreeMap<>();
     Map<String, Long> mtimes = new HashMap<>();
-    List<String> toHash = new ArrayList<>();
+    Map<String, Path> toHash = new TreeMap<>();
     for (Map.Entry<String, Path> file : files.entrySet()) {
       BasicFileAttributes attributes =
           Files.readAttributes(file.getValue(), BasicFileAttributes.class);
@@ -61,29 +61,53 @@ final class FileHashes {
       if (cached != null && cached.size() == attributes.size() && cached.mtimeNanos() == mtime) {
         hashed.put(file.getKey(), new Hashed(file.getKey(), cached.size(), cached.sha256()));
       } else {
-        toHash.add(file.getKey());
+        toHash.put(file.getKey(), file.getValue());
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     Reporter.Task bar =
         reporter.task(
             label + " (" + hashed.size() + " unchanged)", toHash.size(), Reporter.Unit.FILES);
     try {
-      List<Future<Hashed>> futures = new ArrayList<>(toHash.size());
-      for (String path : toHash) {
-        Path file = files.get(path);
-        futures.add(
-            pool.submit(
-                () -> {
-                  Hashed h = new Hashed(path, Files.size(file), Hashes.sha256Hex(file));
-                  bar.step();
-                  return h;
-                }));
-      }
-      for (Future<Hashed> future : futures) {
-        Hashed h = future.get();
+      for (Hashed h : hashOnAllCores(toHash, dir, bar::step)) {
         hashed.put(h.path(), h);
       }
+    } finally {
+      bar.close();
+    }
+    try {
+      writeCache(dir, hashed, mtimes);
+    } catch (IOException e) {
+      // Only an optimisation: a read-only dataset (a shared mount) is still verifiable.
+      reporter.warn("could not update the hash cache in " + dir + ": " + e);
+    }
+    return hashed;
+  }
+
+  /**
+   * Hashes {@code files} (by relative path) on all cores, calling {@code hashedOne} after each.
+   *
+   * @return in {@code files}' order
+   * @throws IOException naming a missing or unreadable file, or {@code dir} when interrupted
+   */
+  static List<Hashed> hashOnAllCores(Map<String, Path> files, Path dir, Runnable hashedOne)
+      throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    try {
+      List<Future<Hashed>> futures = new ArrayList<>(files.size());
+      files.forEach(
+          (path, file) ->
+              futures.add(
+                  pool.submit(
+                      () -> {
+                        Hashed h = new Hashed(path, Files.size(file), Hashes.sha256Hex(file));
+                        hashedOne.run();
+                        return h;
+                      })));
+      List<Hashed> hashed = new ArrayList<>(futures.size());
+      for (Future<Hashed> future : futures) {
+        hashed.add(future.get());
+      }
+      return hashed;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
@@ -94,15 +118,7 @@ final class FileHashes {
       throw new IOException("interrupted while hashing " + dir, e);
     } finally {
       pool.shutdownNow();
-      bar.close();
     }
-    try {
-      writeCache(dir, hashed, mtimes);
-    } catch (IOException e) {
-      // Only an optimisation: a read-only dataset (a shared mount) is still verifiable.
-      reporter.warn("could not update the hash cache in " + dir + ": " + e);
-    }
-    return hashed;
   }
 
   /** Data files under dir by '/'-separated relative path, skipping dot-names at any depth. */

@@ -151,13 +151,7 @@ public final class MimicCxrJpg implements DatasetFormat {
               + " left out: their study has no row in "
               + labelsFile.getFileName());
     }
-    return new DatasetMetadata(
-        this,
-        dir,
-        images,
-        DatasetMetadata.present(located),
-        DatasetMetadata.missing(this, located),
-        notes);
+    return DatasetMetadata.of(this, dir, located, images, notes);
   }
 
   private static IllegalArgumentException splitMismatch(
@@ -191,15 +185,9 @@ public final class MimicCxrJpg implements DatasetFormat {
     try (MetadataCsv csv = MetadataCsv.open(file)) {
       int subject = csv.column("subject_id");
       int study = csv.column("study_id");
-      int[] findings = new int[FINDINGS.size()];
-      for (int f = 0; f < findings.length; f++) {
-        findings[f] = csv.column(FINDINGS.get(f));
-      }
+      int[] findings = CheXpertCodes.columns(csv, FINDINGS);
       while (csv.next()) {
-        byte[] states = new byte[findings.length];
-        for (int f = 0; f < findings.length; f++) {
-          states[f] = CheXpertCodes.state(csv, findings[f]);
-        }
+        byte[] states = CheXpertCodes.states(csv, findings);
         Study previous =
             studies.putIfAbsent(
                 key(positive(csv, subject), positive(csv, study)),

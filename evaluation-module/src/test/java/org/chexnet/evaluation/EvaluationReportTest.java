@@ -137,14 +137,7 @@ class EvaluationReportTest {
 
   @Test
   void withoutValidationOrHistoryTheirFilesAreLeftOut() throws IOException {
-    EvaluationReport.writeAll(
-        dir,
-        "t",
-        CLASSES,
-        sample(30, 3, "t"),
-        Optional.empty(),
-        Optional.empty(),
-        ReportOptions.defaults().withBootstrap(20, 1));
+    writeTestOnlyReport();
     assertEquals(
         List.of("metrics.json", "report.html", "report.md", "roc.csv", "roc.png"), filesIn(dir));
     assertFalse(Files.readString(dir.resolve("report.md")).contains("Operating points"));
@@ -166,6 +159,14 @@ class EvaluationReportTest {
   @Test
   void overwritesExistingFilesWithoutLeavingTempFiles() throws IOException {
     Files.writeString(dir.resolve("metrics.json"), "stale");
+    writeTestOnlyReport();
+    assertTrue(new ObjectMapper().readTree(dir.resolve("metrics.json").toFile()).has("mean_auroc"));
+    assertEquals(
+        List.of("metrics.json", "report.html", "report.md", "roc.csv", "roc.png"), filesIn(dir));
+  }
+
+  /** A report on 30 images, without validation predictions or training history. */
+  private void writeTestOnlyReport() throws IOException {
     EvaluationReport.writeAll(
         dir,
         "t",
@@ -174,9 +175,6 @@ class EvaluationReportTest {
         Optional.empty(),
         Optional.empty(),
         ReportOptions.defaults().withBootstrap(20, 1));
-    assertTrue(new ObjectMapper().readTree(dir.resolve("metrics.json").toFile()).has("mean_auroc"));
-    assertEquals(
-        List.of("metrics.json", "report.html", "report.md", "roc.csv", "roc.png"), filesIn(dir));
   }
 
   private static String lastThreshold(RocCurve curve) {

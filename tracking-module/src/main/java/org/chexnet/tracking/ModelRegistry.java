@@ -145,16 +145,7 @@ public final class ModelRegistry {
     // an error status (404 or 400, depending on the server) that the Java client retries.
     JsonNode model =
         findModel(name)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "No "
-                            + modelsUri
-                            + " on "
-                            + server.uri()
-                            + ": no registered model '"
-                            + name
-                            + "'"));
+            .orElseThrow(() -> notFound(modelsUri, "no registered model '" + name + "'"));
     String version = uri.group(3);
     if (uri.group(2) != null) {
       List<String> aliases = new ArrayList<>();
@@ -165,18 +156,9 @@ public final class ModelRegistry {
         }
       }
       if (version == null) {
-        throw new IllegalArgumentException(
-            "No "
-                + modelsUri
-                + " on "
-                + server.uri()
-                + ": model '"
-                + name
-                + "' has no alias '"
-                + uri.group(2)
-                + "' (aliases: "
-                + aliases
-                + ")");
+        throw notFound(
+            modelsUri,
+            "model '" + name + "' has no alias '" + uri.group(2) + "' (aliases: " + aliases + ")");
       }
     }
     for (JsonNode found : versions(name)) {
@@ -184,15 +166,11 @@ public final class ModelRegistry {
         return parse(found);
       }
     }
-    throw new IllegalArgumentException(
-        "No "
-            + modelsUri
-            + " on "
-            + server.uri()
-            + ": model '"
-            + name
-            + "' has no version "
-            + version);
+    throw notFound(modelsUri, "model '" + name + "' has no version " + version);
+  }
+
+  private IllegalArgumentException notFound(String modelsUri, String why) {
+    return new IllegalArgumentException("No " + modelsUri + " on " + server.uri() + ": " + why);
   }
 
   /** Every version of the registered model, in the server's order. */

@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
-import org.chexnet.dataset.ChestXray14;
-import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
-import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.training.listeners.CsvLogger;
 import org.chexnet.training.listeners.EarlyStopping;
 import org.chexnet.training.listeners.ModelCheckpoint;
@@ -37,14 +34,9 @@ class TrainerResumeTest {
 
   @BeforeAll
   static void writeDataset() throws Exception {
-    Path root = shared.resolve("synthetic");
-    SyntheticChestXray14.write(root, 120, TinyNets.IMAGE_SIZE, 7);
-    ChestXray14 data = ChestXray14.open(root);
-    DataSplits splits = data.officialSplit(0.25, 1);
-    train = new BatchLoader(data, splits.train(), TinyNets.IMAGE_SIZE, 16, true, true, true, 1, 2);
-    validation =
-        new BatchLoader(
-            data, splits.validation(), TinyNets.IMAGE_SIZE, 16, false, false, true, 1, 2);
+    SyntheticBatches loaders = SyntheticBatches.write(shared.resolve("synthetic"), 16, 2);
+    train = loaders.train();
+    validation = loaders.validation();
   }
 
   @AfterAll

@@ -14,10 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
-import org.chexnet.dataset.ChestXray14;
-import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Finding;
-import org.chexnet.dataset.SyntheticChestXray14;
 import org.chexnet.tracking.LocalRunStore;
 import org.chexnet.tracking.Run;
 import org.chexnet.tracking.RunStatus;
@@ -40,15 +37,9 @@ class TrainerTest {
 
   @BeforeAll
   static void writeDataset() throws Exception {
-    Path root = shared.resolve("synthetic");
-    SyntheticChestXray14.write(root, 120, TinyNets.IMAGE_SIZE, 7);
-    ChestXray14 data = ChestXray14.open(root);
-    DataSplits splits = data.officialSplit(0.25, 1);
-    train =
-        new BatchLoader(data, splits.train(), TinyNets.IMAGE_SIZE, BATCH, true, true, true, 1, 1);
-    validation =
-        new BatchLoader(
-            data, splits.validation(), TinyNets.IMAGE_SIZE, BATCH, false, false, true, 1, 1);
+    SyntheticBatches loaders = SyntheticBatches.write(shared.resolve("synthetic"), BATCH, 1);
+    train = loaders.train();
+    validation = loaders.validation();
     assertTrue(train.batchCount() >= 3, "train batches: " + train.batchCount());
     assertTrue(
         train.imageCount() % BATCH != 0, "a last partial batch makes the weighted mean testable");

@@ -363,10 +363,7 @@ public final class JpegDecoder {
       int bandWidth)
       throws BadImage {
     long bits = refill(this.bits);
-    int entry = dcTable.fast[(int) (bits >>> (64 - LOOKAHEAD))];
-    if (entry == 0) {
-      entry = dcTable.slowCode(bits);
-    }
+    int entry = dcTable.code(bits);
     bits <<= entry >> 8;
     int magnitude = entry & 15;
     if (magnitude != 0) {
@@ -408,10 +405,7 @@ public final class JpegDecoder {
         }
         continue;
       }
-      int code = acTable.fast[(int) (bits >>> (64 - LOOKAHEAD))];
-      if (code == 0) {
-        code = acTable.slowCode(bits);
-      }
+      int code = acTable.code(bits);
       bits <<= code >> 8;
       int rs = code & 0xff;
       magnitude = rs & 15;
@@ -467,10 +461,7 @@ public final class JpegDecoder {
    */
   private int skipBlock(Huffman dcTable, Huffman acTable) throws BadImage {
     long bits = refill(this.bits);
-    int entry = dcTable.fast[(int) (bits >>> (64 - LOOKAHEAD))];
-    if (entry == 0) {
-      entry = dcTable.slowCode(bits);
-    }
+    int entry = dcTable.code(bits);
     bits <<= entry >> 8;
     int magnitude = entry & 15;
     int difference = 0;
@@ -492,10 +483,7 @@ public final class JpegDecoder {
         k += advance;
         continue;
       }
-      int code = acTable.fast[(int) (bits >>> (64 - LOOKAHEAD))];
-      if (code == 0) {
-        code = acTable.slowCode(bits);
-      }
+      int code = acTable.code(bits);
       bits <<= code >> 8;
       int rs = code & 0xff;
       if ((rs & 15) == 0) {
@@ -698,8 +686,14 @@ public final class JpegDecoder {
       pairs = ac ? pairTable() : null;
     }
 
+    /** (length << 8) | symbol for the code at the top of {@code bits}. */
+    int code(long bits) throws BadImage {
+      int code = fast[(int) (bits >>> (64 - LOOKAHEAD))];
+      return code != 0 ? code : slowCode(bits);
+    }
+
     /** (length << 8) | symbol for a code longer than the look-ahead at the top of {@code bits}. */
-    int slowCode(long bits) throws BadImage {
+    private int slowCode(long bits) throws BadImage {
       int code16 = (int) (bits >>> 48);
       for (int length = LOOKAHEAD + 1; length <= 16; length++) {
         int code = code16 >>> (16 - length);

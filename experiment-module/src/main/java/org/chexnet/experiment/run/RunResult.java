@@ -47,7 +47,7 @@ public record RunResult(
     return directory.resolve("artifacts");
   }
 
-  /** The files a run leaves in its artifacts (README, "Where results land"). */
+  /** The files a run leaves in its artifacts (docs/results.md). */
   public Artifacts artifacts() {
     return new Artifacts(artifactsDir());
   }

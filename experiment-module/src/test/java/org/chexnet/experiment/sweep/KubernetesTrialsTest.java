@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.common.Reporter;
+import org.chexnet.experiment.TinySpecs;
 import org.chexnet.experiment.run.RunResult;
 import org.chexnet.model.PythonTools;
 import org.junit.jupiter.api.Test;
@@ -20,16 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KubernetesTrialsTest {
   private static final String BASE =
-      """
-      name: tiny
-      seed: 3
-      data:
-        root: data/tiny
-        synthetic: {images: 120, image_size: 32, seed: 5}
-        image_size: 32
-      model: {architecture: custom, blocks: [1, 1, 1, 1], growth_rate: 4, weights: none}
-      train: {epochs: 1, horizontal_flip: false, callbacks: [{type: mlflow_logger}]}
-      """;
+      TinySpecs.dataAndModel("tiny")
+          + "train: {epochs: 1, horizontal_flip: false, callbacks: [{type: mlflow_logger}]}\n";
   private static final String SWEEP =
       """
       name: LR_sweep.1
