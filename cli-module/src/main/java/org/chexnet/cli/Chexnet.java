@@ -1,9 +1,9 @@
 package org.chexnet.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,14 +46,16 @@ public final class Chexnet {
 
   /** What every command's --help says under "Exit codes:" (README's table says the same). */
   static final Map<String, String> EXIT_CODES =
-      exitCodes(
-          "0",
-          "done",
-          "1",
-          "the data or the run failed a check (data that no longer matches its manifest, a bad"
-              + " image, a diverged run), or the work could not finish (an I/O error)",
-          "2",
-          "a usage or input error: an option, spec, path or file to fix; nothing was written");
+      new TreeMap<>(
+          Map.of(
+              "0",
+              "done",
+              "1",
+              "the data or the run failed a check (data that no longer matches its manifest, a bad"
+                  + " image, a diverged run), or the work could not finish (an I/O error)",
+              "2",
+              "a usage or input error: an option, spec, path or file to fix; nothing was"
+                  + " written"));
 
   /** Set by the launcher: the process that filters this JVM's standard error. */
   static final String STDERR_FILTER_ENV = "CHEXNET_STDERR_FILTER_PID";
@@ -125,14 +127,6 @@ public final class Chexnet {
     spec.usageMessage().exitCodeList(EXIT_CODES);
     spec.versionProvider(new VersionProvider());
     command.getSubcommands().values().forEach(Chexnet::describeEveryCommand);
-  }
-
-  private static Map<String, String> exitCodes(String... codeAndMeaning) {
-    Map<String, String> codes = new LinkedHashMap<>();
-    for (int i = 0; i < codeAndMeaning.length; i += 2) {
-      codes.put(codeAndMeaning[i], codeAndMeaning[i + 1]);
-    }
-    return codes;
   }
 
   /** chexnet's version and commit, and the TensorFlow and Java it runs on. */

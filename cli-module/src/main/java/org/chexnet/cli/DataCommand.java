@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetSummary;
@@ -195,9 +194,6 @@ final class DataCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (stallTimeoutSeconds < 1) {
-        throw ChexnetException.invalidInput("--stall-timeout must be at least 1 second");
-      }
       NihDownload.Outcome outcome =
           Datasets.download(
               out,

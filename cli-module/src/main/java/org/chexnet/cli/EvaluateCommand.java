@@ -29,12 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Score any model's predictions (AUROC with CIs, ROC, operating points, calibration,"
           + " subgroups) beside CheXNet's.",
-      "Writes the run report set (report.html, metrics.json, ROC and reliability plots,"
-          + " model-card.md) beside the CheXNet paper and the reproductions.",
-      "Score a predictions file (--predictions, 'Image Index,prob_Atelectasis,...' or 14 unnamed"
-          + " columns) against --labels; or let --model predict --images first; or score --model"
-          + " on a --dataset's split over the findings the two share. Formats and outputs:"
-          + " docs/evaluation.md."
+      "--predictions against --labels; or --model on --images; or --model on a --dataset's"
+          + " split over the findings the two share (docs/evaluation.md)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -48,9 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       paramLabel = "MODEL",
-      description =
-          "a model to predict --images with and score: a model directory, run, SavedModel or"
-              + " models:/ URI, as predict's --model")
+      description = "a model to predict --images with and score, as predict's --model")
   String model;
 
   /** The images a --model or a model --baseline predicts. */
@@ -73,9 +67,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--dataset",
       paramLabel = "NAME",
-      description =
-          "with --model: the dataset to score it on (chestxray14, chexpert, mimic_cxr_jpg,"
-              + " padchest)")
+      description = "with --model: the dataset to score it on")
   String dataset;
 
   @Option(names = "--root", paramLabel = "DIR", description = "with --dataset: its directory")
@@ -92,18 +84,14 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--patient-random",
       arity = "3",
       paramLabel = "FRACTION",
-      description =
-          "with --dataset: split patients at random by these train, validation and test fractions"
-              + " (as a spec's patient_random; default: the dataset's official split)")
+      description = "with --dataset: train, validation, test fractions of patients (else official)")
   List<Double> fractions;
 
   @Option(
       names = "--validation-fraction",
       defaultValue = "0.1",
       paramLabel = "F",
-      description =
-          "with the official split: the share of train's patients a missing validation or test"
-              + " split takes")
+      description = "with the official split: the share of patients a missing split takes")
   double validationFraction;
 
   @Option(
@@ -134,16 +122,13 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       description =
-          "where the reports go (default: the predictions' name with -evaluation, or"
-              + " evaluation-DATASET-SPLIT)")
+          "where the reports go (default: PREDICTIONS-evaluation, evaluation-DATASET-SPLIT)")
   Path out;
 
   @Option(
       names = "--validation-predictions",
       paramLabel = "CSV",
-      description =
-          "predictions on a validation set: each class's threshold is chosen there and its"
-              + " sensitivity, specificity, PPV, NPV and F1 measured on --predictions")
+      description = "validation predictions: each class's threshold is chosen there")
   Path validationPredictions;
 
   @Option(
@@ -156,17 +141,13 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--threshold",
       defaultValue = "youden",
       paramLabel = "RULE",
-      description =
-          "youden (maximise sensitivity + specificity - 1) or sensitivity=T (highest threshold"
-              + " with validation sensitivity >= T)")
+      description = "youden, or sensitivity=T: the highest with validation sensitivity >= T")
   String threshold;
 
   @Option(
       names = "--baseline",
       paramLabel = "CSV|MODEL",
-      description =
-          "another model's predictions on the same images, or that model (predicted on --images):"
-              + " paired bootstrap and DeLong test of the difference")
+      description = "another model's predictions or that model: paired bootstrap and DeLong")
   String baseline;
 
   @Option(
@@ -193,26 +174,20 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--calibration",
       defaultValue = "platt",
       paramLabel = "METHOD",
-      description =
-          "post-hoc calibration fitted on --validation-predictions and reported before and after:"
-              + " platt, isotonic or none")
+      description = "platt, isotonic or none, fitted on --validation-predictions")
   String calibration;
 
   @Option(
       names = "--metadata",
       paramLabel = "CSV",
-      description =
-          "per-image metadata (NIH's Data_Entry csv, CheXpert's train.csv, any CSV with an"
-              + " 'Image Index', 'Path', 'dicom_id' or 'ImageID' column): performance per subgroup")
+      description = "per-image metadata (docs/evaluation.md): performance per subgroup")
   Path metadata;
 
   @Option(
       names = "--subgroups",
       split = ",",
       paramLabel = "ATTRIBUTE",
-      description =
-          "with --metadata: sex, age (in bands), view, or any column of the metadata by name"
-              + " (default: sex,age,view)")
+      description = "with --metadata: sex, age, view or any column (default: sex,age,view)")
   List<String> subgroups;
 
   @Option(
@@ -276,9 +251,6 @@ final class EvaluateCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "--model with --dataset scores the model on the dataset's labels: leave out"
               + " --predictions, --labels, --images and --baseline");
-    }
-    if (batchSize < 1) {
-      throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
     }
     SplitPlan plan =
         fractions != null

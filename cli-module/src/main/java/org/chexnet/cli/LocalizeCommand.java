@@ -46,9 +46,7 @@ final class LocalizeCommand implements Callable<Integer> {
       names = "--map-threshold",
       defaultValue = "0.5",
       paramLabel = "SHARE",
-      description =
-          "the map counts as detecting where it reaches this share of its range above its"
-              + " minimum")
+      description = "the map detects where it reaches this share of its range")
   double mapThreshold;
 
   @Option(

@@ -14,10 +14,7 @@ final class ModelOptions {
   @Option(
       names = "--model",
       paramLabel = "MODEL",
-      description =
-          "a run (mlruns/EXP/RUN, its artifacts/, or its id or name in --runs), checkpoints/best,"
-              + " a saved_model/ directory, a model directory of `chexnet models import`, or"
-              + " models:/NAME@ALIAS or models:/NAME/VERSION")
+      description = "a run, checkpoint, SavedModel, imported model directory or models:/ URI")
   String model;
 
   @Option(

@@ -97,17 +97,14 @@ final class ModelsCommand {
         defaultValue = "auto",
         paramLabel = "FORMAT",
         description =
-            "auto, arnoweng, zoogzog, jrzech, torchvision or keras (auto:"
-                + " recognised from the file)")
+            "auto (recognised from the file), arnoweng, zoogzog, jrzech, torchvision, keras")
     String format;
 
     @Option(
         names = "--classes",
         split = ",",
         paramLabel = "NAME",
-        description =
-            "the outputs' class names, comma-separated, in output order (default: NIH's 14 in"
-                + " CheXNet's order)")
+        description = "the outputs' class names in output order (default: NIH's 14)")
     List<String> classes;
 
     @Option(

@@ -43,17 +43,13 @@ final class PredictCommand implements Callable<Integer> {
       defaultValue = "model",
       paramLabel = "MODE",
       description =
-          "preprocessing and test-time augmentation: model (default: the model's own, e.g. an"
-              + " imported arnoweng model's ten-crop; the whole image for a run's), none (the whole"
-              + " image at the input size), or tencrop (resize to 256/224 of the input, the four"
-              + " corner and the centre crops and their mirrors, predictions averaged)")
+          "model (its own preprocessing), none (the whole image) or tencrop (the corner and centre"
+              + " crops and their mirrors, averaged)")
   Tta tta;
 
   @Option(
       names = "--calibrated",
-      description =
-          "apply the calibration stored with the model (calibration.json beside its"
-              + " saved_model/); an error when it has none")
+      description = "apply the calibration stored with the model (an error when none is)")
   boolean calibrated;
 
   @Option(names = "--out", required = true, paramLabel = "CSV", description = "predictions file")

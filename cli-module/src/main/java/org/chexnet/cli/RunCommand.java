@@ -30,9 +30,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--resume",
       paramLabel = "RUN",
-      description =
-          "continue a killed or failed run with the spec it recorded: its id or name in --store,"
-              + " or its directory")
+      description = "continue a killed or failed run: its id or name in --store, or its directory")
   String resume;
 
   @Option(
@@ -45,23 +43,19 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description =
-          "override a spec key, checked like the file, e.g. --set train.optimizer.lr=1e-4 (repeatable)")
+      description = "override a spec key, checked like the file (repeatable)")
   List<String> overrides = new ArrayList<>();
 
   @Option(
       names = "--tag",
       paramLabel = "KEY=VALUE",
-      description =
-          "an extra tag on the run, e.g. --tag team=radiology or, for a sweep's trials,"
-              + " --tag mlflow.parentRunId=ID (repeatable)")
+      description = "an extra tag on the run, e.g. team=radiology (repeatable)")
   Map<String, String> tags = new LinkedHashMap<>();
 
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description =
-          "also copy the run's artifacts to DIR (a fixed path for DVC outs and scripts); replaced atomically")
+      description = "also copy the run's artifacts to DIR, replaced atomically (DVC outs)")
   Path out;
 
   @Override

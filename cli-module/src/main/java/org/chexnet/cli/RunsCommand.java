@@ -43,9 +43,7 @@ final class RunsCommand {
         names = "--to",
         required = true,
         paramLabel = "URI",
-        description =
-            "the server, e.g. http://127.0.0.1:5000 or https://dagshub.com/USER/REPO.mlflow;"
-                + " credentials from MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN")
+        description = "the server, e.g. http://127.0.0.1:5000 (credentials: docs/tracking.md)")
     String to;
 
     @Option(
@@ -66,15 +64,7 @@ final class RunsCommand {
       try (MlflowServer server = Lookups.asInput(() -> MlflowServer.connect(URI.create(to)))) {
         for (RunRecord run : selected) {
           try {
-            RunPush.Result pushed = RunPush.push(local, run, server);
-            System.out.printf(
-                "%s (%s) -> %s/#/experiments/%s/runs/%s: %s%n",
-                run.id(),
-                run.name(),
-                server.uri(),
-                pushed.experimentId(),
-                pushed.remoteRunId(),
-                pushed.describe());
+            System.out.println(RunPush.push(local, run, server).describe(run, server.uri()));
           } catch (RuntimeException | IOException e) {
             failed++;
             System.err.printf(

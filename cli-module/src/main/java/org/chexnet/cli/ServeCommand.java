@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.models.ServedModel;
@@ -31,11 +30,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "MODEL",
-      description =
-          "models:/NAME@ALIAS or models:/NAME/VERSION (from the registry), a run (its id or"
-              + " name in mlruns, or its directory), a run's artifacts directory, a SavedModel"
-              + " directory, or a model directory of `chexnet models import` (its card's"
-              + " preprocessing applies, the page shows where it came from)")
+      description = "a models:/ URI, run, its artifacts, SavedModel or imported model directory")
   String model;
 
   @Option(names = "--port", paramLabel = "P", description = "port to listen on")
@@ -68,9 +63,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--calibrated",
-      description =
-          "serve calibrated probabilities: apply the calibration stored with the model"
-              + " (calibration.json beside its saved_model/); the page says so")
+      description = "serve the probabilities calibrated as stored with the model; the page says so")
   boolean calibrated;
 
   @Option(names = "--max-batch", paramLabel = "N", description = "most images in one model run")
@@ -84,19 +77,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxBatch < 1 || batchWindowMs < 0) {
-      throw ChexnetException.invalidInput(
-          "--max-batch must be positive and --batch-window-ms not negative");
-    }
     InputFiles.outputDirectory(cache, "--cache");
-    ServingServer.Options options;
-    try {
-      options =
-          new ServingServer.Options(
-              host, port, maxUploadBytes, maxBatch, Duration.ofMillis(batchWindowMs));
-    } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput(e.getMessage());
-    }
+    ServingServer.Options options =
+        new ServingServer.Options(
+            host, port, maxUploadBytes, maxBatch, Duration.ofMillis(batchWindowMs));
     ServedModel served =
         ServedModel.open(
             new ModelResolver(

@@ -1,9 +1,6 @@
 package org.chexnet.cli;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
@@ -102,22 +99,11 @@ final class SweepCommand implements Callable<Integer> {
     if (trial != null) {
       runner.runTrial(sweep, trial, parentRun);
     } else {
-      runner.run(sweep, new ChildProcessTrials(thisCli(), parallel, reporter, workDir));
+      runner.run(
+          sweep,
+          new ChildProcessTrials(
+              ChildProcessTrials.sameJvm(Chexnet.class), parallel, reporter, workDir));
     }
     return 0;
-  }
-
-  /**
-   * This same CLI in a new JVM: the running java, its heap and GC settings (the launcher's
-   * -XX:+UseSerialGC), classpath and main class.
-   */
-  static List<String> thisCli() {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm") || a.startsWith("-Xss"))
-        .forEach(command::add);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Chexnet.class.getName()));
-    return command;
   }
 }

@@ -108,17 +108,25 @@ public final class ServingServer implements AutoCloseable {
       long memoryBudgetBytes) {
     public Options {
       if (maxUploadBytes < 1 || maxUploadBytes > Integer.MAX_VALUE - 65536) {
-        throw new IllegalArgumentException(
+        throw ChexnetException.invalidInput(
             "max upload bytes must be in [1, "
                 + (Integer.MAX_VALUE - 65536)
                 + "], got "
                 + maxUploadBytes);
       }
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+        throw ChexnetException.invalidInput("port must be in [0, 65535], got " + port);
+      }
+      if (maxBatch < 1 || batchWindow.isNegative()) {
+        throw ChexnetException.invalidInput(
+            "max batch must be positive and batch window not negative, got "
+                + maxBatch
+                + " and "
+                + batchWindow.toMillis()
+                + " ms");
       }
       if (memoryBudgetBytes < 1 << 20) {
-        throw new IllegalArgumentException(
+        throw ChexnetException.invalidInput(
             "the memory budget must be at least 1 MiB, got " + memoryBudgetBytes + " bytes");
       }
     }

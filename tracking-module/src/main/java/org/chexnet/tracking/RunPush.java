@@ -1,6 +1,7 @@
 package org.chexnet.tracking;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,14 +43,20 @@ public final class RunPush {
       boolean created,
       int sent,
       int uploaded) {
-    /** What was sent, in words. */
-    public String describe() {
-      if (created) {
-        return String.format("new copy, %d values and %d files sent", sent, uploaded);
-      }
-      return sent + uploaded == 0
-          ? "already complete"
-          : String.format("completed: %d values and %d files sent", sent, uploaded);
+    /** "RUN (NAME) -> its page on the server: what was sent". */
+    public String describe(RunRecord run, URI server) {
+      return String.format(
+          "%s (%s) -> %s/#/experiments/%s/runs/%s: %s",
+          run.id(),
+          run.name(),
+          server,
+          experimentId,
+          remoteRunId,
+          created
+              ? String.format("new copy, %d values and %d files sent", sent, uploaded)
+              : sent + uploaded == 0
+                  ? "already complete"
+                  : String.format("completed: %d values and %d files sent", sent, uploaded));
     }
   }
 

@@ -207,6 +207,9 @@ public final class Datasets {
       Duration stallTimeout,
       Reporter reporter)
       throws IOException {
+    if (stallTimeout.toSeconds() < 1) {
+      throw ChexnetException.invalidInput("--stall-timeout must be at least 1 second");
+    }
     InputFiles.outputDirectory(out, "--out");
     Map<String, String> sums = checksums == null ? Map.of() : readChecksums(checksums);
     List<NihDownload.RemoteFile> files = new ArrayList<>(NihDownload.nihFiles(baseUrl, sums));

@@ -72,7 +72,13 @@ public final class DatasetEvaluation {
       int bootstrapReplicates,
       long bootstrapSeed,
       int batchSize,
-      String title) {}
+      String title) {
+    public Request {
+      if (batchSize < 1) {
+        throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
+      }
+    }
+  }
 
   /** The evaluation, and the findings it compared and skipped. */
   public record Result(DetailedEvaluation evaluation, HarmonisedFindings.Comparison comparison) {}

@@ -1,6 +1,7 @@
 package org.chexnet.experiment.sweep;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,20 @@ public final class ChildProcessTrials implements TrialExecutor {
     this.parallel = parallel;
     this.reporter = reporter;
     this.workDir = workDir;
+  }
+
+  /**
+   * This JVM started again with another main class: the running java, its heap, GC and stack
+   * settings, its classpath.
+   */
+  public static List<String> sameJvm(Class<?> mainClass) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm") || a.startsWith("-Xss"))
+        .forEach(command::add);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    return command;
   }
 
   @Override
