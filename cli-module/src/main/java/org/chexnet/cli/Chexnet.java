@@ -99,6 +99,8 @@ public final class Chexnet {
    */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
+    // Enum options are documented and defaulted in lower case (--on-bad-image fail).
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     describeEveryCommand(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Score any model's predictions (AUROC with CIs, ROC, operating points, calibration,"
           + " subgroups) beside CheXNet's.",
-      "--predictions against --labels; or --model on --images; or --model on a --dataset's"
-          + " split over the findings the two share (docs/evaluation.md)."
+      "--predictions against --labels or a --dataset's labels; or --model on --images; or --model"
+          + " on a --dataset's split over the findings the two share (docs/evaluation.md)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -67,7 +67,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--dataset",
       paramLabel = "NAME",
-      description = "with --model: the dataset to score it on")
+      description =
+          "with --model: the dataset to score it on; with --predictions: whose labels, findings and"
+              + " metadata (subgroups) to score against")
   String dataset;
 
   @Option(names = "--root", paramLabel = "DIR", description = "with --dataset: its directory")
@@ -198,10 +200,18 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (dataset != null || root != null) {
+    if ((dataset != null || root != null) && predictions == null) {
       return evaluateOnDataset();
     }
-    if (subgroups != null && metadata == null) {
+    if ((dataset == null) != (root == null)) {
+      throw ChexnetException.invalidInput("--dataset and --root go together");
+    }
+    if (dataset != null && (labels != null || model != null || images != null)) {
+      throw ChexnetException.invalidInput(
+          "--predictions with --dataset are scored against the dataset's labels: leave out"
+              + " --labels, --model and --images");
+    }
+    if (subgroups != null && metadata == null && dataset == null) {
       throw ChexnetException.invalidInput("--subgroups needs --metadata FILE to read them from");
     }
     ModelResolver resolver = ModelResolver.fromEnvironment(runs);
@@ -215,7 +225,11 @@ final class EvaluateCommand implements Callable<Integer> {
             reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT),
             new ConsoleReporter(System.out));
     EvaluationRequest request =
-        EvaluationRequest.of(scored.predictions(), labels)
+        (dataset != null
+                ? EvaluationRequest.of(
+                    scored.predictions(),
+                    new EvaluationRequest.DatasetLabels(dataset, root, labelPolicy.policy()))
+                : EvaluationRequest.of(scored.predictions(), labels))
             .withOut(out)
             .withValidation(validationPredictions, validationLabels)
             .withThreshold(threshold)
@@ -224,7 +238,7 @@ final class EvaluateCommand implements Callable<Integer> {
             .withBootstrap(replicates, seed)
             .withTitle(title)
             .withCalibration(calibration);
-    if (metadata != null) {
+    if (metadata != null || subgroups != null) {
       request =
           request.withSubgroups(
               metadata, subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS);

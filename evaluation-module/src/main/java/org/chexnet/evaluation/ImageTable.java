@@ -20,7 +20,8 @@ import org.apache.commons.csv.CSVRecord;
  * Per-image values read from a file, one row per image, columns in class order: any model's
  * predictions (the common CSV layout) or ground truth (the reproductions' label lists). Image names
  * are reduced to their file name ({@code images/00000003_000.png} is {@code 00000003_000.png}),
- * since lists differ in the directory they prefix.
+ * since lists differ in the directory they prefix, unless two images share a file name (CheXpert's
+ * {@code train/patient00001/study1/view1_frontal.jpg}): then every name stays as written.
  *
  * @param values row-major [images x classes]
  * @param lines the line of each image in {@code source}, for messages
@@ -29,6 +30,7 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
 
   private static final CSVFormat FORMAT =
       CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(false).build();
+  private static final int AMBIGUOUS = -1;
 
   public ImageTable {
     images = List.copyOf(images);
@@ -150,8 +152,11 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
           labels.source + " has " + labels.columns() + " classes, " + source + " " + columns());
     }
     Map<String, Integer> labelRow = new HashMap<>();
+    Map<String, Integer> labelRowByFileName = new HashMap<>(); // AMBIGUOUS when shared
     for (int row = 0; row < labels.images.size(); row++) {
-      labelRow.put(labels.images.get(row), row);
+      String image = labels.images.get(row);
+      labelRow.put(image, row);
+      labelRowByFileName.merge(fileName(image), row, (a, b) -> AMBIGUOUS);
     }
     int classes = columns();
     float[] truth = new float[values.length];
@@ -159,6 +164,13 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
     int firstUnlabelled = -1;
     for (int row = 0; row < images.size(); row++) {
       Integer other = labelRow.remove(images.get(row));
+      if (other == null) {
+        // One side may name images by path, the other by file name only; each label once.
+        int byName = labelRowByFileName.getOrDefault(fileName(images.get(row)), AMBIGUOUS);
+        if (byName != AMBIGUOUS && labelRow.remove(labels.images.get(byName)) != null) {
+          other = byName;
+        }
+      }
       if (other == null) {
         firstUnlabelled = firstUnlabelled < 0 ? row : firstUnlabelled;
         unlabelled.add(images.get(row));
@@ -223,6 +235,10 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
     return columnOfClass;
   }
 
+  private static String fileName(String image) {
+    return image.substring(image.lastIndexOf('/') + 1);
+  }
+
   private static boolean isNumber(String text) {
     try {
       Double.parseDouble(text.strip());
@@ -267,8 +283,7 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
 
     void add(String image, float[] row, int line) {
       String name = image.strip();
-      name = name.substring(name.lastIndexOf('/') + 1);
-      if (name.isEmpty()) {
+      if (fileName(name).isEmpty()) {
         throw new IllegalArgumentException(source + ":" + line + ": empty image name");
       }
       Integer first = lineOfImage.putIfAbsent(name, line);
@@ -289,8 +304,13 @@ public record ImageTable(Path source, List<String> images, float[] values, int[]
       for (int row = 0; row < rows.size(); row++) {
         System.arraycopy(rows.get(row), 0, values, row * classes, classes);
       }
+      List<String> fileNames = images.stream().map(ImageTable::fileName).toList();
+      boolean fileNamesUnique = fileNames.stream().distinct().count() == fileNames.size();
       return new ImageTable(
-          source, images, values, lines.stream().mapToInt(Integer::intValue).toArray());
+          source,
+          fileNamesUnique ? fileNames : images,
+          values,
+          lines.stream().mapToInt(Integer::intValue).toArray());
     }
   }
 }

@@ -2,6 +2,7 @@ package org.chexnet.experiment.evaluate;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.evaluation.Bootstrap;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
@@ -14,7 +15,10 @@ import org.chexnet.evaluation.calibration.CalibrationMethod;
  * @param predictions the common CSV layout ({@code Image Index,prob_Atelectasis,...}, any column
  *     order) or no header and 14 probabilities in CheXNet order after the image name
  * @param labels a list {@code IMAGE l1 ... l14} (every image predicted) or NIH's Data_Entry csv
- *     (only the predicted images are scored)
+ *     (only the predicted images are scored); null with {@code datasetLabels}
+ * @param datasetLabels the dataset whose labels the predictions are scored against instead of a
+ *     labels file (its findings are the classes; its metadata the subgroups' unless {@code
+ *     metadata} is given); null for a labels file
  * @param out where the reports go; null: the predictions' name with {@code -evaluation}
  * @param validationPredictions predictions on a validation set where each class's threshold is
  *     chosen; null for none
@@ -34,6 +38,7 @@ import org.chexnet.evaluation.calibration.CalibrationMethod;
 public record EvaluationRequest(
     Path predictions,
     Path labels,
+    DatasetLabels datasetLabels,
     Path out,
     Path validationPredictions,
     Path validationLabels,
@@ -50,15 +55,34 @@ public record EvaluationRequest(
   /** The attributes compared when metadata is given and no others are named. */
   public static final List<String> DEFAULT_SUBGROUPS = List.of("sex", "age", "view");
 
+  /**
+   * Labels read from a dataset directory, as a run reads them.
+   *
+   * @param dataset its registry name (chestxray14, chexpert, mimic_cxr_jpg, padchest)
+   * @param policy what its uncertain and blank labels become; a label it leaves unknown is masked
+   *     out of that finding's AUROC
+   */
+  public record DatasetLabels(String dataset, Path root, LabelPolicy policy) {}
+
   public EvaluationRequest {
     subgroups = List.copyOf(subgroups);
   }
 
   /** The predictions and labels with every option at its default. */
   public static EvaluationRequest of(Path predictions, Path labels) {
+    return of(predictions, labels, null);
+  }
+
+  /** The predictions scored against a dataset's labels, every option at its default. */
+  public static EvaluationRequest of(Path predictions, DatasetLabels labels) {
+    return of(predictions, null, labels);
+  }
+
+  private static EvaluationRequest of(Path predictions, Path labels, DatasetLabels datasetLabels) {
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         null,
         null,
         null,
@@ -77,6 +101,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         directory,
         validationPredictions,
         validationLabels,
@@ -98,6 +123,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -116,6 +142,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -134,6 +161,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -152,6 +180,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -170,6 +199,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -188,6 +218,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -209,6 +240,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -231,6 +263,7 @@ public record EvaluationRequest(
     return new EvaluationRequest(
         predictions,
         labels,
+        datasetLabels,
         out,
         validationPredictions,
         validationLabels,
@@ -249,7 +282,13 @@ public record EvaluationRequest(
   public EvaluationRequest resolvedAgainst(Path directory) {
     return new EvaluationRequest(
         directory.resolve(predictions),
-        directory.resolve(labels),
+        labels == null ? null : directory.resolve(labels),
+        datasetLabels == null
+            ? null
+            : new DatasetLabels(
+                datasetLabels.dataset(),
+                directory.resolve(datasetLabels.root()),
+                datasetLabels.policy()),
         out == null ? null : directory.resolve(out),
         validationPredictions == null ? null : directory.resolve(validationPredictions),
         validationLabels == null ? null : directory.resolve(validationLabels),

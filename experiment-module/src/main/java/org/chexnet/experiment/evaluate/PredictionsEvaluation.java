@@ -13,7 +13,11 @@ import org.chexnet.common.Hashes;
 import org.chexnet.common.InputFiles;
 import org.chexnet.dataset.DataEntry;
 import org.chexnet.dataset.DataEntryCsv;
+import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.ImageRecord;
+import org.chexnet.dataset.LabelPolicy;
+import org.chexnet.dataset.LabeledImage;
 import org.chexnet.evaluation.ImageTable;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ReferenceResults;
@@ -24,6 +28,8 @@ import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.evaluation.subgroups.ImageMetadata;
 import org.chexnet.evaluation.subgroups.SubgroupAttribute;
+import org.chexnet.experiment.data.Datasets;
+import org.chexnet.experiment.data.ImageMetadataCsv;
 
 /**
  * Scores a predictions file against labels and writes the run report set (metrics.json, roc.csv,
@@ -43,29 +49,25 @@ public final class PredictionsEvaluation {
   public static ClinicalEvaluation evaluate(EvaluationRequest request) throws IOException {
     ReportOptions options = options(request);
     Optional<CalibrationMethod> calibration = calibrationMethod(request.calibration());
-    Optional<ClinicalEvaluation.Subgroups> subgroups = subgroups(request);
-    List<String> classes = Finding.labels();
+    Truth truth = Truth.of(request);
+    Optional<ClinicalEvaluation.Subgroups> subgroups = subgroups(request, truth.dataset());
+    List<String> classes = truth.classes();
     InputFiles.outputDirectory(request.outDirectory(), "--out");
-    PredictionSet scored =
-        labelled(request.predictions(), "--predictions", request.labels(), "--labels", classes);
+    PredictionSet scored = truth.label(request.predictions(), "--predictions");
     Optional<PredictionSet> validation = Optional.empty();
     if (request.validationPredictions() != null) {
+      Truth validationTruth =
+          request.validationLabels() != null
+              ? Truth.file(request.validationLabels(), "--validation-labels", classes)
+              : truth;
       validation =
           Optional.of(
-              labelled(
-                  request.validationPredictions(),
-                  "--validation-predictions",
-                  request.validationLabels() != null
-                      ? request.validationLabels()
-                      : request.labels(),
-                  request.validationLabels() != null ? "--validation-labels" : "--labels",
-                  classes));
+              validationTruth.label(request.validationPredictions(), "--validation-predictions"));
     } else if (request.validationLabels() != null) {
       throw ChexnetException.invalidInput("--validation-labels needs --validation-predictions");
     }
     if (request.baseline() != null) {
-      PredictionSet other =
-          labelled(request.baseline(), "--baseline", request.labels(), "--labels", classes);
+      PredictionSet other = truth.label(request.baseline(), "--baseline");
       try {
         other.alignedTo(scored);
       } catch (IllegalArgumentException e) {
@@ -98,9 +100,7 @@ public final class PredictionsEvaluation {
                 request.predictions().toAbsolutePath().toString()),
             Optional.empty(),
             new ModelCard.Data(
-                request.predictions().getFileName()
-                    + " scored against "
-                    + request.labels().toAbsolutePath(),
+                request.predictions().getFileName() + " scored against " + truth.describe(),
                 scored.images(),
                 OptionalInt.empty(),
                 "",
@@ -122,29 +122,38 @@ public final class PredictionsEvaluation {
     }
   }
 
-  /** The metadata and attributes, each attribute checked against the file's columns. */
-  private static Optional<ClinicalEvaluation.Subgroups> subgroups(EvaluationRequest request)
-      throws IOException {
-    if (request.metadata() == null) {
+  /**
+   * The metadata and attributes, each attribute checked against the file's columns: the metadata
+   * file given, else the labels' dataset's own (as a run reads it), else none.
+   */
+  private static Optional<ClinicalEvaluation.Subgroups> subgroups(
+      EvaluationRequest request, Optional<Dataset> dataset) throws IOException {
+    if (request.metadata() == null && dataset.isEmpty()) {
       return Optional.empty();
     }
+    String role = request.metadata() != null ? "--metadata" : "--dataset";
     if (request.subgroups().isEmpty()) {
       throw ChexnetException.invalidInput(
           "--subgroups: name at least one attribute (sex, age, view or a column of "
-              + request.metadata()
+              + (request.metadata() != null ? request.metadata() : "the dataset's metadata")
               + ")");
     }
-    InputFiles.file(request.metadata(), "--metadata");
+    Path file;
+    if (request.metadata() != null) {
+      file = InputFiles.file(request.metadata(), role);
+    } else {
+      file = asInput(() -> ImageMetadataCsv.of(dataset.get()));
+    }
     try {
-      ImageMetadata metadata = ImageMetadata.read(request.metadata());
+      ImageMetadata metadata = ImageMetadata.read(file);
       for (String attribute : request.subgroups()) {
         SubgroupAttribute.resolve(attribute, metadata);
       }
       return Optional.of(new ClinicalEvaluation.Subgroups(metadata, request.subgroups()));
     } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput("--metadata: " + e.getMessage());
+      throw ChexnetException.invalidInput(role + ": " + e.getMessage());
     } catch (IOException e) {
-      throw InputFiles.unreadable(request.metadata(), "--metadata", e);
+      throw InputFiles.unreadable(file, role, e);
     }
   }
 
@@ -193,36 +202,127 @@ public final class PredictionsEvaluation {
             + ": expected youden or sensitivity=T with T in (0, 1], e.g. sensitivity=0.9");
   }
 
-  /** {@code preds} with their labels from {@code labelFile}, every error naming file and line. */
-  private static PredictionSet labelled(
-      Path preds, String predsRole, Path labelFile, String labelsRole, List<String> classes) {
-    ImageTable table = read(preds, predsRole, () -> ImageTable.readPredictions(preds, classes));
-    boolean dataEntry = isDataEntry(labelFile, labelsRole);
-    ImageTable truth =
-        read(
-            labelFile,
-            labelsRole,
-            () ->
-                dataEntry
-                    ? readDataEntry(labelFile)
-                    : ImageTable.readLabelList(labelFile, classes.size()));
+  /**
+   * Ground truth for predictions files: a labels file (a label list names exactly the scored
+   * images, NIH's Data_Entry all 112,120) or a dataset's labels under a label policy (NaN where it
+   * leaves a label unknown); read once, when first needed.
+   */
+  private static final class Truth {
+    private final List<String> classes;
+    private final String description;
+    private final Optional<Dataset> dataset;
+    private final boolean everyLabelPredicted;
+    private final IoCall<ImageTable> read;
+    private ImageTable labels;
+
+    private Truth(
+        List<String> classes,
+        String description,
+        Optional<Dataset> dataset,
+        boolean everyLabelPredicted,
+        IoCall<ImageTable> read) {
+      this.classes = classes;
+      this.description = description;
+      this.dataset = dataset;
+      this.everyLabelPredicted = everyLabelPredicted;
+      this.read = read;
+    }
+
+    static Truth of(EvaluationRequest request) throws IOException {
+      EvaluationRequest.DatasetLabels from = request.datasetLabels();
+      if (from == null) {
+        return file(request.labels(), "--labels", Finding.labels());
+      }
+      Dataset data = Datasets.open(from.dataset(), from.root());
+      return new Truth(
+          data.findings(),
+          "the " + data.name() + " dataset at " + data.root(),
+          Optional.of(data),
+          false,
+          () -> datasetLabels(data, from.policy()));
+    }
+
+    static Truth file(Path labelFile, String role, List<String> classes) {
+      boolean dataEntry = isDataEntry(labelFile, role);
+      return new Truth(
+          classes,
+          labelFile.toAbsolutePath().toString(),
+          Optional.empty(),
+          !dataEntry,
+          () ->
+              read(
+                  labelFile,
+                  role,
+                  () ->
+                      dataEntry
+                          ? readDataEntry(labelFile)
+                          : ImageTable.readLabelList(labelFile, classes.size())));
+    }
+
+    List<String> classes() {
+      return classes;
+    }
+
+    /** The dataset the labels come from; empty for a labels file. */
+    Optional<Dataset> dataset() {
+      return dataset;
+    }
+
+    String describe() {
+      return description;
+    }
+
+    /** {@code preds} with their labels, every error naming file and line. */
+    PredictionSet label(Path preds, String predsRole) throws IOException {
+      ImageTable table = read(preds, predsRole, () -> ImageTable.readPredictions(preds, classes));
+      if (labels == null) {
+        labels = read.call();
+      }
+      try {
+        return table.withLabels(labels, everyLabelPredicted);
+      } catch (IllegalArgumentException e) {
+        throw ChexnetException.invalidInput(e.getMessage());
+      }
+    }
+  }
+
+  /** Every image of {@code data} with its labels under {@code policy}, NaN where unknown. */
+  private static ImageTable datasetLabels(Dataset data, LabelPolicy policy) throws IOException {
+    List<ImageRecord> records = asInput(data::images);
+    LabelPolicy.Labeler labeler = policy.labeler(data.findings());
+    int classes = data.findings().size();
+    List<String> images = new ArrayList<>(records.size());
+    float[] values = new float[records.size() * classes];
+    int[] lines = new int[records.size()];
+    for (int i = 0; i < records.size(); i++) {
+      LabeledImage image = labeler.label(records.get(i));
+      images.add(image.imageIndex());
+      for (int c = 0; c < classes; c++) {
+        values[i * classes + c] = image.known(c) ? image.labels()[c] : Float.NaN;
+      }
+      lines[i] = records.get(i).line();
+    }
+    return new ImageTable(data.root(), images, values, lines);
+  }
+
+  /** A dataset reader's refusal (bad metadata) as input the user must fix. */
+  private static <T> T asInput(IoCall<T> call) throws IOException {
     try {
-      // A label list names exactly the scored images; Data_Entry names all 112,120.
-      return table.withLabels(truth, !dataEntry);
+      return call.call();
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage());
     }
   }
 
-  private interface TableRead {
-    ImageTable read() throws IOException;
+  private interface IoCall<T> {
+    T call() throws IOException;
   }
 
   /** A file the user named, read as a table; what cannot be read is one line naming it. */
-  private static ImageTable read(Path file, String role, TableRead read) {
+  private static ImageTable read(Path file, String role, IoCall<ImageTable> read) {
     InputFiles.file(file, role);
     try {
-      return read.read();
+      return read.call();
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput(e.getMessage()); // already "file:line: ..."
     } catch (IOException e) {

@@ -16,7 +16,6 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
-import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
@@ -35,9 +34,9 @@ import org.chexnet.dataset.ModelFindings;
 import org.chexnet.dataset.MultiSource;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
-import org.chexnet.dataset.View;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
+import org.chexnet.experiment.data.ImageMetadataCsv;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.DatasetInput;
 import org.chexnet.tracking.Run;
@@ -474,26 +473,22 @@ final class DataPreparation {
      */
     Path imageMetadataFile() throws IOException {
       if (sources.size() == 1 && sources.get(0).data instanceof ChestXray14 nih) {
-        return nih.metadataFiles().get(0); // Data_Entry first, then its lists
+        return ImageMetadataCsv.of(nih);
       }
       if (imageMetadata == null) {
-        imageMetadata = Files.createTempFile("chexnet-image-metadata-", ".csv");
-        imageMetadata.toFile().deleteOnExit();
-        AtomicFiles.write(imageMetadata, imageMetadataCsv());
+        imageMetadata = imageMetadataCsv().writeTemporary();
       }
       return imageMetadata;
     }
 
-    /** Image Index, Patient ID, Patient Gender, Patient Age, View Position, Dataset. */
-    private byte[] imageMetadataCsv() throws IOException {
+    /** The split images of every source. */
+    private ImageMetadataCsv imageMetadataCsv() throws IOException {
       Map<String, Integer> patientOf = new java.util.HashMap<>();
       splits
           .byName()
           .values()
           .forEach(l -> l.forEach(i -> patientOf.put(i.imageIndex(), i.patientId())));
-      StringBuilder csv =
-          new StringBuilder(
-              "Image Index,Patient ID,Patient Gender,Patient Age,View Position,Dataset\n");
+      ImageMetadataCsv csv = new ImageMetadataCsv();
       for (Source source : sources) {
         for (ImageRecord record : source.data.images()) {
           String key =
@@ -501,35 +496,12 @@ final class DataPreparation {
                   ? record.image()
                   : MultiSource.imageKey(source.data.name(), record.image());
           Integer patient = patientOf.get(key);
-          if (patient == null) {
-            continue; // not in the splits (filtered, skipped, unlabelled)
+          if (patient != null) { // else not in the splits (filtered, skipped, unlabelled)
+            csv.add(key, patient, record, source.data.name());
           }
-          csv.append(quoted(key))
-              .append(',')
-              .append(patient)
-              .append(',')
-              .append(
-                  switch (record.sex()) {
-                    case MALE -> "M";
-                    case FEMALE -> "F";
-                    default -> "";
-                  })
-              .append(',')
-              .append(record.age() > 0 ? Integer.toString(record.age()) : "")
-              .append(',')
-              .append(record.view() == View.UNKNOWN ? "" : record.view().name())
-              .append(',')
-              .append(source.data.name())
-              .append('\n');
         }
       }
-      return csv.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String quoted(String cell) {
-      return cell.contains(",") || cell.contains("\"")
-          ? '"' + cell.replace("\"", "\"\"") + '"'
-          : cell;
+      return csv;
     }
 
     /** {@code images} of one split, as the model card describes them. */
