@@ -272,6 +272,61 @@ class DatasetsEndToEndTest {
     }
     assertEquals(findings.size(), scoredAgain.get("findings").get("compared").size());
     assertEquals(0, scoredAgain.get("findings").get("skipped").size());
+
+    // The run's predictions scored against the dataset's labels and metadata: the run's report,
+    // calibration and subgroups included.
+    Path fromPredictions = work.resolve("predictions-evaluation");
+    Result scoredPredictions =
+        chexnet(
+            "evaluate",
+            "--predictions",
+            artifacts.resolve("predictions.csv").toString(),
+            "--validation-predictions",
+            artifacts.resolve("validation-predictions.csv").toString(),
+            "--dataset",
+            dataset,
+            "--root",
+            root.toString(),
+            "--bootstrap",
+            "100",
+            "--seed",
+            Long.toString(SEED),
+            "--out",
+            fromPredictions.toString());
+    assertEquals(0, scoredPredictions.exit(), scoredPredictions.err());
+    JsonNode rescored = JSON.readTree(fromPredictions.resolve("metrics.json").toFile());
+    assertEquals(List.of("sex", "age", "view"), fieldNames(rescored.get("subgroups")));
+    for (String key : List.of("images", "auroc", "masked", "calibration", "subgroups")) {
+      // The predictions file has 6 decimals of the run's float probabilities (Platt's fit moves).
+      assertClose(metrics.get(key), rescored.get(key), key);
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  /** The same JSON tree, numbers within 1e-3. */
+  private static void assertClose(JsonNode expected, JsonNode actual, String path) {
+    if (expected == null || actual == null) {
+      assertEquals(expected, actual, path);
+    } else if (expected.isNumber() && actual.isNumber()) {
+      assertEquals(expected.asDouble(), actual.asDouble(), 1e-3, path);
+    } else if (expected.isContainerNode()) {
+      assertEquals(fieldNames(expected), fieldNames(actual), path);
+      assertEquals(expected.size(), actual.size(), path);
+      for (int i = 0; expected.isArray() && i < expected.size(); i++) {
+        assertClose(expected.get(i), actual.get(i), path + "[" + i + "]");
+      }
+      expected
+          .fieldNames()
+          .forEachRemaining(
+              name -> assertClose(expected.get(name), actual.get(name), path + "." + name));
+    } else {
+      assertEquals(expected, actual, path);
+    }
   }
 
   @Test
