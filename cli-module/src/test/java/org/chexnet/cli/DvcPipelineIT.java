@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The project's own dvc.yaml under a real, pinned DVC, in a fresh git repository with a small
  * synthetic dataset, its stages calling the shipped {@code ./chexnet} launcher and the jar this
  * build packaged: repro, metrics, plots, a no-op second repro, a parameter change that reruns only
- * the stage it feeds, and a DVC experiment over params.yaml.
+ * the stage it feeds, a DVC experiment over params.yaml, and one that switches {@code data.dataset}
+ * to CheXpert: every stage reruns on CheXpert's layout and findings.
  */
 class DvcPipelineIT {
   private static final Path PROJECT = ShippedCommand.ROOT;
@@ -98,6 +101,9 @@ class DvcPipelineIT {
     assertTrue(
         plots.contains("val_loss") && plots.contains("\"fpr\""),
         plots.substring(0, Math.min(2000, plots.length())));
+    String nihHeader = Files.readAllLines(repo.resolve("results/train/predictions.csv")).get(0);
+    assertTrue(nihHeader.contains("prob_Effusion"), nihHeader);
+    evaluatedWithCalibrationAndSubgroups(repo, nihHeader);
 
     String second = run(repo, bin, "dvc", "repro");
     assertFalse(second.contains("Running stage"), second);
@@ -117,7 +123,42 @@ class DvcPipelineIT {
     assertFalse(experiment.contains("Running stage 'prepare'"), experiment);
     String shown = run(repo, bin, "dvc", "exp", "show", "--json");
     assertTrue(shown.contains("0.0001"), shown.substring(0, Math.min(3000, shown.length())));
+
+    // Another dataset: synthetic CheXpert data, trained and evaluated on CheXpert's findings (the
+    // columns of the train.csv the prepare stage wrote).
+    String chexpert = run(repo, bin, "dvc", "exp", "run", "-S", "data.dataset=chexpert");
+    for (String stage : List.of("prepare", "train", "evaluate")) {
+      assertTrue(chexpert.contains("Running stage '" + stage + "'"), chexpert);
+    }
+    String metadata = Files.readAllLines(repo.resolve("data/quickstart/train.csv")).get(0);
+    assertTrue(metadata.startsWith("Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,"), metadata);
+    String findings = metadata.substring("Path,Sex,Age,Frontal/Lateral,AP/PA,".length());
+    assertTrue(findings.contains(",Pleural Effusion,"), findings);
+    String header = Files.readAllLines(repo.resolve("results/train/predictions.csv")).get(0);
+    assertEquals("Image Index,prob_" + findings.replace(",", ",prob_"), header);
+    evaluatedWithCalibrationAndSubgroups(repo, header);
     assertFalse(Files.exists(shipped.mavenCalls()), "the launcher tried to rebuild the jar");
+  }
+
+  /**
+   * The evaluate stage's metrics name the findings of the predictions' {@code header}, with
+   * calibration per finding and subgroups by sex, age and view.
+   */
+  private static void evaluatedWithCalibrationAndSubgroups(Path repo, String header)
+      throws Exception {
+    List<String> findings =
+        Stream.of(header.split(",")).skip(1).map(c -> c.substring("prob_".length())).toList();
+    JsonNode metrics =
+        new ObjectMapper().readTree(repo.resolve("results/evaluate/metrics.json").toFile());
+    assertEquals(findings, fieldNames(metrics.get("auroc")), metrics.toString());
+    assertEquals(findings, fieldNames(metrics.get("calibration")), metrics.toString());
+    assertEquals(List.of("sex", "age", "view"), fieldNames(metrics.get("subgroups")));
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /**
