@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -197,7 +196,7 @@ public final class PreparedCache implements BatchLoader.GraySource {
       pool.shutdownNow();
     }
     finish(staging, datasetDigest, imageSize, shardCount);
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.moveInto(staging, target);
     return open(cacheRoot, datasetDigest, imageSize);
   }
 
