@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -252,7 +251,7 @@ public final class PreparedCache implements BatchLoader.GraySource {
       pool.shutdownNow();
     }
     finish(staging, datasetDigest, imageSize, shardCount);
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.moveInto(staging, target);
     return open(cacheRoot, datasetDigest, imageSize);
   }
 
@@ -462,8 +461,9 @@ public final class PreparedCache implements BatchLoader.GraySource {
     void publish() throws IOException {
       pixels.force(true);
       list.force(true);
-      Files.move(pixelsFile, shardFile, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(listFile, shardList, StandardCopyOption.ATOMIC_MOVE);
+      // The list last: a shard is finished when its list is in place.
+      AtomicFiles.moveInto(pixelsFile, shardFile);
+      AtomicFiles.moveInto(listFile, shardList);
     }
 
     @Override
@@ -530,7 +530,7 @@ public final class PreparedCache implements BatchLoader.GraySource {
         if (Files.exists(partial)) {
           Files.delete(published);
         } else {
-          Files.move(published, partial, StandardCopyOption.ATOMIC_MOVE);
+          AtomicFiles.moveInto(published, partial);
         }
       }
     }
