@@ -99,7 +99,7 @@ public final class Chexnet {
    */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
-    // Enum options are documented and defaulted in lower case (--on-bad-image fail).
+    // Enum options read as the help writes them: --on-bad-image skip, --labels data_entry.
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     describeEveryCommand(cli);
     cli.setExecutionExceptionHandler(
