@@ -67,9 +67,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--dataset",
       paramLabel = "NAME",
-      description =
-          "with --model: the dataset to score it on; with --predictions: whose labels, findings and"
-              + " metadata (subgroups) to score against")
+      description = "the dataset a --model is scored on, or --predictions against")
   String dataset;
 
   @Option(names = "--root", paramLabel = "DIR", description = "with --dataset: its directory")
@@ -203,14 +201,6 @@ final class EvaluateCommand implements Callable<Integer> {
     if ((dataset != null || root != null) && predictions == null) {
       return evaluateOnDataset();
     }
-    if ((dataset == null) != (root == null)) {
-      throw ChexnetException.invalidInput("--dataset and --root go together");
-    }
-    if (dataset != null && (labels != null || model != null || images != null)) {
-      throw ChexnetException.invalidInput(
-          "--predictions with --dataset are scored against the dataset's labels: leave out"
-              + " --labels, --model and --images");
-    }
     if (subgroups != null && metadata == null && dataset == null) {
       throw ChexnetException.invalidInput("--subgroups needs --metadata FILE to read them from");
     }
@@ -225,11 +215,12 @@ final class EvaluateCommand implements Callable<Integer> {
             reference -> resolver.open(reference, null, ModelResolver.Use.PREDICT),
             new ConsoleReporter(System.out));
     EvaluationRequest request =
-        (dataset != null
-                ? EvaluationRequest.of(
-                    scored.predictions(),
-                    new EvaluationRequest.DatasetLabels(dataset, root, labelPolicy.policy()))
-                : EvaluationRequest.of(scored.predictions(), labels))
+        EvaluationRequest.of(
+                scored.predictions(),
+                labels,
+                dataset == null && root == null
+                    ? null
+                    : new EvaluationRequest.DatasetLabels(dataset, root, labelPolicy.policy()))
             .withOut(out)
             .withValidation(validationPredictions, validationLabels)
             .withThreshold(threshold)

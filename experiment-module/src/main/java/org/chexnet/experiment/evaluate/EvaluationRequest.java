@@ -2,6 +2,7 @@ package org.chexnet.experiment.evaluate;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.evaluation.Bootstrap;
 import org.chexnet.evaluation.ReferenceResults;
@@ -62,7 +63,13 @@ public record EvaluationRequest(
    * @param policy what its uncertain and blank labels become; a label it leaves unknown is masked
    *     out of that finding's AUROC
    */
-  public record DatasetLabels(String dataset, Path root, LabelPolicy policy) {}
+  public record DatasetLabels(String dataset, Path root, LabelPolicy policy) {
+    public DatasetLabels {
+      if (dataset == null || root == null) {
+        throw ChexnetException.invalidInput("--dataset and --root go together");
+      }
+    }
+  }
 
   public EvaluationRequest {
     subgroups = List.copyOf(subgroups);
@@ -78,7 +85,15 @@ public record EvaluationRequest(
     return of(predictions, null, labels);
   }
 
-  private static EvaluationRequest of(Path predictions, Path labels, DatasetLabels datasetLabels) {
+  /**
+   * @throws ChexnetException unless exactly one of {@code labels} and {@code datasetLabels} is
+   *     given
+   */
+  public static EvaluationRequest of(Path predictions, Path labels, DatasetLabels datasetLabels) {
+    if ((labels == null) == (datasetLabels == null)) {
+      throw ChexnetException.invalidInput(
+          "score --predictions against --labels FILE or a --dataset NAME --root DIR: one of them");
+    }
     return new EvaluationRequest(
         predictions,
         labels,
