@@ -3,7 +3,7 @@ own outputs for a few images, to check chexnet-java's importer against PyTorch.
 
 Run by the model module's tests with Debian's PyTorch (/usr/bin/python3 with python3-torch 1.13
 and python3-torchvision 0.14):
-    /usr/bin/python3 torch_checkpoints.py --out DIR [--group parity|tiny|e2e]
+    /usr/bin/python3 torch_checkpoints.py --out DIR [--group parity|tiny|e2e | --only NAME ...]
 
 Each network is a torchvision DenseNet with random weights and random batch-norm running
 statistics (so a mix-up of mean and variance, or of epsilon, shows), saved as the project saves
@@ -255,15 +255,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--group", choices=[PARITY, TINY, END_TO_END], default=PARITY)
+    parser.add_argument("--only", nargs="+", choices=sorted(FIXTURES),
+                        help="these fixtures, of any group, instead of a group")
     parser.add_argument("--images", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20240611)
     args = parser.parse_args()
     torch.set_num_threads(2)
     for name, fixture in FIXTURES.items():
-        if fixture[0] == args.group:
+        if (name in args.only) if args.only else fixture[0] == args.group:
             # Seeds by position in the table: a fixture is the same whichever others are written.
             write(name, args.out, args.seed + list(FIXTURES).index(name),
-                  max(args.images, 4) if args.group == END_TO_END else args.images)
+                  max(args.images, 4) if fixture[0] == END_TO_END else args.images)
 
 
 if __name__ == "__main__":
