@@ -21,9 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     description =
-        "Serve a model: a web page to upload a chest X-ray and see its 14 findings and class"
-            + " activation maps, and a REST API (/api/v1/predict, /api/v1/cam, /api/v1/model,"
-            + " /health, /api/v1/openapi.json, /model-card).")
+        "Serve a model: a page showing an X-ray's findings and their maps, and a REST API"
+            + " (/api/v1/openapi.json; docs/serving.md).")
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
