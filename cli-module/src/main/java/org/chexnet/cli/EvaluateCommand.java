@@ -174,7 +174,8 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--calibration",
       defaultValue = "platt",
       paramLabel = "METHOD",
-      description = "platt, isotonic or none, fitted on --validation-predictions")
+      description =
+          "platt, isotonic or none, fitted on --validation-predictions or the dataset's validation")
   String calibration;
 
   @Option(
@@ -187,7 +188,8 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--subgroups",
       split = ",",
       paramLabel = "ATTRIBUTE",
-      description = "with --metadata: sex, age, view or any column (default: sex,age,view)")
+      description =
+          "with --metadata or --dataset: sex, age, view or any column (default: sex,age,view)")
   List<String> subgroups;
 
   @Option(
@@ -247,11 +249,13 @@ final class EvaluateCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
     }
-    if (predictions != null || labels != null || images != null || baseline != null) {
-      throw ChexnetException.invalidInput(
-          "--model with --dataset scores the model on the dataset's labels: leave out"
-              + " --predictions, --labels, --images and --baseline");
-    }
+    refuseWithDataset("--predictions", predictions);
+    refuseWithDataset("--labels", labels);
+    refuseWithDataset("--images", images == null ? null : images.sources);
+    refuseWithDataset("--baseline", baseline);
+    refuseWithDataset("--metadata", metadata);
+    refuseWithDataset("--validation-predictions", validationPredictions);
+    refuseWithDataset("--validation-labels", validationLabels);
     SplitPlan plan =
         fractions != null
             ? new SplitPlan.PatientRandom(fractions.get(0), fractions.get(1), fractions.get(2))
@@ -271,18 +275,39 @@ final class EvaluateCommand implements Callable<Integer> {
             target,
             replicates,
             seed,
+            threshold,
+            reference,
+            calibration,
+            subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS,
             batchSize,
             title);
     DatasetEvaluation.Result result =
         Experiments.in(Path.of(""), new ConsoleReporter(System.out))
             .evaluate(request, ModelResolver.fromEnvironment(runs));
+    ClinicalEvaluation evaluation = result.evaluation();
     PrintWriter console = command.commandLine().getOut();
     console.print(result.comparison().describe());
-    console.print(EvaluationReport.consoleText(result.evaluation()));
+    console.print(EvaluationReport.consoleText(evaluation.detailed()));
+    console.println(evaluation.summary());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
-        target);
+        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
+            + " model-card.md, predictions.csv%s)%n",
+        target, evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
     console.flush();
     return 0;
+  }
+
+  /** A flag of the other modes given with --dataset: one line saying why it has no place here. */
+  private static void refuseWithDataset(String flag, Object value) {
+    if (value != null) {
+      throw ChexnetException.invalidInput(
+          flag
+              + " "
+              + (value instanceof List<?> list
+                  ? String.join(" ", list.stream().map(String::valueOf).toList())
+                  : value)
+              + ": not with --dataset, where the model predicts the dataset's images and is scored"
+              + " on its labels, validation split and metadata; leave it out");
+    }
   }
 }

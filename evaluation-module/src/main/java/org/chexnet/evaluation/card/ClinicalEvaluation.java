@@ -91,9 +91,14 @@ public record ClinicalEvaluation(
    * Writes the report set ({@link EvaluationReport#writeAll}) with the calibration section and
    * {@value CalibrationReport#RELIABILITY_PNG}, the subgroup section when there is one, and the
    * fitted calibration as {@value ModelCalibration#FILE_NAME} when there is one.
+   *
+   * @param more sections before those, e.g. the findings a cross-dataset evaluation compared
    */
-  public void write(Path dir, String title, Optional<TrainingHistory> history) throws IOException {
-    List<ReportSection> sections = new ArrayList<>(List.of(calibration));
+  public void write(
+      Path dir, String title, Optional<TrainingHistory> history, ReportSection... more)
+      throws IOException {
+    List<ReportSection> sections = new ArrayList<>(List.of(more));
+    sections.add(calibration);
     subgroups.ifPresent(s -> sections.add(new SubgroupReport(s)));
     EvaluationReport.write(dir, title, detailed, history, sections);
     Optional<ModelCalibration> fitted = calibration.calibration();

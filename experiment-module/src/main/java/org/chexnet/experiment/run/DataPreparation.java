@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,7 +28,6 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetDigest;
 import org.chexnet.dataset.ImageDecoder;
-import org.chexnet.dataset.ImageRecord;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.MetadataFile;
@@ -35,9 +35,9 @@ import org.chexnet.dataset.ModelFindings;
 import org.chexnet.dataset.MultiSource;
 import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
-import org.chexnet.dataset.View;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
+import org.chexnet.experiment.data.SubgroupMetadata;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.DatasetInput;
 import org.chexnet.tracking.Run;
@@ -53,7 +53,6 @@ import org.chexnet.tracking.Run;
 final class DataPreparation {
   static final String SPLITS_ARTIFACT = "splits.md";
   static final String SKIPPED_ARTIFACT = "skipped-images.tsv";
-  static final String IMAGE_METADATA_ARTIFACT = "image-metadata.csv";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -466,70 +465,22 @@ final class DataPreparation {
       return digest;
     }
 
-    /**
-     * The per-image metadata subgroups are read from: ChestX-ray14's Data_Entry file (any of its
-     * columns can be an attribute); for another dataset, or several, the sex, age, view and patient
-     * of every split image as the dataset readers normalised them, written once under NIH's column
-     * names ({@value #IMAGE_METADATA_ARTIFACT}, also kept in the run's artifacts).
-     */
+    /** The per-image metadata subgroups are read from ({@link SubgroupMetadata}). */
     Path imageMetadataFile() throws IOException {
-      if (sources.size() == 1 && sources.get(0).data instanceof ChestXray14 nih) {
-        return nih.metadataFiles().get(0); // Data_Entry first, then its lists
+      Optional<Path> own = SubgroupMetadata.ownFile(datasets());
+      if (own.isPresent()) {
+        return own.get();
       }
       if (imageMetadata == null) {
         imageMetadata = Files.createTempFile("chexnet-image-metadata-", ".csv");
         imageMetadata.toFile().deleteOnExit();
-        AtomicFiles.write(imageMetadata, imageMetadataCsv());
+        AtomicFiles.write(imageMetadata, SubgroupMetadata.normalisedCsv(datasets(), splits));
       }
       return imageMetadata;
     }
 
-    /** Image Index, Patient ID, Patient Gender, Patient Age, View Position, Dataset. */
-    private byte[] imageMetadataCsv() throws IOException {
-      Map<String, Integer> patientOf = new java.util.HashMap<>();
-      splits
-          .byName()
-          .values()
-          .forEach(l -> l.forEach(i -> patientOf.put(i.imageIndex(), i.patientId())));
-      StringBuilder csv =
-          new StringBuilder(
-              "Image Index,Patient ID,Patient Gender,Patient Age,View Position,Dataset\n");
-      for (Source source : sources) {
-        for (ImageRecord record : source.data.images()) {
-          String key =
-              sources.size() == 1
-                  ? record.image()
-                  : MultiSource.imageKey(source.data.name(), record.image());
-          Integer patient = patientOf.get(key);
-          if (patient == null) {
-            continue; // not in the splits (filtered, skipped, unlabelled)
-          }
-          csv.append(quoted(key))
-              .append(',')
-              .append(patient)
-              .append(',')
-              .append(
-                  switch (record.sex()) {
-                    case MALE -> "M";
-                    case FEMALE -> "F";
-                    default -> "";
-                  })
-              .append(',')
-              .append(record.age() > 0 ? Integer.toString(record.age()) : "")
-              .append(',')
-              .append(record.view() == View.UNKNOWN ? "" : record.view().name())
-              .append(',')
-              .append(source.data.name())
-              .append('\n');
-        }
-      }
-      return csv.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String quoted(String cell) {
-      return cell.contains(",") || cell.contains("\"")
-          ? '"' + cell.replace("\"", "\"\"") + '"'
-          : cell;
+    private List<Dataset> datasets() {
+      return sources.stream().map(Source::data).toList();
     }
 
     /** {@code images} of one split, as the model card describes them. */
@@ -597,8 +548,8 @@ final class DataPreparation {
       run.setTags(tags);
       run.writeArtifact(SPLITS_ARTIFACT, markdown().getBytes(StandardCharsets.UTF_8));
       run.writeArtifact(ModelFindings.FILE_NAME, findings.toJson());
-      if (!(sources.size() == 1 && sources.get(0).data instanceof ChestXray14)) {
-        run.writeArtifact(IMAGE_METADATA_ARTIFACT, Files.readAllBytes(imageMetadataFile()));
+      if (SubgroupMetadata.ownFile(datasets()).isEmpty()) {
+        run.writeArtifact(SubgroupMetadata.FILE_NAME, Files.readAllBytes(imageMetadataFile()));
       }
       run.logInputs(datasetInputs());
       if (spec.onBadImage() == DataSpec.OnBadImage.SKIP) {

@@ -25,8 +25,7 @@ import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
-import org.chexnet.evaluation.subgroups.ImageMetadata;
-import org.chexnet.evaluation.subgroups.SubgroupAttribute;
+import org.chexnet.experiment.data.SubgroupMetadata;
 import org.chexnet.experiment.spec.CallbackSpec;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.experiment.spec.EvaluateSpec;
@@ -210,34 +209,18 @@ public final class ExperimentRunner {
     return new Inputs(weightsFile, data, subgroups(spec.evaluate(), data));
   }
 
-  /**
-   * The metadata and attributes of {@code evaluate.subgroups}, every evaluated image's value read
-   * once here so that a missing column or a malformed cell stops the run before training.
-   */
+  /** The metadata and attributes of {@code evaluate.subgroups}, checked on the evaluated split. */
   private static Optional<ClinicalEvaluation.Subgroups> subgroups(
       EvaluateSpec evaluate, DataPreparation.Prepared data) throws java.io.IOException {
-    List<String> attributes = evaluate.subgroups();
-    if (attributes.isEmpty()) {
+    if (evaluate.subgroups().isEmpty()) {
       return Optional.empty();
     }
     List<LabeledImage> evaluated =
         evaluate.split() == EvaluateSpec.Split.TEST
             ? data.splits().test()
             : data.splits().validation();
-    try {
-      ImageMetadata metadata = ImageMetadata.read(data.imageMetadataFile());
-      for (String name : attributes) {
-        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
-        for (LabeledImage image : evaluated) {
-          metadata
-              .rowOf(image.imageIndex())
-              .ifPresent(attribute::valueOf); // throws naming file:line on a bad cell
-        }
-      }
-      return Optional.of(new ClinicalEvaluation.Subgroups(metadata, attributes));
-    } catch (IllegalArgumentException e) {
-      throw ChexnetException.invalidInput("evaluate.subgroups: " + e.getMessage());
-    }
+    return SubgroupMetadata.subgroups(
+        data.imageMetadataFile(), evaluate.subgroups(), evaluated, "evaluate.subgroups: ");
   }
 
   /**
