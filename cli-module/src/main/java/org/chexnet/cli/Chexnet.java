@@ -99,6 +99,8 @@ public final class Chexnet {
    */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Chexnet());
+    // Enum options read as the help writes them: --on-bad-image skip, --labels data_entry.
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     describeEveryCommand(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
