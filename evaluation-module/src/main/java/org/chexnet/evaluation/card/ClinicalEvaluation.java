@@ -19,6 +19,7 @@ import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.evaluation.subgroups.AttributeSubgroups;
 import org.chexnet.evaluation.subgroups.ImageMetadata;
 import org.chexnet.evaluation.subgroups.Subgroup;
+import org.chexnet.evaluation.subgroups.SubgroupAttribute;
 import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
 import org.chexnet.evaluation.subgroups.SubgroupGap;
 import org.chexnet.evaluation.subgroups.SubgroupReport;
@@ -48,6 +49,23 @@ public record ClinicalEvaluation(
   public record Subgroups(ImageMetadata metadata, List<String> attributes) {
     public Subgroups {
       attributes = List.copyOf(attributes);
+    }
+
+    /**
+     * These subgroups once every attribute is found and its value read for each of {@code images}
+     * the metadata has: a missing column or a malformed cell found before any work is done.
+     *
+     * @throws IllegalArgumentException naming the columns looked for, or the file and line of a bad
+     *     value
+     */
+    public Subgroups checkedOn(List<String> images) {
+      for (String name : attributes) {
+        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
+        for (String image : images) {
+          metadata.rowOf(image).ifPresent(attribute::valueOf);
+        }
+      }
+      return this;
     }
   }
 

@@ -30,8 +30,9 @@ import org.chexnet.evaluation.ReportSection;
 import org.chexnet.evaluation.calibration.CalibrationMethod;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
 import org.chexnet.experiment.data.Datasets;
-import org.chexnet.experiment.data.SubgroupMetadata;
+import org.chexnet.experiment.data.ImageMetadataCsv;
 import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
@@ -49,11 +50,16 @@ import org.chexnet.serving.ModelInfo;
  * <p>The report is the clinical one of {@link PredictionsEvaluation} and a run: with the scored
  * split other than validation, the model also predicts the dataset's validation split, where the
  * operating points are chosen and the post-hoc calibration is fitted; calibration before and after;
- * subgroups from the dataset's own metadata ({@link SubgroupMetadata}); model-card.md.
+ * subgroups from the dataset's own metadata ({@link ImageMetadataCsv}); model-card.md.
  */
 public final class DatasetEvaluation {
   /** File beside the report: the model's probabilities of the compared findings. */
   public static final String PREDICTIONS_CSV = "predictions.csv";
+
+  /**
+   * File beside the report: the dataset's normalised metadata, as a run's artifact of that name.
+   */
+  public static final String IMAGE_METADATA_CSV = "image-metadata.csv";
 
   private static final List<String> SPLITS = List.of("test", "validation", "train", "all");
 
@@ -204,7 +210,7 @@ public final class DatasetEvaluation {
         request.split().equals("test") || request.split().equals("train")
             ? split.validation()
             : List.of();
-    SubgroupSource subgroups = subgroups(request, data, split, images);
+    SubgroupSource subgroups = subgroups(request, data, images);
     reporter.info(
         String.format(
             Locale.ROOT,
@@ -275,9 +281,10 @@ public final class DatasetEvaluation {
                 describeSplit(request)),
             limitations(modelFindings, data, comparison, validation),
             new ComparedFindings(modelFindings, data, comparison));
-    if (subgroups.normalisedCsv().isPresent()) {
+    if (subgroups.metadata() != null && !data.metadataFiles().contains(subgroups.metadata())) {
+      // The normalised metadata the subgroups were read from, as a run keeps it.
       AtomicFiles.write(
-          request.out().resolve(SubgroupMetadata.FILE_NAME), subgroups.normalisedCsv().get());
+          request.out().resolve(IMAGE_METADATA_CSV), Files.readAllBytes(subgroups.metadata()));
     }
     PredictionsCsv.write(
         request.out().resolve(PREDICTIONS_CSV),
@@ -288,34 +295,27 @@ public final class DatasetEvaluation {
   }
 
   /**
-   * The subgroups to compare, and the normalised metadata they are read from when the dataset's own
-   * file is not used as it is (written to the report's directory with the rest).
+   * The subgroups of the dataset's own metadata ({@link ImageMetadataCsv}), read before anything is
+   * predicted so that an attribute without a column stops it at once.
+   *
+   * @param metadata where the metadata was read from
    */
-  private record SubgroupSource(
-      Optional<ClinicalEvaluation.Subgroups> subgroups, Optional<byte[]> normalisedCsv) {}
+  private record SubgroupSource(Optional<ClinicalEvaluation.Subgroups> subgroups, Path metadata) {}
 
-  /** Read before anything is predicted, so that an attribute without a column stops it at once. */
-  private static SubgroupSource subgroups(
-      Request request, Dataset data, DataSplits split, List<LabeledImage> images)
+  private static SubgroupSource subgroups(Request request, Dataset data, List<LabeledImage> images)
       throws IOException {
     if (request.subgroups().isEmpty()) {
-      return new SubgroupSource(Optional.empty(), Optional.empty());
+      return new SubgroupSource(Optional.empty(), null);
     }
-    Optional<Path> own = SubgroupMetadata.ownFile(List.of(data));
-    if (own.isPresent()) {
-      return new SubgroupSource(
-          SubgroupMetadata.subgroups(own.get(), request.subgroups(), images, "--subgroups: "),
-          Optional.empty());
-    }
-    byte[] csv = SubgroupMetadata.normalisedCsv(List.of(data), split);
-    Path file = Files.createTempFile("chexnet-" + data.name() + "-metadata-", ".csv");
+    Path file = ImageMetadataCsv.of(data);
     try {
-      Files.write(file, csv);
       return new SubgroupSource(
-          SubgroupMetadata.subgroups(file, request.subgroups(), images, "--subgroups: "),
-          Optional.of(csv));
-    } finally {
-      Files.delete(file); // read into memory above
+          Optional.of(
+              new ClinicalEvaluation.Subgroups(ImageMetadata.read(file), request.subgroups())
+                  .checkedOn(images.stream().map(LabeledImage::imageIndex).toList())),
+          file);
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput("--subgroups: " + e.getMessage());
     }
   }
 
@@ -360,9 +360,7 @@ public final class DatasetEvaluation {
       Request request, ModelResolver.Resolved resolved, ModelFindings findings) {
     ModelInfo info = resolved.info();
     String ownCard =
-        info.modelCardFile() != null
-            ? "; the network as its own card describes it: " + info.modelCardFile()
-            : "";
+        info.modelCardFile() != null ? "; its own card describes it: " + info.modelCardFile() : "";
     String version =
         info.runId() != null
             ? "run " + info.runId()
@@ -381,7 +379,7 @@ public final class DatasetEvaluation {
             : ((ModelResolver.Resolved.SavedModel) resolved).directory();
     return new ModelCard.Model(
         info.name() != null ? info.name() : request.model(),
-        "outputs " + findings.dataset() + "'s findings" + ownCard,
+        "a network whose outputs are " + findings.dataset() + "'s findings" + ownCard,
         version,
         weights.toAbsolutePath().toString());
   }
@@ -430,8 +428,8 @@ public final class DatasetEvaluation {
             : request.plan() instanceof SplitPlan.Official official
                 ? String.format(
                     Locale.ROOT,
-                    "the dataset's official split (a missing validation split: %s of the training"
-                        + " patients, seed %d)",
+                    "the dataset's official split (a split it lacks: %s of its training patients,"
+                        + " seed %d)",
                     official.validationFraction(),
                     request.splitSeed())
                 : "the split of " + request.plan();

@@ -12,12 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
-import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
@@ -28,6 +26,7 @@ import org.chexnet.dataset.DataSplits;
 import org.chexnet.dataset.Dataset;
 import org.chexnet.dataset.DatasetDigest;
 import org.chexnet.dataset.ImageDecoder;
+import org.chexnet.dataset.ImageRecord;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.Manifest;
 import org.chexnet.dataset.MetadataFile;
@@ -37,7 +36,7 @@ import org.chexnet.dataset.PreparedCache;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.experiment.data.Datasets;
-import org.chexnet.experiment.data.SubgroupMetadata;
+import org.chexnet.experiment.data.ImageMetadataCsv;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.tracking.DatasetInput;
 import org.chexnet.tracking.Run;
@@ -53,6 +52,7 @@ import org.chexnet.tracking.Run;
 final class DataPreparation {
   static final String SPLITS_ARTIFACT = "splits.md";
   static final String SKIPPED_ARTIFACT = "skipped-images.tsv";
+  static final String IMAGE_METADATA_ARTIFACT = "image-metadata.csv";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -465,22 +465,43 @@ final class DataPreparation {
       return digest;
     }
 
-    /** The per-image metadata subgroups are read from ({@link SubgroupMetadata}). */
+    /**
+     * The per-image metadata subgroups are read from: ChestX-ray14's Data_Entry file (any of its
+     * columns can be an attribute); for another dataset, or several, the sex, age, view and patient
+     * of every split image as the dataset readers normalised them, written once under NIH's column
+     * names ({@value #IMAGE_METADATA_ARTIFACT}, also kept in the run's artifacts).
+     */
     Path imageMetadataFile() throws IOException {
-      Optional<Path> own = SubgroupMetadata.ownFile(datasets());
-      if (own.isPresent()) {
-        return own.get();
+      if (sources.size() == 1 && sources.get(0).data instanceof ChestXray14 nih) {
+        return ImageMetadataCsv.of(nih);
       }
       if (imageMetadata == null) {
-        imageMetadata = Files.createTempFile("chexnet-image-metadata-", ".csv");
-        imageMetadata.toFile().deleteOnExit();
-        AtomicFiles.write(imageMetadata, SubgroupMetadata.normalisedCsv(datasets(), splits));
+        imageMetadata = imageMetadataCsv().writeTemporary();
       }
       return imageMetadata;
     }
 
-    private List<Dataset> datasets() {
-      return sources.stream().map(Source::data).toList();
+    /** The split images of every source. */
+    private ImageMetadataCsv imageMetadataCsv() throws IOException {
+      Map<String, Integer> patientOf = new java.util.HashMap<>();
+      splits
+          .byName()
+          .values()
+          .forEach(l -> l.forEach(i -> patientOf.put(i.imageIndex(), i.patientId())));
+      ImageMetadataCsv csv = new ImageMetadataCsv();
+      for (Source source : sources) {
+        for (ImageRecord record : source.data.images()) {
+          String key =
+              sources.size() == 1
+                  ? record.image()
+                  : MultiSource.imageKey(source.data.name(), record.image());
+          Integer patient = patientOf.get(key);
+          if (patient != null) { // else not in the splits (filtered, skipped, unlabelled)
+            csv.add(key, patient, record, source.data.name());
+          }
+        }
+      }
+      return csv;
     }
 
     /** {@code images} of one split, as the model card describes them. */
@@ -548,8 +569,8 @@ final class DataPreparation {
       run.setTags(tags);
       run.writeArtifact(SPLITS_ARTIFACT, markdown().getBytes(StandardCharsets.UTF_8));
       run.writeArtifact(ModelFindings.FILE_NAME, findings.toJson());
-      if (SubgroupMetadata.ownFile(datasets()).isEmpty()) {
-        run.writeArtifact(SubgroupMetadata.FILE_NAME, Files.readAllBytes(imageMetadataFile()));
+      if (!(sources.size() == 1 && sources.get(0).data instanceof ChestXray14)) {
+        run.writeArtifact(IMAGE_METADATA_ARTIFACT, Files.readAllBytes(imageMetadataFile()));
       }
       run.logInputs(datasetInputs());
       if (spec.onBadImage() == DataSpec.OnBadImage.SKIP) {

@@ -25,7 +25,7 @@ import org.chexnet.evaluation.EvaluationResult;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
-import org.chexnet.experiment.data.SubgroupMetadata;
+import org.chexnet.evaluation.subgroups.ImageMetadata;
 import org.chexnet.experiment.spec.CallbackSpec;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.experiment.spec.EvaluateSpec;
@@ -209,18 +209,27 @@ public final class ExperimentRunner {
     return new Inputs(weightsFile, data, subgroups(spec.evaluate(), data));
   }
 
-  /** The metadata and attributes of {@code evaluate.subgroups}, checked on the evaluated split. */
+  /**
+   * The metadata and attributes of {@code evaluate.subgroups}, every evaluated image's value read
+   * once here so that a missing column or a malformed cell stops the run before training.
+   */
   private static Optional<ClinicalEvaluation.Subgroups> subgroups(
       EvaluateSpec evaluate, DataPreparation.Prepared data) throws java.io.IOException {
-    if (evaluate.subgroups().isEmpty()) {
+    List<String> attributes = evaluate.subgroups();
+    if (attributes.isEmpty()) {
       return Optional.empty();
     }
     List<LabeledImage> evaluated =
         evaluate.split() == EvaluateSpec.Split.TEST
             ? data.splits().test()
             : data.splits().validation();
-    return SubgroupMetadata.subgroups(
-        data.imageMetadataFile(), evaluate.subgroups(), evaluated, "evaluate.subgroups: ");
+    try {
+      return Optional.of(
+          new ClinicalEvaluation.Subgroups(ImageMetadata.read(data.imageMetadataFile()), attributes)
+              .checkedOn(evaluated.stream().map(LabeledImage::imageIndex).toList()));
+    } catch (IllegalArgumentException e) {
+      throw ChexnetException.invalidInput("evaluate.subgroups: " + e.getMessage());
+    }
   }
 
   /**
