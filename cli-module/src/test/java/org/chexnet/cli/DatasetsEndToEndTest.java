@@ -293,7 +293,7 @@ class DatasetsEndToEndTest {
     for (String attribute : List.of("sex", "age", "view")) {
       JsonNode expected = metrics.get("subgroups").get(attribute);
       JsonNode actual = scoredAgain.get("subgroups").get(attribute);
-      assertEquals(names(expected), names(actual), attribute);
+      assertEquals(fieldNames(expected), fieldNames(actual), attribute);
       expected
           .fieldNames()
           .forEachRemaining(
@@ -304,6 +304,12 @@ class DatasetsEndToEndTest {
                       attribute + " = " + value));
     }
     assertTrue(Files.isRegularFile(evaluation.resolve("model-card.md")));
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test
@@ -479,6 +485,27 @@ class DatasetsEndToEndTest {
     assertTrue(card.contains("view = LATERAL"), card);
     assertTrue(card.contains("ECE after platt"), card);
     assertTrue(card.contains("chexpert dataset at"), card);
+
+    // An attribute the dataset's metadata has no column for stops it before anything is predicted.
+    Path refused = work.resolve("refused");
+    Result unknown =
+        chexnet(
+            "evaluate",
+            "--model",
+            run.toString(),
+            "--dataset",
+            "chexpert",
+            "--root",
+            chexpert.toString(),
+            "--subgroups",
+            "sex,ethnicity",
+            "--out",
+            refused.toString());
+    assertEquals(Chexnet.USAGE_ERROR, unknown.exit(), unknown.err());
+    assertTrue(unknown.err().startsWith("error: --subgroups: "), unknown.err());
+    assertTrue(unknown.err().contains("no column 'ethnicity'"), unknown.err());
+    assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    assertFalse(Files.exists(refused));
   }
 
   /** CheXpert's rows by image key (the Path without its folder), the header under "". */
@@ -493,12 +520,6 @@ class DatasetsEndToEndTest {
       }
     }
     return rows;
-  }
-
-  private static List<String> names(JsonNode object) {
-    List<String> names = new ArrayList<>();
-    object.fieldNames().forEachRemaining(names::add);
-    return names;
   }
 
   @Test
