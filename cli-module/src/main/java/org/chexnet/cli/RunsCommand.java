@@ -74,7 +74,7 @@ final class RunsCommand {
       }
       if (failed > 0) {
         System.err.printf("%d of %d runs were not pushed%n", failed, selected.size());
-        return 1;
+        return Chexnet.FAILED;
       }
       return 0;
     }

@@ -119,6 +119,17 @@ class LauncherIT {
       assertEquals(200, health.statusCode(), health.body());
       assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
 
+      // The launcher states serve's heap (-Xmx2g): its memory budget is half of it, whatever the
+      // machine's memory (the JVM reports the heap less one survivor space).
+      HttpResponse<String> model =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url.group(1) + "api/v1/model"))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long budget = JSON.readTree(model.body()).path("memory_budget_bytes").asLong();
+      assertTrue(budget > 900L << 20 && budget <= 1L << 30, model.body());
+
       // A test image: the served model gives it the probabilities the run wrote for it.
       List<String> predictions = Files.readAllLines(run.resolve("artifacts/predictions.csv"));
       String[] row = predictions.get(1).split(",");

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Kill points: {@value #RANDOM_CHAINS} chains of {@value #KILLS_PER_CHAIN} kills at steps drawn
  * with seed {@value #SEED} (a new run's kill anywhere among all its steps, a resumed run's within
- * the next stretch of its work), plus one chain of 11 kills at the instants that matter most, in
- * run order ({@link #TARGETED}): 31 kill points.
+ * the next stretch of its work), plus one chain of kills at the instants that matter most, in run
+ * order ({@link #TARGETED}, 12): 32 kill points.
  */
 class RunKillResumeTest {
   private static final long SEED = 20261128;

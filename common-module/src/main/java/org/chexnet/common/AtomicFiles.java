@@ -7,9 +7,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -99,7 +101,7 @@ public final class AtomicFiles {
     }
   }
 
-  /** Fills a staging directory that then replaces the target directory. */
+  /** Fills a staging directory that then becomes the target directory. */
   public interface DirectoryFiller {
     void fill(Path staging) throws IOException;
   }
@@ -134,6 +136,64 @@ public final class AtomicFiles {
     } finally {
       FileTrees.delete(staging);
     }
+  }
+
+  /**
+   * Makes directory {@code target} appear complete or not at all, for a directory only ever written
+   * once (a generated dataset, which concurrent trials of a sweep may all set out to write): {@code
+   * filler} fills a staging directory beside it, whose files and directories are forced to disk
+   * before it is renamed into place. An empty directory at {@code target} is replaced; a non-empty
+   * one is another writer's published version: it is kept and ours discarded. A failing filler
+   * leaves {@code target} as it was.
+   *
+   * @return false when another writer's version was already there
+   */
+  public static boolean publishDirectory(Path target, DirectoryFiller filler) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Path parent = absolute.getParent();
+    Files.createDirectories(parent);
+    Path staging = createTemp(parent, absolute.getFileName().toString(), true);
+    try {
+      filler.fill(staging);
+      forceTree(staging);
+      CrashPoints.reached("filled", absolute);
+      if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          Files.delete(absolute);
+        } catch (DirectoryNotEmptyException published) {
+          return false;
+        }
+      }
+      try {
+        Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        if (Files.isDirectory(absolute)) {
+          return false; // published meanwhile
+        }
+        throw e;
+      }
+      CrashPoints.reached("renamed", absolute);
+      forceDirectory(parent);
+      return true;
+    } finally {
+      FileTrees.delete(staging);
+    }
+  }
+
+  /**
+   * Renames a complete file or directory tree (a finished download, a cache built in a staging
+   * directory a resumed writer continues) over {@code target} durably: its content is forced to
+   * disk first and the rename after it, so a crash leaves {@code source} or {@code target}, each
+   * whole. Both must be on one file system; a directory target must be absent or empty.
+   */
+  public static void moveInto(Path source, Path target) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    forceTree(source);
+    CrashPoints.reached("written", absolute);
+    // rename(2): atomically replaces an existing file.
+    Files.move(source, absolute, StandardCopyOption.ATOMIC_MOVE);
+    CrashPoints.reached("renamed", absolute);
+    forceDirectory(absolute.getParent());
   }
 
   /**
@@ -212,6 +272,34 @@ public final class AtomicFiles {
         // another writer drew the same name: draw again
       }
     }
+  }
+
+  /** Forces every file and directory under {@code root} (or the file {@code root}) to disk. */
+  private static void forceTree(Path root) throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            if (attributes.isRegularFile()) {
+              try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                channel.force(true);
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException failure)
+              throws IOException {
+            if (failure != null) {
+              throw failure;
+            }
+            forceDirectory(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /**

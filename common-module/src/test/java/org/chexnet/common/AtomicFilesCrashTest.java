@@ -22,14 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
 class AtomicFilesCrashTest {
   @TempDir Path dir;
 
-  /** Child JVM: {@code dir TARGET VERSION} replaces directory TARGET with one file, VERSION. */
+  /**
+   * Child JVM: {@code dir TARGET VERSION} replaces directory TARGET with one file, VERSION; {@code
+   * publish TARGET VERSION} publishes it.
+   */
   public static void main(String[] args) throws IOException {
     Path target = Path.of(args[1]);
-    if (args[0].equals("dir")) {
-      AtomicFiles.replaceDirectory(
-          target, staging -> Files.writeString(staging.resolve("version"), args[2]));
-    } else {
-      AtomicFiles.write(target, args[2]);
+    switch (args[0]) {
+      case "dir" ->
+          AtomicFiles.replaceDirectory(
+              target, staging -> Files.writeString(staging.resolve("version"), args[2]));
+      case "publish" ->
+          AtomicFiles.publishDirectory(
+              target, staging -> Files.writeString(staging.resolve("version"), args[2]));
+      default -> AtomicFiles.write(target, args[2]);
     }
   }
 
@@ -82,6 +88,19 @@ class AtomicFilesCrashTest {
     assertEquals("v2", Files.readString(target.resolve("version")));
     AtomicFiles.deleteLeftovers(dir);
     assertEquals(List.of("saved_model"), names(dir));
+  }
+
+  @Test
+  void aPublishKilledBeforeItsRenameLeavesNoDirectoryAndTheNextWriterPublishes() throws Exception {
+    Path target = dir.resolve("synthetic");
+    assertEquals(137, write("publish", target, "v1", "1:filled "));
+    assertFalse(Files.exists(target), "nothing half written appears");
+    AtomicFiles.deleteLeftovers(dir);
+    assertEquals(List.of(), names(dir), "its staging directory is a leftover");
+    assertEquals(137, write("publish", target, "v2", "1:renamed "));
+    assertEquals("v2", Files.readString(target.resolve("version")), "killed after the rename");
+    assertEquals(0, write("publish", target, "v3", null));
+    assertEquals("v2", Files.readString(target.resolve("version")), "the first version is kept");
   }
 
   /** Runs {@link #main} in a new JVM, killed at {@code killAt} unless null; its exit code. */

@@ -86,6 +86,49 @@ class AtomicFilesTest {
   }
 
   @Test
+  void publishDirectoryKeepsAnotherWritersVersionAndReplacesAnEmptyDirectory() throws Exception {
+    Path target = dir.resolve("synthetic");
+    Files.createDirectories(target);
+    assertTrue(
+        AtomicFiles.publishDirectory(
+            target, staging -> Files.writeString(staging.resolve("first"), "1")),
+        "an empty directory is replaced");
+    assertFalse(
+        AtomicFiles.publishDirectory(
+            target, staging -> Files.writeString(staging.resolve("second"), "2")));
+    assertEquals(List.of("first"), names(target), "the version published first is kept");
+    assertThrows(
+        IOException.class,
+        () ->
+            AtomicFiles.publishDirectory(
+                dir.resolve("failed"),
+                staging -> {
+                  Files.writeString(staging.resolve("half"), "x");
+                  throw new IOException("disk full");
+                }));
+    assertEquals(List.of("synthetic"), names(dir), "no staging directory or half version left");
+  }
+
+  @Test
+  void moveIntoReplacesTheTargetWithTheWholeSource() throws Exception {
+    Path part = dir.resolve("state/images_001.tar.gz.part");
+    Files.createDirectories(part.getParent());
+    Files.writeString(part, "new");
+    Path target = dir.resolve("state/images_001.tar.gz");
+    Files.writeString(target, "old");
+    AtomicFiles.moveInto(part, target);
+    assertEquals("new", Files.readString(target));
+    assertFalse(Files.exists(part));
+
+    Path staging = dir.resolve("cache.partial");
+    Files.createDirectories(staging.resolve("shards"));
+    Files.writeString(staging.resolve("shards/0"), "pixels");
+    AtomicFiles.moveInto(staging, dir.resolve("cache"));
+    assertEquals("pixels", Files.readString(dir.resolve("cache/shards/0")));
+    assertFalse(Files.exists(staging));
+  }
+
+  @Test
   void deletingATreeRemovesEverythingAndAnAbsentTreeIsFine() throws Exception {
     Path root = dir.resolve("backup");
     Files.createDirectories(root.resolve("model-e1/variables"));

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,16 +223,12 @@ public final class NihDownload {
         int images = TarGz.extract(part, out);
         reporter.info(file.name() + ": unpacked " + images + " files into " + out);
         if (keepArchives) {
-          Files.move(part, state.resolve(file.name()), StandardCopyOption.REPLACE_EXISTING);
+          AtomicFiles.moveInto(part, state.resolve(file.name()));
         } else {
           Files.delete(part);
         }
       } else {
-        Files.move(
-            part,
-            out.resolve(file.name()),
-            StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.moveInto(part, out.resolve(file.name()));
       }
       AtomicFiles.write(done, sha256 + "\n");
       fetched.add(file.name());

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +39,12 @@ import org.chexnet.common.Reporter;
  * shard order), {@code shard-NNNNN.bin} (size*size bytes per image, row-major gray), {@code
  * skipped.tsv} (name TAB reason).
  *
- * <p>Preparing is resumable: shard i holds the images of slice i of the image list ({@value
- * #SHARD_IMAGES} per slice, less those skipped); each finished shard is written atomically (with
- * its list beside it) into {@code <key>.partial/}, and a later call after a kill, at any point,
- * decodes only the slices without a finished shard. The complete directory is renamed into place
- * last.
+ * <p>Preparing is resumable image by image: shard i holds the images of slice i of the image list
+ * ({@value #SHARD_IMAGES} per slice, less those skipped), built in {@code <key>.partial/} by
+ * appending each image as it is decoded; a later call after a kill, at any point, keeps the
+ * finished shards and the whole images of the unfinished ones, and decodes only the rest. A
+ * finished shard is forced to disk and renamed into place; the complete directory is renamed into
+ * place last. One prepare of a cache runs at a time, holding a lock on {@code <key>.lock}.
  */
 public final class PreparedCache implements BatchLoader.GraySource {
   /** The default cache root inside a dataset directory; dot-named, so not part of the manifest. */
@@ -53,10 +55,12 @@ public final class PreparedCache implements BatchLoader.GraySource {
 
   static final String FORMAT = "chexnet-prepared/2";
 
-  /** Images per slice of the image list, so per shard; the unit of work redone after a kill. */
+  /** Images per slice of the image list, so per shard; a worker's unit of work. */
   static final int SHARD_IMAGES = 256;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final Object PREPARING = new Object();
 
   /** What to do with an image that is missing or cannot be decoded. */
   public enum OnBadImage {
@@ -150,16 +154,60 @@ public final class PreparedCache implements BatchLoader.GraySource {
     if (Files.isRegularFile(target.resolve("meta.json"))) {
       return open(cacheRoot, datasetDigest, imageSize);
     }
+    // Two prepares of one cache (parallel sweep trials) would append to the same files: one at a
+    // time, the next opening what the first built. File locks are per process, hence the monitor.
+    Files.createDirectories(cacheRoot);
+    synchronized (PREPARING) {
+      try (FileChannel lockFile =
+          FileChannel.open(
+              target.resolveSibling(target.getFileName() + ".lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE)) {
+        lockFile.lock(); // released when the channel closes
+        if (Files.isRegularFile(target.resolve("meta.json"))) {
+          return open(cacheRoot, datasetDigest, imageSize);
+        }
+        return build(
+            paths,
+            imageIndexes,
+            cacheRoot,
+            datasetDigest,
+            imageSize,
+            onBadImage,
+            workers,
+            shardImages,
+            reporter);
+      }
+    }
+  }
+
+  /** Builds the cache, resuming what an interrupted call left. */
+  private static PreparedCache build(
+      ImagePaths paths,
+      List<String> imageIndexes,
+      Path cacheRoot,
+      String datasetDigest,
+      int imageSize,
+      OnBadImage onBadImage,
+      int workers,
+      int shardImages,
+      Reporter reporter)
+      throws IOException {
+    Path target = directory(cacheRoot, datasetDigest, imageSize);
     Path staging = target.resolveSibling(target.getFileName() + ".partial");
     startOrResume(staging, imageIndexes, shardImages);
     int shardCount = (imageIndexes.size() + shardImages - 1) / shardImages;
-    List<Integer> pending = new ArrayList<>();
+    // Unfinished shard to the number of its slice's images already listed.
+    Map<Integer, Integer> pending = new LinkedHashMap<>();
     int done = 0;
     for (int shard = 0; shard < shardCount; shard++) {
+      List<String> slice = slice(imageIndexes, shardImages, shard);
       if (ShardList.read(staging, shard, imageSize) != null) {
-        done += sliceSize(imageIndexes.size(), shardImages, shard);
+        done += slice.size();
       } else {
-        pending.add(shard);
+        int listed = ShardWriter.recover(staging, shard, slice, imageSize * imageSize);
+        done += listed;
+        pending.put(shard, listed);
       }
     }
     ImageDecoder decoder = new ImageDecoder(imageSize);
@@ -168,14 +216,20 @@ public final class PreparedCache implements BatchLoader.GraySource {
         reporter.task("Preparing " + imageSize + "px", imageIndexes.size(), Reporter.Unit.IMAGES)) {
       bar.stepTo(done);
       List<Future<?>> futures = new ArrayList<>();
-      for (int shard : pending) {
-        List<String> slice =
-            imageIndexes.subList(
-                shard * shardImages, Math.min(imageIndexes.size(), (shard + 1) * shardImages));
+      for (Map.Entry<Integer, Integer> shard : pending.entrySet()) {
+        List<String> slice = slice(imageIndexes, shardImages, shard.getKey());
         futures.add(
             pool.submit(
                 () -> {
-                  writeShard(staging, shard, slice, paths, decoder, onBadImage, bar);
+                  writeShard(
+                      staging,
+                      shard.getKey(),
+                      slice,
+                      shard.getValue(),
+                      paths,
+                      decoder,
+                      onBadImage,
+                      bar);
                   return null;
                 }));
       }
@@ -197,12 +251,13 @@ public final class PreparedCache implements BatchLoader.GraySource {
       pool.shutdownNow();
     }
     finish(staging, datasetDigest, imageSize, shardCount);
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.moveInto(staging, target);
     return open(cacheRoot, datasetDigest, imageSize);
   }
 
-  private static int sliceSize(int images, int shardImages, int shard) {
-    return Math.min(images, (shard + 1) * shardImages) - shard * shardImages;
+  private static List<String> slice(List<String> imageIndexes, int shardImages, int shard) {
+    return imageIndexes.subList(
+        shard * shardImages, Math.min(imageIndexes.size(), (shard + 1) * shardImages));
   }
 
   /**
@@ -235,42 +290,44 @@ public final class PreparedCache implements BatchLoader.GraySource {
     AtomicFiles.write(planFile, plan.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Decodes one slice into its shard and list, each written atomically, the list last. */
+  /**
+   * Decodes a slice's images from {@code listed} on, appending each to the shard being written, and
+   * publishes the shard when the slice is done.
+   */
   private static void writeShard(
       Path staging,
       int shard,
       List<String> slice,
+      int listed,
       ImagePaths paths,
       ImageDecoder decoder,
       OnBadImage onBadImage,
       Reporter.Task bar)
       throws IOException {
-    int bytes = decoder.size() * decoder.size();
-    byte[] pixels = new byte[slice.size() * bytes];
-    List<String> written = new ArrayList<>(slice.size());
-    Map<String, String> skipped = new LinkedHashMap<>();
-    for (String name : slice) {
-      if (Thread.currentThread().isInterrupted()) {
-        return; // another slice failed
-      }
-      try {
-        byte[] gray = decoder.decodeGray(paths.of(name));
-        System.arraycopy(gray, 0, pixels, written.size() * bytes, bytes);
-        written.add(name);
-      } catch (IOException e) {
-        if (onBadImage == OnBadImage.FAIL) {
-          throw new ChexnetException(
-              ChexnetException.Kind.CHECK_FAILED,
-              e.getMessage() + " (prepare with skip to leave it out)",
-              e);
+    try (ShardWriter writer = new ShardWriter(staging, shard)) {
+      for (String name : slice.subList(listed, slice.size())) {
+        if (Thread.currentThread().isInterrupted()) {
+          return; // another slice failed
         }
-        skipped.put(name, e.getMessage().replace('\t', ' ').replace('\n', ' '));
+        byte[] gray;
+        try {
+          gray = decoder.decodeGray(paths.of(name));
+        } catch (IOException e) {
+          if (onBadImage == OnBadImage.FAIL) {
+            throw new ChexnetException(
+                ChexnetException.Kind.CHECK_FAILED,
+                e.getMessage() + " (prepare with skip to leave it out)",
+                e);
+          }
+          writer.skip(name, e.getMessage());
+          bar.step();
+          continue;
+        }
+        writer.append(name, gray);
+        bar.step();
       }
-      bar.step();
+      writer.publish();
     }
-    AtomicFiles.write(
-        staging.resolve(shardName(shard)), Arrays.copyOf(pixels, written.size() * bytes));
-    new ShardList(written, skipped).write(staging, shard);
   }
 
   /** Writes index.txt, skipped.tsv and meta.json (last) from the finished shards' lists. */
@@ -319,15 +376,6 @@ public final class PreparedCache implements BatchLoader.GraySource {
       return String.format("shard-%05d.tsv", shard);
     }
 
-    void write(Path staging, int shard) throws IOException {
-      StringBuilder text = new StringBuilder();
-      written.forEach(n -> text.append("+ ").append(n).append('\n'));
-      skipped.forEach(
-          (n, why) -> text.append("- ").append(n).append('\t').append(why).append('\n'));
-      AtomicFiles.write(
-          staging.resolve(name(shard)), text.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     /** The list of a finished shard, or null when the slice still has to be decoded. */
     static ShardList read(Path staging, int shard, int imageSize) throws IOException {
       Path list = staging.resolve(name(shard));
@@ -347,6 +395,144 @@ public final class PreparedCache implements BatchLoader.GraySource {
       }
       long expected = (long) written.size() * imageSize * imageSize;
       return Files.size(pixels) == expected ? new ShardList(written, skipped) : null;
+    }
+  }
+
+  /**
+   * An unfinished shard: each image's pixels are appended to {@code shard-NNNNN.bin.partial}, and
+   * then its line of the list ("+ name", or "- name TAB reason" for a skipped image) to {@code
+   * shard-NNNNN.tsv.partial}, in slice order. After a kill the whole lines whose images are whole
+   * say how far the slice got; a torn image or line, or an image whose line was not written, is cut
+   * off and decoded again. {@link #publish} forces both and renames them to the shard and its list
+   * (the list last, marking the slice done).
+   */
+  private static final class ShardWriter implements Closeable {
+    private final Path pixelsFile;
+    private final Path listFile;
+    private final Path shardFile;
+    private final Path shardList;
+    private final FileChannel pixels;
+    private final FileChannel list;
+
+    /** Appends to what {@link #recover} kept of the shard's partial files. */
+    ShardWriter(Path staging, int shard) throws IOException {
+      shardFile = staging.resolve(shardName(shard));
+      shardList = staging.resolve(ShardList.name(shard));
+      pixelsFile = partial(shardFile);
+      listFile = partial(shardList);
+      pixels = openAtEnd(pixelsFile);
+      FileChannel opened;
+      try {
+        opened = openAtEnd(listFile);
+      } catch (IOException e) {
+        pixels.close();
+        throw e;
+      }
+      list = opened;
+    }
+
+    private static Path partial(Path file) {
+      return file.resolveSibling(file.getFileName() + ".partial");
+    }
+
+    private static FileChannel openAtEnd(Path file) throws IOException {
+      FileChannel channel =
+          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel.position(channel.size());
+      return channel;
+    }
+
+    void append(String name, byte[] gray) throws IOException {
+      writeFully(pixels, ByteBuffer.wrap(gray));
+      writeFully(list, ByteBuffer.wrap(("+ " + name + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    void skip(String name, String reason) throws IOException {
+      String line = "- " + name + "\t" + reason.replace('\t', ' ').replace('\n', ' ') + "\n";
+      writeFully(list, ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    }
+
+    void publish() throws IOException {
+      pixels.force(true);
+      list.force(true);
+      // The list last: a shard is finished when its list is in place.
+      AtomicFiles.moveInto(pixelsFile, shardFile);
+      AtomicFiles.moveInto(listFile, shardList);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        pixels.close();
+      } finally {
+        list.close();
+      }
+    }
+
+    /**
+     * Cuts an unfinished shard's partial files back to the images whose pixels and line are both
+     * whole and in slice order (taking back a shard or list a kill left between the two renames of
+     * {@link #publish}).
+     *
+     * @return how many of the slice's images are listed, so done
+     */
+    static int recover(Path staging, int shard, List<String> slice, int imageBytes)
+        throws IOException {
+      Path shardFile = staging.resolve(shardName(shard));
+      Path shardList = staging.resolve(ShardList.name(shard));
+      takeBack(shardFile);
+      takeBack(shardList);
+      Path pixelsFile = partial(shardFile);
+      Path listFile = partial(shardList);
+      if (!Files.exists(listFile)) {
+        Files.deleteIfExists(pixelsFile);
+        return 0;
+      }
+      long wholeImages = Files.exists(pixelsFile) ? Files.size(pixelsFile) / imageBytes : 0;
+      byte[] text = Files.readAllBytes(listFile);
+      int listed = 0;
+      int written = 0;
+      int kept = 0;
+      for (int end = 0; end < text.length && listed < slice.size(); end++) {
+        if (text[end] != '\n') {
+          continue;
+        }
+        String line = new String(text, kept, end - kept, StandardCharsets.UTF_8);
+        String name = slice.get(listed);
+        if (line.equals("+ " + name) && written < wholeImages) {
+          written++;
+        } else if (!line.startsWith("- " + name + "\t")) {
+          break;
+        }
+        listed++;
+        kept = end + 1;
+      }
+      try (FileChannel channel = FileChannel.open(listFile, StandardOpenOption.WRITE)) {
+        channel.truncate(kept);
+      }
+      try (FileChannel channel =
+          FileChannel.open(pixelsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        channel.truncate((long) written * imageBytes);
+      }
+      return listed;
+    }
+
+    /** Renames a shard file of an unfinished slice back to its partial file, if there is none. */
+    private static void takeBack(Path published) throws IOException {
+      if (Files.exists(published)) {
+        Path partial = partial(published);
+        if (Files.exists(partial)) {
+          Files.delete(published);
+        } else {
+          AtomicFiles.moveInto(published, partial);
+        }
+      }
     }
   }
 

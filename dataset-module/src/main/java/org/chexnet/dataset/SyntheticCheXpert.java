@@ -32,7 +32,13 @@ public final class SyntheticCheXpert {
   public static void write(
       Path outDir, int trainImages, int validImages, int imageSize, boolean gzip, long seed)
       throws IOException {
-    Path staging = SyntheticFiles.staging(outDir);
+    SyntheticFiles.write(
+        outDir, staging -> fill(staging, trainImages, validImages, imageSize, gzip, seed));
+  }
+
+  private static void fill(
+      Path staging, int trainImages, int validImages, int imageSize, boolean gzip, long seed)
+      throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     String suffix = gzip ? ".gz" : "";
     int nextPatient =
@@ -54,7 +60,6 @@ public final class SyntheticCheXpert {
         true,
         imageSize,
         random);
-    SyntheticFiles.finish(staging, outDir);
   }
 
   /** Returns the next unused patient number. */

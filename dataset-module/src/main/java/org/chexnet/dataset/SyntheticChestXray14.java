@@ -101,7 +101,11 @@ public final class SyntheticChestXray14 {
               + " of "
               + imageSize);
     }
-    Path staging = SyntheticFiles.staging(outDir);
+    SyntheticFiles.write(outDir, staging -> fill(staging, images, imageSize, seed, reporter));
+  }
+
+  private static void fill(Path staging, int images, int imageSize, long seed, Reporter reporter)
+      throws IOException {
     Path imagesDir = Files.createDirectories(staging.resolve(ChestXray14.IMAGES_DIR));
 
     SplittableRandom random = new SplittableRandom(seed);
@@ -117,7 +121,6 @@ public final class SyntheticChestXray14 {
     Files.write(staging.resolve(ChestXray14.DATA_ENTRY_CSV), dataEntryCsv(plan));
     Files.write(staging.resolve(ChestXray14.TRAIN_VAL_LIST), imageList(trainVal));
     Files.write(staging.resolve(ChestXray14.TEST_LIST), imageList(test));
-    SyntheticFiles.finish(staging, outDir);
   }
 
   /** One image to generate: its Data_Entry row and the seed of its pixels. */

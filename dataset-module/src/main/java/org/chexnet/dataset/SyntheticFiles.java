@@ -8,7 +8,6 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -18,40 +17,38 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.common.FileTrees;
 import org.chexnet.common.InputFiles;
 
-/** What the synthetic dataset writers share: staging, CSVs, images. */
+/** What the synthetic dataset writers share: publishing, CSVs, images. */
 final class SyntheticFiles {
   private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
 
   private SyntheticFiles() {}
 
   /**
-   * An empty staging directory beside {@code outDir}: writers fill it and {@link #finish} moves it
-   * into place, so an interrupted write never leaves a half dataset that later looks complete.
+   * Writes a dataset to {@code outDir}: {@code filler} fills a staging directory that appears as
+   * outDir only when complete ({@link AtomicFiles#publishDirectory}), so an interrupted write never
+   * leaves a half dataset that later looks complete.
    *
    * @throws ChexnetException if outDir is a file, or a directory that is not empty
    */
-  static Path staging(Path outDir) throws IOException {
+  static void write(Path outDir, AtomicFiles.DirectoryFiller filler) throws IOException {
     InputFiles.outputDirectory(outDir, null);
-    if (Files.exists(outDir)) {
-      try (Stream<Path> children = Files.list(outDir)) {
-        if (children.findAny().isPresent()) {
-          throw ChexnetException.invalidInput(
-              outDir + ": exists and is not empty; refusing to mix synthetic data into it");
-        }
-      }
+    if (!isEmptyOrAbsent(outDir) || !AtomicFiles.publishDirectory(outDir, filler)) {
+      throw ChexnetException.invalidInput(
+          outDir + ": exists and is not empty; refusing to mix synthetic data into it");
     }
-    Path staging = outDir.resolveSibling(outDir.getFileName() + ".partial");
-    FileTrees.delete(staging);
-    return Files.createDirectories(staging);
   }
 
-  static void finish(Path staging, Path outDir) throws IOException {
-    Files.deleteIfExists(outDir); // empty, checked by staging()
-    Files.move(staging, outDir, StandardCopyOption.ATOMIC_MOVE);
+  private static boolean isEmptyOrAbsent(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return true;
+    }
+    try (Stream<Path> children = Files.list(directory)) {
+      return children.findAny().isEmpty();
+    }
   }
 
   /** A CSV printer writing {@code file}, gzipped when its name ends with {@code .gz}. */

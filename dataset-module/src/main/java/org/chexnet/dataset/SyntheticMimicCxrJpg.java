@@ -42,7 +42,11 @@ public final class SyntheticMimicCxrJpg {
    */
   public static void write(Path outDir, int images, int imageSize, boolean gzip, long seed)
       throws IOException {
-    Path staging = SyntheticFiles.staging(outDir);
+    SyntheticFiles.write(outDir, staging -> fill(staging, images, imageSize, gzip, seed));
+  }
+
+  private static void fill(Path staging, int images, int imageSize, boolean gzip, long seed)
+      throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     String suffix = gzip ? ".gz" : "";
     List<String> labelsHeader = new ArrayList<>(List.of("subject_id", "study_id"));
@@ -121,7 +125,6 @@ public final class SyntheticMimicCxrJpg {
         }
       }
     }
-    SyntheticFiles.finish(staging, outDir);
   }
 
   /** Five groups of eight hex digits, as MIMIC's dicom_ids. */

@@ -118,7 +118,11 @@ public final class SyntheticPadChest {
    */
   public static void write(Path outDir, int images, int imageSize, boolean gzip, long seed)
       throws IOException {
-    Path staging = SyntheticFiles.staging(outDir);
+    SyntheticFiles.write(outDir, staging -> fill(staging, images, imageSize, gzip, seed));
+  }
+
+  private static void fill(Path staging, int images, int imageSize, boolean gzip, long seed)
+      throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     try (CSVPrinter csv =
         SyntheticFiles.csv(staging.resolve(PadChest.CSV + (gzip ? ".gz" : "")), HEADER)) {
@@ -212,7 +216,6 @@ public final class SyntheticPadChest {
         }
       }
     }
-    SyntheticFiles.finish(staging, outDir);
   }
 
   private static String digits(SplittableRandom random, int length) {

@@ -33,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.chexnet.dataset.Finding;
+import org.chexnet.model.ModelInfo;
+import org.chexnet.model.ProbabilityCalibration;
 import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.chexnet.dataset.Finding;
+import org.chexnet.model.ModelInfo;
+import org.chexnet.model.ProbabilityCalibration;
 import org.chexnet.model.SavedModelPredictor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

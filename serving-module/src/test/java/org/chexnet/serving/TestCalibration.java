@@ -1,6 +1,7 @@
 package org.chexnet.serving;
 
 import java.util.function.DoubleUnaryOperator;
+import org.chexnet.model.ProbabilityCalibration;
 
 /** A calibration for the tests: an increasing map of every probability, described on the page. */
 record TestCalibration(String description, DoubleUnaryOperator map)

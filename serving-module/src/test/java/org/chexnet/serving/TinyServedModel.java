@@ -12,6 +12,7 @@ import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.model.ClassActivationMaps;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.ModelInfo;
 import org.chexnet.model.SavedModelPredictor;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;

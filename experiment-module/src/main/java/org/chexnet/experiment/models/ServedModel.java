@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.chexnet.common.ChexnetException;
+import org.chexnet.model.ModelInfo;
+import org.chexnet.model.ProbabilityCalibration;
 import org.chexnet.model.SavedModelPredictor;
-import org.chexnet.serving.ModelInfo;
-import org.chexnet.serving.ProbabilityCalibration;
 
 /**
  * What {@code chexnet serve} serves: the SavedModel a reference names, what is known about it, and

@@ -6,8 +6,8 @@ import java.util.Locale;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.evaluation.calibration.CalibrationMethod;
 import org.chexnet.evaluation.calibration.ModelCalibration;
-import org.chexnet.serving.ModelInfo;
-import org.chexnet.serving.ProbabilityCalibration;
+import org.chexnet.model.ModelInfo;
+import org.chexnet.model.ProbabilityCalibration;
 
 /**
  * The post-hoc calibration stored with a model: {@value ModelInfo#CALIBRATION_JSON} beside its

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
 import org.chexnet.common.ChexnetException;
-import org.chexnet.common.FileTrees;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
 import org.chexnet.dataset.BatchLoader;
@@ -208,21 +207,13 @@ final class DataPreparation {
           String.format(
               "Writing a synthetic %s dataset (%d images, %dx%d) to %s",
               spec.dataset(), s.images(), s.imageSize(), s.imageSize(), root));
-      // Written aside and renamed into place: trials of a sweep starting together may race here,
-      // and none may read a half-written dataset.
-      Path parent = root.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path partial = Files.createTempDirectory(parent, ".synthetic-");
-      Datasets.writeSynthetic(
-          spec.dataset(), partial, s.images(), s.imageSize(), s.seed(), reporter);
-      try {
-        Files.move(partial, root, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        FileTrees.delete(partial);
-        if (!Files.isDirectory(root)) {
-          throw e;
-        } // else another process wrote the same dataset first
-      }
+      // Trials of a sweep starting together may race here: none may read a half-written dataset,
+      // and the first one written is the one all use.
+      AtomicFiles.publishDirectory(
+          root,
+          staging ->
+              Datasets.writeSynthetic(
+                  spec.dataset(), staging, s.images(), s.imageSize(), s.seed(), reporter));
     }
   }
 

@@ -64,9 +64,9 @@ public final class SpecBinder {
           && !(key.equals(TYPE_KEY) && type.isAnnotationPresent(SpecName.class))) {
         String child = join(path, key);
         throw new SpecException(
-            tree.locateKey(child)
-                + ": "
-                + child
+            tree.locateKey(child),
+            child,
+            child
                 + " is not a known key"
                 + suggestion(key, type)
                 + " (expected one of: "
@@ -93,7 +93,7 @@ public final class SpecBinder {
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof InvalidValue invalid) {
         String child = join(path, invalid.key());
-        throw new SpecException(tree.locate(child) + ": " + child + " " + invalid.requirement());
+        throw new SpecException(tree.locate(child), child, child + " " + invalid.requirement());
       }
       throw new IllegalStateException(
           "spec record " + type.getSimpleName() + " failed to construct", e.getCause());
@@ -105,13 +105,13 @@ public final class SpecBinder {
   private JsonNode defaultValue(RecordComponent c, String path) {
     Default d = c.getAnnotation(Default.class);
     if (d != null) {
-      return YamlTree.parse(d.value(), "default of " + path).root();
+      return YamlTree.parseInline(d.value(), "default of " + path).root();
     }
     if (c.getType().isRecord()) {
       return JsonNodeFactory.instance.objectNode(); // a left-out section takes all its defaults
     }
     throw new SpecException(
-        tree.locate(path) + ": " + path + " is required (" + expected(c.getGenericType(), c) + ")");
+        tree.locate(path), path, path + " is required (" + expected(c.getGenericType(), c) + ")");
   }
 
   private Object bindSealed(JsonNode node, Class<?> type, String path) {
@@ -127,12 +127,9 @@ public final class SpecBinder {
     String typePath = join(path, TYPE_KEY);
     if (typeNode == null) {
       throw new SpecException(
-          tree.locate(path)
-              + ": "
-              + typePath
-              + " is required (one of "
-              + String.join(", ", names)
-              + ")");
+          tree.locate(path),
+          typePath,
+          typePath + " is required (one of " + String.join(", ", names) + ")");
     }
     for (Class<?> subtype : type.getPermittedSubclasses()) {
       if (subtype.getAnnotation(SpecName.class).value().equals(typeNode.asText())) {
@@ -284,7 +281,7 @@ public final class SpecBinder {
 
   private SpecException error(String path, String requirement, JsonNode got) {
     return new SpecException(
-        tree.locate(path) + ": " + path + " " + requirement + ", got " + describe(got));
+        tree.locate(path), path, path + " " + requirement + ", got " + describe(got));
   }
 
   static String describe(JsonNode node) {

@@ -53,13 +53,16 @@ public final class SpecLoader {
   public static LoadedSpec load(String text, String source, List<String> overrides) {
     if (text.isBlank()) {
       throw new SpecException(
-          source + ": the spec is empty; expected a mapping with at least name and data.root");
+          YamlTree.Location.file(source),
+          null,
+          "the spec is empty; expected a mapping with at least name and data.root");
     }
     YamlTree tree = YamlTree.parse(text, source);
     if (!tree.root().isObject()) {
       throw new SpecException(
-          source
-              + ":1:1: an experiment spec must be a mapping (name, seed, data, model, train, evaluate, tracking)");
+          new YamlTree.Location(source, true, 1, 1),
+          null,
+          "an experiment spec must be a mapping (name, seed, data, model, train, evaluate, tracking)");
     }
     ExperimentSpec spec = SpecBinder.bind(tree, ExperimentSpec.class);
     for (String override : overrides) {
@@ -76,17 +79,17 @@ public final class SpecLoader {
       throw new SpecException(where + ": expected key=value, e.g. train.optimizer.lr=1e-4");
     }
     String path = override.substring(0, eq).trim();
-    JsonNode value = YamlTree.parse(override.substring(eq + 1), where).root();
+    JsonNode value = YamlTree.parseInline(override.substring(eq + 1), where).root();
     JsonNode root = SpecBinder.toTree(spec);
     set(root, path.split("\\."), 0, value, where, path);
     // Re-read the edited tree: every location now points at this --set.
-    YamlTree tree = YamlTree.parse(toYaml(root), where);
+    YamlTree tree = YamlTree.parseInline(toYaml(root), where);
     try {
       return SpecBinder.bind(tree, ExperimentSpec.class);
     } catch (SpecException e) {
       // Locations inside the regenerated text mean nothing to the user: name the --set instead.
       throw new SpecException(
-          where + ": " + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
+          null, e.key(), where + ": " + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
     }
   }
 
@@ -117,6 +120,8 @@ public final class SpecLoader {
     } else {
       String prefix = String.join(".", java.util.Arrays.copyOfRange(keys, 0, i));
       throw new SpecException(
+          null,
+          path,
           where
               + ": "
               + path

@@ -23,27 +23,60 @@ public final class YamlTree {
   private static final YAMLFactory YAML = new YAMLFactory();
 
   private final JsonNode root;
-  private final Map<String, String> locations;
+  private final Map<String, Location> locations;
 
-  private YamlTree(JsonNode root, Map<String, String> locations) {
+  /**
+   * Where a key or value stands; {@link #toString} is how messages show it.
+   *
+   * @param source the file's path, or what names text given inline ({@code --set x=y})
+   * @param inFile whether {@code source} is a file
+   * @param line 1-based; -1 for the text as a whole
+   * @param column 1-based; -1 for the text as a whole
+   */
+  public record Location(String source, boolean inFile, int line, int column) {
+    /** A spec file as a whole. */
+    public static Location file(String file) {
+      return new Location(file, true, -1, -1);
+    }
+
+    /** {@code source:line:column}, or the source alone for the text as a whole. */
+    @Override
+    public String toString() {
+      return line < 0 ? source : source + ":" + line + ":" + column;
+    }
+  }
+
+  private YamlTree(JsonNode root, Map<String, Location> locations) {
     this.root = root;
     this.locations = locations;
   }
 
+  /** Parses a spec file's {@code text}; locations name {@code file}. */
+  public static YamlTree parse(String text, String file) {
+    return parse(text, file, true);
+  }
+
   /**
-   * Parses {@code text}; {@code source} names it in locations (a file path, or {@code --set x=y}).
+   * Parses text given inline, not read from a file (a {@code --set}, a record's default); locations
+   * name {@code source} and have no file.
    */
-  public static YamlTree parse(String text, String source) {
-    Map<String, String> locations = new HashMap<>();
+  public static YamlTree parseInline(String text, String source) {
+    return parse(text, source, false);
+  }
+
+  private static YamlTree parse(String text, String source, boolean inFile) {
+    Map<String, Location> locations = new HashMap<>();
     try (JsonParser parser = YAML.createParser(text)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
         return new YamlTree(JsonNodeFactory.instance.objectNode(), locations);
       }
-      JsonNode root = read(parser, "", source, locations);
+      JsonNode root = read(parser, "", source, inFile, locations);
       if (parser.nextToken() != null) {
         throw new SpecException(
-            where(source, parser.currentTokenLocation()) + ": expected a single YAML document");
+            where(source, inFile, parser.currentTokenLocation()),
+            null,
+            "expected a single YAML document");
       }
       return new YamlTree(root, locations);
     } catch (IOException e) {
@@ -53,14 +86,20 @@ public final class YamlTree {
               : null;
       String detail = e.getMessage().lines().findFirst().orElse("");
       throw new SpecException(
-          (at == null ? source : where(source, at)) + ": not valid YAML: " + detail);
+          at == null ? new Location(source, inFile, -1, -1) : where(source, inFile, at),
+          null,
+          "not valid YAML: " + detail);
     }
   }
 
   private static JsonNode read(
-      JsonParser parser, String path, String source, Map<String, String> locations)
+      JsonParser parser,
+      String path,
+      String source,
+      boolean inFile,
+      Map<String, Location> locations)
       throws IOException {
-    locations.putIfAbsent(path, where(source, parser.currentTokenLocation()));
+    locations.putIfAbsent(path, where(source, inFile, parser.currentTokenLocation()));
     JsonToken token = parser.currentToken();
     switch (token) {
       case START_OBJECT -> {
@@ -68,13 +107,13 @@ public final class YamlTree {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String key = parser.currentName();
           String child = path.isEmpty() ? key : path + "." + key;
-          String keyLocation = where(source, parser.currentTokenLocation());
+          Location keyLocation = where(source, inFile, parser.currentTokenLocation());
           if (object.has(key)) {
-            throw new SpecException(keyLocation + ": " + child + " is given twice");
+            throw new SpecException(keyLocation, child, child + " is given twice");
           }
           locations.put(child + "#key", keyLocation);
           parser.nextToken();
-          object.set(key, read(parser, child, source, locations));
+          object.set(key, read(parser, child, source, inFile, locations));
         }
         return object;
       }
@@ -82,7 +121,7 @@ public final class YamlTree {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         int i = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(read(parser, path + "[" + i++ + "]", source, locations));
+          array.add(read(parser, path + "[" + i++ + "]", source, inFile, locations));
         }
         return array;
       }
@@ -108,8 +147,8 @@ public final class YamlTree {
     }
   }
 
-  private static String where(String source, JsonLocation location) {
-    return source + ":" + location.getLineNr() + ":" + location.getColumnNr();
+  private static Location where(String source, boolean inFile, JsonLocation location) {
+    return new Location(source, inFile, location.getLineNr(), location.getColumnNr());
   }
 
   public JsonNode root() {
@@ -119,9 +158,9 @@ public final class YamlTree {
   /**
    * Where the value at {@code path} was written; for a missing path, its nearest written ancestor.
    */
-  public String locate(String path) {
+  public Location locate(String path) {
     for (String p = path; ; p = parent(p)) {
-      String found = locations.get(p);
+      Location found = locations.get(p);
       if (found != null || p.isEmpty()) {
         return found;
       }
@@ -129,8 +168,8 @@ public final class YamlTree {
   }
 
   /** Where the key at {@code path} was written (for unknown keys), else the value's location. */
-  public String locateKey(String path) {
-    String key = locations.get(path + "#key");
+  public Location locateKey(String path) {
+    Location key = locations.get(path + "#key");
     return key != null ? key : locate(path);
   }
 

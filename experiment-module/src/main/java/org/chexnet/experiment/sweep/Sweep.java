@@ -93,6 +93,8 @@ public final class Sweep {
         SpecLoader.load(baseFile, trial.overrides());
       } catch (SpecException e) {
         throw new SpecException(
+            null,
+            e.key(),
             sweepFile + ": trial " + trial.index() + " " + trial.values() + ": " + e.getMessage());
       }
     }

@@ -180,13 +180,16 @@ public record SweepSpec(
     String text = InputFiles.text(file, "sweep");
     if (text.isBlank()) {
       throw new SpecException(
-          file
-              + ": the sweep spec is empty; expected a mapping with name, base, objective, search");
+          YamlTree.Location.file(file.toString()),
+          null,
+          "the sweep spec is empty; expected a mapping with name, base, objective, search");
     }
     YamlTree tree = YamlTree.parse(text, file.toString());
     if (!tree.root().isObject()) {
       throw new SpecException(
-          file + ":1:1: a sweep spec must be a mapping (name, base, objective, search)");
+          new YamlTree.Location(file.toString(), true, 1, 1),
+          null,
+          "a sweep spec must be a mapping (name, base, objective, search)");
     }
     return SpecBinder.bind(tree, SweepSpec.class);
   }

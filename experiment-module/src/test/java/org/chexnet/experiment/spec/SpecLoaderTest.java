@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.chexnet.model.Precision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpecLoaderTest {
   private static final String MINIMAL =
@@ -163,6 +165,25 @@ class SpecLoaderTest {
         "experiments/x.yaml:5:3: train.batchsize is not a known key (did you mean batch_size?) "
             + "(expected one of: epochs, batch_size, loss, optimizer, horizontal_flip, precision, memory_efficient, backup_every_n_batches, callbacks)",
         error(MINIMAL + "train:\n  batchsize: 16\n"));
+  }
+
+  @Test
+  void aBadKeyInAFileGivesItsFileLineColumnAndKeyToPrograms(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("spec.yaml");
+    Files.writeString(file, MINIMAL + "train:\n  optimizer:\n    lr: 1e-4\n    betta1: 0.9\n");
+    SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(file, List.of()));
+    assertEquals(file.toString(), e.file());
+    assertEquals(7, e.line());
+    assertEquals(5, e.column());
+    assertEquals("train.optimizer.betta1", e.key());
+    assertTrue(e.getMessage().startsWith(file + ":7:5: train.optimizer.betta1 is not a known key"));
+
+    Files.writeString(file, MINIMAL);
+    SpecException set =
+        assertThrows(SpecException.class, () -> SpecLoader.load(file, List.of("train.epochs=0")));
+    assertEquals(null, set.file(), "a --set is no file");
+    assertEquals("train.epochs", set.key());
+    assertEquals(-1, set.line());
   }
 
   @Test

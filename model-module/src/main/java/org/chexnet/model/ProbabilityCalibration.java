@@ -1,8 +1,8 @@
-package org.chexnet.serving;
+package org.chexnet.model;
 
 /**
- * A post-hoc calibration the server applies to the model's probabilities ({@code serve
- * --calibrated}): the page and the API then show calibrated probabilities and say so.
+ * A post-hoc calibration applied to a model's probabilities ({@code serve --calibrated}): the
+ * serving page and API then show calibrated probabilities and say so.
  */
 public interface ProbabilityCalibration {
 

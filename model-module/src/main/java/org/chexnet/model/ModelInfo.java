@@ -1,4 +1,4 @@
-package org.chexnet.serving;
+package org.chexnet.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +11,11 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.chexnet.model.ModelCard;
 
 /**
- * What the page and {@code GET /api/v1/model} show about the served model.
+ * What is known about a model beyond its weights (a run's evaluation, an imported model's card, a
+ * registry version): what a model reference resolves to, and what the serving page and {@code GET
+ * /api/v1/model} show.
  *
  * @param name registered model name, or the run's or directory's name
  * @param version registry version; null outside a registry
