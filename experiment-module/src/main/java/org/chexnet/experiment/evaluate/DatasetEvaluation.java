@@ -37,7 +37,7 @@ import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.predict.ImageInputs;
 import org.chexnet.experiment.predict.ImagePredictions;
 import org.chexnet.model.InferenceModel;
-import org.chexnet.serving.ModelInfo;
+import org.chexnet.model.ModelInfo;
 
 /**
  * A model scored on a split of any dataset, over the findings the two share (external validation: a

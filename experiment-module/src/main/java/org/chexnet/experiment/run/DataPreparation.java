@@ -16,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
+import org.chexnet.common.AtomicFiles;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.Hashes;
 import org.chexnet.common.Reporter;
