@@ -3,11 +3,12 @@ a few images, to check chexnet-java's importer against Keras.
 
 Run by KerasImportParityTest in the environment of setup-tf-keras.sh (TensorFlow 2.18, tf-keras
 2.18, which writes the legacy HDF5 layout of the project's files):
-    python keras_checkpoints.py --out DIR [--blocks 2 1 1 2] [--size 64] [--images 2]
+    python keras_checkpoints.py --out DIR [--blocks 6 12 24 16] [--size 224] [--images 2]
 
-The model is the project's (models/keras.py): keras.applications' DenseNet without its top, on an
-Input tensor, average pooling, and Dense(14, activation="sigmoid", name="predictions"); random
-weights and batch-norm statistics (keras_parity.randomise). Its preprocessing (generator.py): the
+The model is the project's (models/keras.py), by default a full DenseNet-121 at its 224 px input:
+keras.applications' DenseNet without its top, on an Input tensor, average pooling, and Dense(14,
+activation="sigmoid", name="predictions"); random weights and batch-norm statistics
+(keras_parity.randomise). Its preprocessing (generator.py): the
 image as RGB, / 255, resized, then ImageNet's mean and std.
 
 Writes into --out:
@@ -38,8 +39,8 @@ STD = np.array([0.229, 0.224, 0.225])
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--blocks", type=int, nargs="+", default=[2, 1, 1, 2])
-    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--blocks", type=int, nargs="+", default=[6, 12, 24, 16])
+    parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--images", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20240612)
     args = parser.parse_args()

@@ -1,36 +1,40 @@
 """Writes PyTorch checkpoints in the layouts of the published CheXNet reproductions, with PyTorch's
 own outputs for a few images, to check chexnet-java's importer against PyTorch.
 
-Run by TorchImportParityTest with Debian's PyTorch (/usr/bin/python3 with python3-torch 1.13 and
-python3-torchvision 0.14):
-    /usr/bin/python3 torch_checkpoints.py --out DIR [--only NAME ...]
+Run by the model module's tests with Debian's PyTorch (/usr/bin/python3 with python3-torch 1.13
+and python3-torchvision 0.14):
+    /usr/bin/python3 torch_checkpoints.py --out DIR [--group parity|tiny|e2e | --only NAME ...]
 
 Each network is a torchvision DenseNet with random weights and random batch-norm running
 statistics (so a mix-up of mean and variance, or of epsilon, shows), saved as the project saves
-it:
-    arnoweng-full          DenseNet-121, {"state_dict": module.densenet121.* with torchvision's old
-                           layer names (norm.1, conv.1, ...), no num_batches_tracked},
-                           legacy serialisation; 256 px images, ten-crop 224, mean of the crops
-    zoogzog-tiny           the same layout plus epoch, best_loss and an Adam optimizer state
-    jrzech-full            DenseNet-121 pickled whole, {"model", "best_loss", "epoch", "rng_state",
+it. The parity group (TorchImportParityTest), every one a full DenseNet-121 at the layout's own
+sizes:
+    arnoweng-full          {"state_dict": module.densenet121.* with torchvision's old layer names
+                           (norm.1, conv.1, ...), no num_batches_tracked}, legacy serialisation;
+                           256 px images, ten-crop 224, mean of the crops
+    zoogzog-full           the same layout plus epoch, best_loss and an Adam optimizer state
+    jrzech-full            the whole pickled model, {"model", "best_loss", "epoch", "rng_state",
                            "LR"}, zip serialisation; 224 px, centre crop 224
-    jrzech-tiny-legacy     the same as PyTorch 0.4 wrote it: legacy serialisation, old layer names
-    torchvision-logits     a plain state dict, classifier = Linear (logits), zip serialisation, with
-                           float16 and float64 storages, a transposed tensor and two tensors sharing
-                           one storage at an offset
-    torchvision-parallel   a DataParallel state dict (module.features.*), classifier.0, legacy
-"Tiny" networks: growth 8, 16 stem filters, blocks (2, 1, 1, 2).
-
-Only when named with --only, for the command line's end-to-end test (PublishedModelEndToEndTest),
-with blocks (1, 1, 1, 1) and the images also as PNG files (images/NAME-I.png):
+    jrzech-legacy-full     the same as PyTorch 0.4 wrote it: legacy serialisation, old layer names
+    torchvision-logits-full  a plain state dict, classifier = Linear (logits), zip serialisation,
+                           with float16 and float64 storages, a transposed tensor and two tensors
+                           sharing one storage at an offset; 224 px, no crop
+    torchvision-parallel-full  a DataParallel state dict (module.features.*), classifier.0, legacy;
+                           224 px, no crop
+The tiny group (ModelImporterTest's error messages and cards; a ten-crop with an odd margin, 64 of
+73 px): the same layouts as tiny DenseNets (growth 8, 16 stem filters, blocks (2, 1, 1, 2)), and
+    torchvision-3-classes  a plain state dict with a 3-output classifier, at torchvision's default
+                           224 px (for --classes and --name)
+The e2e group (PublishedModelEndToEndTest in the command line module), blocks (1, 1, 1, 1), the
+images also as PNG files (images/NAME-I.png):
     e2e-arnoweng           arnoweng's layout and preprocessing (256 px, ten-crop 224), legacy
     e2e-jrzech             jrzech's whole pickled model (224 px, centre crop 224), zip
 
 Per network, a folder with:
     the checkpoint file
     images.u8          N gray images of the source's resize size, uint8, row-major
-    probabilities.f32  PyTorch's probabilities [N, 14], float32 little-endian, after the source's
-                       crops (and their mean) from those images
+    probabilities.f32  PyTorch's probabilities [N, classes], float32 little-endian, after the
+                       source's crops (and their mean) from those images
     fixture.json       what the Java test needs to know
 """
 
@@ -46,12 +50,11 @@ import torchvision
 from PIL import Image
 from torchvision import transforms
 
-CLASSES = 14
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
 
 
-def network(size, head):
+def network(size, head, classes):
     if size == "full":
         model = torchvision.models.densenet121()
     else:
@@ -59,8 +62,8 @@ def network(size, head):
         model = torchvision.models.DenseNet(
             growth_rate=8, block_config=blocks, num_init_features=16, bn_size=4)
     features = model.classifier.in_features
-    model.classifier = (torch.nn.Sequential(torch.nn.Linear(features, CLASSES), torch.nn.Sigmoid())
-                        if head == "sigmoid" else torch.nn.Linear(features, CLASSES))
+    model.classifier = (torch.nn.Sequential(torch.nn.Linear(features, classes), torch.nn.Sigmoid())
+                        if head == "sigmoid" else torch.nn.Linear(features, classes))
     return model
 
 
@@ -178,36 +181,43 @@ def odd_storages(model):
     return sd
 
 
+PARITY, TINY, END_TO_END = "parity", "tiny", "e2e"
 FIXTURES = {
-    # name: (network size, head, crop, resize, file name, serialisation)
-    "arnoweng-full": ("full", "sigmoid", {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
-    "zoogzog-tiny": ("tiny", "sigmoid", {"kind": "ten-crop", "size": 64}, 73, "m-25012018-123527.pth.tar", "legacy"),
-    "jrzech-full": ("full", "sigmoid", {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
-    "jrzech-tiny-legacy": ("tiny", "sigmoid", {"kind": "center", "size": 64}, 64, "checkpoint", "legacy"),
-    "torchvision-logits": ("tiny", "logits", {"kind": "none", "size": 64}, 64, "densenet.pth", "zip"),
-    "torchvision-parallel": ("tiny", "sigmoid", {"kind": "none", "size": 64}, 64, "densenet-parallel.pt", "legacy"),
-    "e2e-arnoweng": ("e2e", "sigmoid", {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
-    "e2e-jrzech": ("e2e", "sigmoid", {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
+    # name: (group, network size, head, classes, crop, resize, file name, serialisation)
+    "arnoweng-full": (PARITY, "full", "sigmoid", 14, {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
+    "zoogzog-full": (PARITY, "full", "sigmoid", 14, {"kind": "ten-crop", "size": 224}, 256, "m-25012018-123527.pth.tar", "legacy"),
+    "jrzech-full": (PARITY, "full", "sigmoid", 14, {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
+    "jrzech-legacy-full": (PARITY, "full", "sigmoid", 14, {"kind": "center", "size": 224}, 224, "checkpoint", "legacy"),
+    "torchvision-logits-full": (PARITY, "full", "logits", 14, {"kind": "none", "size": 224}, 224, "densenet.pth", "zip"),
+    "torchvision-parallel-full": (PARITY, "full", "sigmoid", 14, {"kind": "none", "size": 224}, 224, "densenet-parallel.pt", "legacy"),
+    "zoogzog-tiny": (TINY, "tiny", "sigmoid", 14, {"kind": "ten-crop", "size": 64}, 73, "m-25012018-123527.pth.tar", "legacy"),
+    "jrzech-tiny-legacy": (TINY, "tiny", "sigmoid", 14, {"kind": "center", "size": 64}, 64, "checkpoint", "legacy"),
+    "torchvision-logits-tiny": (TINY, "tiny", "logits", 14, {"kind": "none", "size": 64}, 64, "densenet.pth", "zip"),
+    "torchvision-parallel-tiny": (TINY, "tiny", "sigmoid", 14, {"kind": "none", "size": 64}, 64, "densenet-parallel.pt", "legacy"),
+    "torchvision-3-classes": (TINY, "tiny", "sigmoid", 3, {"kind": "none", "size": 224}, 224, "three.pth", "zip"),
+    "e2e-arnoweng": (END_TO_END, "e2e", "sigmoid", 14, {"kind": "ten-crop", "size": 224}, 256, "model.pth.tar", "legacy"),
+    "e2e-jrzech": (END_TO_END, "e2e", "sigmoid", 14, {"kind": "center", "size": 224}, 224, "checkpoint", "zip"),
 }
-END_TO_END = {"e2e-arnoweng", "e2e-jrzech"}
 
 
 def write(name, out, seed, images):
-    size, head, crop, resize, file_name, serialisation = FIXTURES[name]
+    group, size, head, classes, crop, resize, file_name, serialisation = FIXTURES[name]
     generator = torch.Generator().manual_seed(seed)
-    model = network(size, head)
+    model = network(size, head, classes)
     randomise(model, generator)
-    if name in ("arnoweng-full", "zoogzog-tiny", "e2e-arnoweng"):
+    if name.startswith(("arnoweng", "zoogzog", "e2e-arnoweng")):
         saved = arnoweng_like(model, generator, extra=name.startswith("zoogzog"))
     elif name in ("jrzech-full", "e2e-jrzech"):
         saved = {"model": model, "best_loss": 0.1472, "epoch": 9, "rng_state": torch.get_rng_state(), "LR": 1e-4}
-    elif name == "jrzech-tiny-legacy":
+    elif name.startswith("jrzech"):
         saved = {"model": jrzech_legacy(model), "best_loss": 0.1472, "epoch": 9,
                  "rng_state": torch.get_rng_state(), "LR": 1e-4}
-    elif name == "torchvision-logits":
+    elif name.startswith("torchvision-logits"):
         saved = odd_storages(model)
-    else:
+    elif name.startswith("torchvision-parallel"):
         saved = torch.nn.DataParallel(model).state_dict()
+    else:
+        saved = model.state_dict()
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     torch.save(saved, os.path.join(folder, file_name),
@@ -222,7 +232,7 @@ def write(name, out, seed, images):
         image = 90 * x + 100 * blob + rng.normal(0, 12, x.shape) + rng.uniform(20, 60)
         grays.append(np.clip(image, 0, 255).astype(np.uint8))
     pngs = []
-    if name in END_TO_END:
+    if group == END_TO_END:
         # The same pixels as PNG files, for the command line; PIL reads them back as they are.
         os.makedirs(os.path.join(folder, "images"), exist_ok=True)
         for i, gray in enumerate(grays):
@@ -234,7 +244,7 @@ def write(name, out, seed, images):
     probs.astype("<f4").tofile(os.path.join(folder, "probabilities.f32"))
     with open(os.path.join(folder, "fixture.json"), "w") as f:
         json.dump({"file": file_name, "images": images, "resize": resize, "crop": crop["kind"],
-                   "cropSize": crop["size"], "classes": CLASSES, "serialisation": serialisation,
+                   "cropSize": crop["size"], "classes": classes, "serialisation": serialisation,
                    "pngs": pngs,
                    "torch": torch.__version__, "torchvision": torchvision.__version__}, f, indent=2)
     print(f"{name}: {file_name} ({os.path.getsize(os.path.join(folder, file_name))} bytes), "
@@ -244,17 +254,18 @@ def write(name, out, seed, images):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", nargs="*", choices=sorted(FIXTURES),
-                        help="default: every fixture but the end-to-end ones")
+    parser.add_argument("--group", choices=[PARITY, TINY, END_TO_END], default=PARITY)
+    parser.add_argument("--only", nargs="+", choices=sorted(FIXTURES),
+                        help="these fixtures, of any group, instead of a group")
     parser.add_argument("--images", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20240611)
     args = parser.parse_args()
     torch.set_num_threads(2)
-    names = args.only or [name for name in FIXTURES if name not in END_TO_END]
-    for name in names:
-        # Seeds by position in the table: a fixture is the same whichever others are written.
-        write(name, args.out, args.seed + list(FIXTURES).index(name),
-              max(args.images, 4) if name in END_TO_END else args.images)
+    for name, fixture in FIXTURES.items():
+        if (name in args.only) if args.only else fixture[0] == args.group:
+            # Seeds by position in the table: a fixture is the same whichever others are written.
+            write(name, args.out, args.seed + list(FIXTURES).index(name),
+                  max(args.images, 4) if fixture[0] == END_TO_END else args.images)
 
 
 if __name__ == "__main__":

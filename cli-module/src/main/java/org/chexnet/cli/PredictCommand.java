@@ -2,7 +2,6 @@ package org.chexnet.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.common.InputFiles;
@@ -25,12 +24,6 @@ import picocli.CommandLine.Spec;
         "Write a model's probabilities of images as 'Image Index,prob_Atelectasis,...', the"
             + " layout `chexnet evaluate` and the CheXNet reproductions read.")
 final class PredictCommand implements Callable<Integer> {
-  enum Tta {
-    model,
-    none,
-    tencrop
-  }
-
   @Spec CommandSpec command;
 
   @Mixin ModelOptions modelOptions;
@@ -38,14 +31,7 @@ final class PredictCommand implements Callable<Integer> {
   @ArgGroup(exclusive = false, multiplicity = "1")
   ImageInputOptions images;
 
-  @Option(
-      names = "--tta",
-      defaultValue = "model",
-      paramLabel = "MODE",
-      description =
-          "model (its own preprocessing), none (the whole image) or tencrop (the corner and centre"
-              + " crops and their mirrors, averaged)")
-  Tta tta;
+  @Mixin TtaOption tta;
 
   @Option(
       names = "--calibrated",
@@ -79,9 +65,7 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter console = command.commandLine().getOut();
     CalibratedModel opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
     try (InferenceModel network = opened.network()) {
-      Preprocessing preprocessing =
-          ImagePredictions.Tta.valueOf(tta.name().toUpperCase(Locale.ROOT))
-              .of(network.preprocessing());
+      Preprocessing preprocessing = tta.choice().of(network.preprocessing());
       console.printf(
           "Model: %s (%dx%d input); preprocessing: %s%s%n",
           network.source(),

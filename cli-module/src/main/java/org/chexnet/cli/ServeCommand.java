@@ -13,6 +13,7 @@ import org.chexnet.serving.ServingServer;
 import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,6 +67,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "serve the probabilities calibrated as stored with the model; the page says so")
   boolean calibrated;
 
+  @Mixin TtaOption tta;
+
   @Option(names = "--max-batch", paramLabel = "N", description = "most images in one model run")
   int maxBatch = 8;
 
@@ -88,9 +91,15 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(from != null ? from : System.getenv(Tracking.TRACKING_URI_ENV)),
                 cache),
             model,
-            calibrated);
+            calibrated,
+            tta.choice());
     ServingServer server =
-        ServingServer.start(served.info(), served.predictor(), served.calibration(), options);
+        ServingServer.start(
+            served.info(),
+            served.predictor(),
+            served.preprocessing(),
+            served.calibration(),
+            options);
     Thread shutdown = new Thread(server::close, "chexnet-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     PrintWriter out = spec.commandLine().getOut();

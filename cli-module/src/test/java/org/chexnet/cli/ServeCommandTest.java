@@ -27,6 +27,7 @@ import org.chexnet.dataset.ImageDecoder;
 import org.chexnet.dataset.ImageNetNormalization;
 import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.model.DenseNetConfig;
+import org.chexnet.model.Preprocessing;
 import org.chexnet.training.TrainableModel;
 import org.chexnet.training.optimizers.Adam;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,43 @@ class ServeCommandTest {
     assertEquals(200, predicted.statusCode(), predicted.body());
     JsonNode probabilities = JSON.readTree(predicted.body()).path("probabilities");
     float[] expected = ModelCalibration.read(calibrationFile).apply(own);
+    List<String> findings = Finding.labels();
+    for (int c = 0; c < findings.size(); c++) {
+      assertEquals(
+          expected[c], probabilities.path(findings.get(c)).asDouble(), 1e-5, findings.get(c));
+    }
+    assertEquals(0, serving.stop());
+  }
+
+  @Test
+  void ttaTencropServesTheMeanOfTenCropsAndSaysSo() throws Exception {
+    // A plain SavedModel's own preprocessing is the whole image; --tta tencrop overrides it.
+    Path savedModel = dir.resolve("saved_model");
+    Preprocessing tenCrops = Preprocessing.resize(32).tenCrops();
+    byte[] png = grayPng(48);
+    float[] expected;
+    try (TrainableModel model = tinyModel()) {
+      model.exportSavedModel(savedModel);
+      Path file = Files.write(dir.resolve("upload.png"), png);
+      float[] crops = tenCrops.inputs(tenCrops.decoder().decodeGray(file));
+      expected = tenCrops.combine(model.predict(crops, 10), Finding.COUNT);
+    }
+
+    Serving serving = Serving.start("--model", savedModel.toString(), "--tta", "tencrop");
+    assertTrue(serving.printed().contains(tenCrops.describe()), serving.printed());
+    HttpClient http = HttpClient.newHttpClient();
+    JsonNode info = JSON.readTree(get(http, serving.url() + "api/v1/model").body());
+    assertEquals(tenCrops.describe(), info.path("preprocessing").asText());
+    HttpResponse<String> predicted =
+        http.send(
+            HttpRequest.newBuilder(URI.create(serving.url() + "api/v1/predict"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, predicted.statusCode(), predicted.body());
+    JsonNode probabilities = JSON.readTree(predicted.body()).path("probabilities");
     List<String> findings = Finding.labels();
     for (int c = 0; c < findings.size(); c++) {
       assertEquals(

@@ -179,9 +179,19 @@ public final class ServingServer implements AutoCloseable {
   private ServingServer(
       ModelInfo info,
       SavedModelPredictor predictor,
+      Preprocessing preprocessing,
       Optional<ProbabilityCalibration> calibration,
       Options options)
       throws IOException {
+    if (preprocessing.inputSize() != predictor.imageSize()) {
+      throw ChexnetException.invalidInput(
+          "the preprocessing gives "
+              + preprocessing.inputSize()
+              + " pixel inputs, "
+              + predictor.source()
+              + " takes "
+              + predictor.imageSize());
+    }
     if (!predictor.hasClassActivationMaps()) {
       throw ChexnetException.invalidInput(
           predictor.source()
@@ -195,7 +205,7 @@ public final class ServingServer implements AutoCloseable {
     this.findings = predictor.classNames();
     this.servedThresholds = servedThresholds(info.thresholds(), findings, calibration);
     this.modelCard = info.modelCardFile() == null ? null : Files.readAllBytes(info.modelCardFile());
-    this.preprocessing = predictor.preprocessing();
+    this.preprocessing = preprocessing;
     this.decoder = preprocessing.decoder();
     this.camDecoder = preprocessing.wholeImage().decoder();
     // ImageIO's default stream cache is a temporary file: requests stay in memory.
@@ -277,20 +287,24 @@ public final class ServingServer implements AutoCloseable {
    */
   public static ServingServer start(ModelInfo info, SavedModelPredictor predictor, Options options)
       throws IOException {
-    return start(info, predictor, Optional.empty(), options);
+    return start(info, predictor, predictor.preprocessing(), Optional.empty(), options);
   }
 
   /**
+   * @param preprocessing how uploads become the network's inputs: the model's own ({@link
+   *     SavedModelPredictor#preprocessing()}) or an override of the same input size ({@code serve
+   *     --tta}); the page and {@code /api/v1/model} show it
    * @param calibration applied to every probability served (and to the thresholds, so that they
    *     stay on the same scale); empty to serve the network's own probabilities
    */
   public static ServingServer start(
       ModelInfo info,
       SavedModelPredictor predictor,
+      Preprocessing preprocessing,
       Optional<ProbabilityCalibration> calibration,
       Options options)
       throws IOException {
-    ServingServer server = new ServingServer(info, predictor, calibration, options);
+    ServingServer server = new ServingServer(info, predictor, preprocessing, calibration, options);
     try {
       server.app.start(options.host(), options.port());
     } catch (JavalinBindException e) {

@@ -225,10 +225,13 @@ class ServingApiTest {
 
     String card = "# Model card: artifacts\n\n**Not for diagnosis.**\n";
     Files.writeString(model.artifacts.resolve(ModelInfo.MODEL_CARD_MD), card);
+    SavedModelPredictor predictor =
+        SavedModelPredictor.load(model.artifacts.resolve("saved_model"), Finding.labels());
     try (ServingServer calibrated =
         ServingServer.start(
             ModelInfo.read("artifacts", null, null, "artifacts", model.artifacts),
-            SavedModelPredictor.load(model.artifacts.resolve("saved_model"), Finding.labels()),
+            predictor,
+            predictor.preprocessing(),
             Optional.of(SQUARED),
             new ServingServer.Options("127.0.0.1", 0, MAX_UPLOAD, 8, Duration.ZERO))) {
       JsonNode body =

@@ -1,6 +1,9 @@
 package org.chexnet.model.imports;
 
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,26 @@ final class RestrictedUnpickler extends Unpickler {
 
   RestrictedUnpickler(Function<Object, Object> persistentLoader) {
     this.persistentLoader = persistentLoader;
+  }
+
+  /**
+   * Pyrolite reads an opcode's one-byte argument (BINPUT, BINGET, BININT1, ...) without checking
+   * for the end of the stream, taking it as -1: here the end of the stream is an {@link
+   * EOFException} wherever it comes, so that a truncated file says so.
+   */
+  @Override
+  public Object load(InputStream stream) throws IOException {
+    return super.load(
+        new FilterInputStream(stream) {
+          @Override
+          public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+              throw new EOFException("the pickle ends early");
+            }
+            return b;
+          }
+        });
   }
 
   @Override

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * brucechou1983/CheXNet-Keras's layout (Keras HDF5 weights of a DenseNet with a 14-way sigmoid head
- * named predictions), written by tf-keras with random weights and batch-norm statistics, imported
- * and run as our SavedModel with the card's preprocessing: the probabilities match Keras' to 1e-4.
+ * brucechou1983/CheXNet-Keras's layout (Keras HDF5 weights of a DenseNet-121 with a 14-way sigmoid
+ * head named predictions), written by tf-keras with random weights and batch-norm statistics,
+ * imported and run as our SavedModel with the card's preprocessing (224 px, no crop) on the same
+ * gray images: the probabilities match Keras' to 1e-4.
  */
 class KerasImportParityTest {
   @TempDir Path dir;
@@ -24,11 +25,10 @@ class KerasImportParityTest {
     Path out = dir.resolve("model");
     ModelCard card =
         ModelImporter.importModel(
-            fixture.checkpoint(),
-            out,
-            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()),
-            Reporter.silent());
+            fixture.checkpoint(), out, ModelImporter.Options.defaults(), Reporter.silent());
     assertEquals("keras", card.source().format());
+    assertEquals("DenseNet-121", card.architecture().name());
+    assertEquals(fixture.preprocessing(), card.preprocessing(), "the layout's own preprocessing");
     assertEquals("brucechou1983/CheXNet-Keras", card.source().project());
     assertEquals(DenseNetConfig.KERAS_BN_EPSILON, card.architecture().batchNormEpsilon());
     assertEquals(0.829, card.published().get(0).mean());

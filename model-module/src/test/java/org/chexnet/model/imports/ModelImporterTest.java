@@ -1,5 +1,6 @@
 package org.chexnet.model.imports;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +20,11 @@ import org.chexnet.model.KerasWeightFiles;
 import org.chexnet.model.KerasWeights;
 import org.chexnet.model.ModelCard;
 import org.chexnet.model.Preprocessing;
+import org.chexnet.model.SavedModelPredictor;
+import org.chexnet.model.SavedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.SavedModelBundle;
 
 /**
  * What the importer says about a checkpoint that does not fit (every tensor named, nothing
@@ -32,7 +36,7 @@ class ModelImporterTest {
 
   @Test
   void missingExtraMisShapedAndNonFloatTensorsAreEachNamed() throws Exception {
-    Path file = ParityFixtures.torch("torchvision-parallel").checkpoint();
+    Path file = ParityFixtures.tiny("torchvision-parallel-tiny").checkpoint();
     Map<Object, Object> stateDict = stateDict(file);
     Object conv0 = stateDict.get("module.features.conv0.weight");
     Object counter = stateDict.get("module.features.norm0.num_batches_tracked");
@@ -69,7 +73,7 @@ class ModelImporterTest {
 
   @Test
   void aFormatThatDoesNotFitTheFileIsNamed() throws Exception {
-    Path file = ParityFixtures.torch("torchvision-parallel").checkpoint();
+    Path file = ParityFixtures.tiny("torchvision-parallel-tiny").checkpoint();
     Path out = dir.resolve("model");
     for (ImportFormat wrong : List.of(ImportFormat.JRZECH, ImportFormat.KERAS)) {
       ChexnetException e =
@@ -94,7 +98,7 @@ class ModelImporterTest {
 
   @Test
   void classNamesMustMatchTheOutputs() throws Exception {
-    Path file = ParityFixtures.torch("torchvision-logits").checkpoint();
+    Path file = ParityFixtures.tiny("torchvision-logits-tiny").checkpoint();
     ChexnetException e =
         assertThrows(
             ChexnetException.class,
@@ -110,6 +114,42 @@ class ModelImporterTest {
   }
 
   @Test
+  void givenClassNamesAndNameNameTheOutputsOfAThreeOutputNetwork() throws Exception {
+    ParityFixtures.Fixture fixture = ParityFixtures.tiny("torchvision-3-classes");
+    Path out = dir.resolve("three");
+    // As `models import FILE --out DIR --classes A,B,C --name x` asks: no preprocessing given.
+    ModelCard card =
+        ModelImporter.importModel(
+            fixture.checkpoint(),
+            out,
+            new ModelImporter.Options(ImportFormat.AUTO, List.of("A", "B", "C"), "x", null),
+            Reporter.silent());
+    assertEquals("x", card.name());
+    assertEquals(List.of("A", "B", "C"), card.classes());
+    assertEquals(ModelCard.read(out), card);
+    assertEquals(Preprocessing.resize(224), card.preprocessing(), "torchvision's default");
+    try (SavedModelBundle bundle = SavedModelBundle.load(out.toString(), SavedModels.TAG)) {
+      long[] probabilities =
+          bundle
+              .function(SavedModels.SIGNATURE)
+              .signature()
+              .getOutputs()
+              .get(SavedModels.PROBABILITIES)
+              .shape
+              .asArray();
+      assertArrayEquals(new long[] {-1, 3}, probabilities, "the signature's output");
+    }
+    try (SavedModelPredictor predictor = SavedModelPredictor.load(out, card)) {
+      assertEquals(List.of("A", "B", "C"), predictor.classNames());
+    }
+    double diff =
+        TorchImportParityTest.maxAbsDifference(
+            fixture.expected(),
+            TorchImportParityTest.predict(out, card.preprocessing(), fixture.images()));
+    assertTrue(diff < 1e-4, "probabilities differ from PyTorch's by " + diff);
+  }
+
+  @Test
   void filesThatAreNoCheckpointAreNamed() throws Exception {
     Path text = dir.resolve("notes.pth");
     Files.writeString(text, "not a checkpoint", StandardCharsets.UTF_8);
@@ -122,15 +162,20 @@ class ModelImporterTest {
     assertEquals(
         text + ": neither a PyTorch checkpoint (zip or legacy) nor Keras HDF5 weights",
         e.getMessage());
-    Path full = ParityFixtures.torch("torchvision-parallel").checkpoint();
+    Path full = ParityFixtures.tiny("torchvision-parallel-tiny").checkpoint();
     byte[] bytes = Files.readAllBytes(full);
     Path truncated = dir.resolve("truncated.pth");
     Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
     IOException cut = assertThrows(IOException.class, () -> TorchCheckpoint.read(truncated));
     assertTrue(cut.getMessage().startsWith(truncated + ": truncated"), cut.getMessage());
-    Files.write(truncated, java.util.Arrays.copyOf(bytes, 500)); // inside the pickle
-    IOException early = assertThrows(IOException.class, () -> TorchCheckpoint.read(truncated));
-    assertTrue(early.getMessage().startsWith(truncated + ": truncated"), early.getMessage());
+    // Cut anywhere inside the pickled object, after any opcode or inside one's argument.
+    for (int length = 200; length < 1200; length++) {
+      Files.write(truncated, java.util.Arrays.copyOf(bytes, length));
+      IOException early = assertThrows(IOException.class, () -> TorchCheckpoint.read(truncated));
+      assertTrue(
+          early.getMessage().startsWith(truncated + ": truncated"),
+          length + " bytes: " + early.getMessage());
+    }
   }
 
   @Test
@@ -154,7 +199,7 @@ class ModelImporterTest {
 
   @Test
   void theCardSaysWhereTheModelCameFromAndWhatWasLeftBehind() throws Exception {
-    Path zoogzog = ParityFixtures.torch("zoogzog-tiny").checkpoint();
+    Path zoogzog = ParityFixtures.tiny("zoogzog-tiny").checkpoint();
     ModelCard card =
         ModelImporter.importModel(
             zoogzog,
@@ -177,7 +222,7 @@ class ModelImporterTest {
 
     ModelCard logits =
         ModelImporter.importModel(
-            ParityFixtures.torch("torchvision-logits").checkpoint(),
+            ParityFixtures.tiny("torchvision-logits-tiny").checkpoint(),
             dir.resolve("logits"),
             tiny(),
             Reporter.silent());
@@ -192,7 +237,7 @@ class ModelImporterTest {
 
     ModelCard jrzech =
         ModelImporter.importModel(
-            ParityFixtures.torch("jrzech-tiny-legacy").checkpoint(),
+            ParityFixtures.tiny("jrzech-tiny-legacy").checkpoint(),
             dir.resolve("jrzech"),
             tiny(),
             Reporter.silent());

@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.chexnet.model.Preprocessing;
 import org.chexnet.model.PythonTools;
@@ -18,20 +20,18 @@ import org.chexnet.model.PythonTools;
 /**
  * Checkpoints in the reproductions' layouts and their own framework's outputs for them, written
  * once per test JVM: PyTorch's by {@code src/test/python/torch_checkpoints.py} with Debian's
- * PyTorch 1.13 / torchvision 0.14 into {@code target/torch-fixtures}, Keras' by {@code
+ * PyTorch 1.13 / torchvision 0.14 into {@code target/torch-fixtures-GROUP}, Keras' by {@code
  * keras_checkpoints.py} with tf-keras 2.18 (installed by {@code setup-tf-keras.sh}) into {@code
- * target/keras-fixtures}. The command line's end-to-end test takes its own ({@link #endToEnd}) from
- * this module's test jar.
+ * target/keras-fixtures}. Each group of the script is written when one of its fixtures is first
+ * asked for. The command line's end-to-end test takes its own ({@link #endToEnd}) from this
+ * module's test jar.
  */
 public final class ParityFixtures {
   static final String PYTHON = "/usr/bin/python3";
   private static final Path SCRIPTS =
       PythonTools.ROOT.resolve("model-module/src/test/python").toAbsolutePath();
-  private static final Path DIR = Path.of("target/torch-fixtures").toAbsolutePath();
-  private static final Path END_TO_END_DIR = Path.of("target/torch-fixtures-e2e").toAbsolutePath();
   private static final Path KERAS_DIR = Path.of("target/keras-fixtures").toAbsolutePath();
-  private static boolean written;
-  private static boolean endToEndWritten;
+  private static final Set<String> WRITTEN = new HashSet<>();
   private static boolean kerasWritten;
 
   /**
@@ -39,7 +39,7 @@ public final class ParityFixtures {
    *
    * @param images gray, row-major, at the preprocessing's resize size
    * @param pngs the same images as PNG files (end-to-end fixtures only; else empty)
-   * @param expected the source's probabilities [images, 14], after its crops and their mean
+   * @param expected the source's probabilities [images, classes], after its crops and their mean
    */
   public record Fixture(
       Path checkpoint,
@@ -50,17 +50,23 @@ public final class ParityFixtures {
 
   private ParityFixtures() {}
 
-  /** A PyTorch fixture of torch_checkpoints.py, by name ({@code arnoweng-full}, ...). */
-  static synchronized Fixture torch(String name) throws IOException, InterruptedException {
-    if (!written) {
-      requireTorch();
-      deleteTree(DIR);
-      run(
-          List.of(
-              PYTHON, SCRIPTS.resolve("torch_checkpoints.py").toString(), "--out", DIR.toString()));
-      written = true;
-    }
-    return read(DIR.resolve(name));
+  /**
+   * A full DenseNet-121 in a published layout, by name ({@code arnoweng-full}, {@code
+   * zoogzog-full}, {@code jrzech-full}, {@code jrzech-legacy-full}, {@code
+   * torchvision-logits-full}, {@code torchvision-parallel-full}).
+   */
+  static Fixture torch(String name) throws IOException, InterruptedException {
+    return torch("parity", name);
+  }
+
+  /**
+   * A tiny DenseNet (blocks (2, 1, 1, 2)) in a published layout, for what the parity fixtures
+   * cannot show cheaply: error messages, cards, a ten-crop with an odd margin, a 3-output head
+   * ({@code zoogzog-tiny}, {@code jrzech-tiny-legacy}, {@code torchvision-logits-tiny}, {@code
+   * torchvision-parallel-tiny}, {@code torchvision-3-classes}).
+   */
+  static Fixture tiny(String name) throws IOException, InterruptedException {
+    return torch("tiny", name);
   }
 
   /**
@@ -68,26 +74,30 @@ public final class ParityFixtures {
    * torchvision DenseNet with blocks (1, 1, 1, 1), 256 px PNGs, ten-crop 224) or {@code e2e-jrzech}
    * (jrzech's whole pickled model of the same size, centre crop 224), written by PyTorch.
    */
-  public static synchronized Fixture endToEnd(String name)
+  public static Fixture endToEnd(String name) throws IOException, InterruptedException {
+    return torch("e2e", name);
+  }
+
+  private static synchronized Fixture torch(String group, String name)
       throws IOException, InterruptedException {
-    if (!endToEndWritten) {
+    Path dir = Path.of("target/torch-fixtures-" + group).toAbsolutePath();
+    if (!WRITTEN.contains(group)) {
       requireTorch();
-      deleteTree(END_TO_END_DIR);
+      deleteTree(dir);
       run(
           List.of(
               PYTHON,
               SCRIPTS.resolve("torch_checkpoints.py").toString(),
               "--out",
-              END_TO_END_DIR.toString(),
-              "--only",
-              "e2e-arnoweng",
-              "e2e-jrzech"));
-      endToEndWritten = true;
+              dir.toString(),
+              "--group",
+              group));
+      WRITTEN.add(group);
     }
-    return read(END_TO_END_DIR.resolve(name));
+    return read(dir.resolve(name));
   }
 
-  /** brucechou1983's layout, a tiny DenseNet, with tf-keras's outputs. */
+  /** brucechou1983's layout, a full DenseNet-121 at 224 px, with tf-keras's outputs. */
   static synchronized Fixture keras() throws IOException, InterruptedException {
     if (!kerasWritten) {
       String printed = run(List.of("bash", SCRIPTS.resolve("setup-tf-keras.sh").toString()));

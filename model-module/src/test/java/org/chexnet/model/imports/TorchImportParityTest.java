@@ -10,6 +10,7 @@ import org.chexnet.dataset.Finding;
 import org.chexnet.model.ModelCard;
 import org.chexnet.model.Preprocessing;
 import org.chexnet.model.SavedModels;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,11 +21,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Each PyTorch layout of a published CheXNet, written by PyTorch itself with random weights and
- * batch-norm statistics, imported by us (pure Java), then run as our SavedModel with the card's
- * preprocessing on the same gray images: the probabilities match PyTorch's to 1e-4. Two of the
- * networks are full DenseNet-121s (arnoweng's 28 MB file, jrzech's whole pickled model); the others
- * are tiny torchvision DenseNets in the other layouts.
+ * Each PyTorch layout of a published CheXNet, a full torchvision DenseNet-121 written by PyTorch
+ * itself with random weights and batch-norm statistics, imported by us (pure Java), then run as our
+ * SavedModel with the layout's preprocessing on the same gray images (at the source's resize size):
+ * the probabilities match PyTorch's to 1e-4. A tiny network also checks a ten-crop whose margin is
+ * odd (64 of 73 pixels), where the centre crop's rounding shows.
  */
 class TorchImportParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -34,26 +35,44 @@ class TorchImportParityTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({
     "arnoweng-full, arnoweng, PyTorch legacy",
-    "zoogzog-tiny, zoogzog, PyTorch legacy",
+    "zoogzog-full, zoogzog, PyTorch legacy",
     "jrzech-full, jrzech, PyTorch zip",
-    "jrzech-tiny-legacy, jrzech, PyTorch legacy",
-    "torchvision-logits, torchvision, PyTorch zip",
-    "torchvision-parallel, torchvision, PyTorch legacy"
+    "jrzech-legacy-full, jrzech, PyTorch legacy",
+    "torchvision-logits-full, torchvision, PyTorch zip",
+    "torchvision-parallel-full, torchvision, PyTorch legacy"
   })
-  void importedModelMatchesPyTorch(String fixtureName, String format, String container)
+  void importedDenseNet121MatchesPyTorch(String fixtureName, String format, String container)
       throws Exception {
     ParityFixtures.Fixture fixture = ParityFixtures.torch(fixtureName);
-    Path out = dir.resolve("model");
-    long start = System.nanoTime();
-    ModelCard card =
-        ModelImporter.importModel(
-            fixture.checkpoint(),
-            out,
-            ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()),
-            Reporter.silent());
-    double seconds = (System.nanoTime() - start) / 1e9;
+    ModelCard card = assertMatchesPyTorch(fixtureName, fixture, ModelImporter.Options.defaults());
+    assertEquals(fixture.preprocessing(), card.preprocessing(), "the layout's own preprocessing");
     assertEquals(format, card.source().format(), "recognised layout");
     assertTrue(card.source().container().startsWith(container), card.source().container());
+    assertEquals("DenseNet-121", card.architecture().name());
+  }
+
+  @Test
+  void tenCropWithAnOddMarginMatchesPyTorch() throws Exception {
+    ParityFixtures.Fixture fixture = ParityFixtures.tiny("zoogzog-tiny");
+    assertEquals(Preprocessing.tenCrop(73, 64), fixture.preprocessing());
+    assertMatchesPyTorch(
+        "zoogzog-tiny",
+        fixture,
+        ModelImporter.Options.defaults().withPreprocessing(fixture.preprocessing()));
+  }
+
+  /**
+   * Imports the fixture's checkpoint; run with the fixture's preprocessing, its probabilities are
+   * PyTorch's.
+   */
+  private ModelCard assertMatchesPyTorch(
+      String fixtureName, ParityFixtures.Fixture fixture, ModelImporter.Options options)
+      throws Exception {
+    Path out = dir.resolve(fixtureName);
+    long start = System.nanoTime();
+    ModelCard card =
+        ModelImporter.importModel(fixture.checkpoint(), out, options, Reporter.silent());
+    double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(Finding.labels(), card.classes());
     assertEquals(ModelCard.read(out), card, "the card on disk is the one returned");
 
@@ -69,6 +88,7 @@ class TorchImportParityTest {
         probabilities.length,
         seconds);
     assertTrue(diff < TOLERANCE, fixtureName + ": probabilities differ by " + diff);
+    return card;
   }
 
   /** The SavedModel on the card's preprocessing of each image, crops combined. */
