@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
@@ -21,6 +22,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -174,8 +176,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--calibration",
       defaultValue = "platt",
       paramLabel = "METHOD",
-      description =
-          "platt, isotonic or none, fitted on --validation-predictions or the dataset's validation")
+      description = "platt, isotonic or none, fitted on the validation predictions or split")
   String calibration;
 
   @Option(
@@ -188,8 +189,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--subgroups",
       split = ",",
       paramLabel = "ATTRIBUTE",
-      description =
-          "with --metadata or --dataset: sex, age, view or any column (default: sex,age,view)")
+      description = "with --metadata/--dataset: sex, age, view or a column (default: sex,age,view)")
   List<String> subgroups;
 
   @Option(
@@ -249,18 +249,13 @@ final class EvaluateCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
     }
-    refuseWithDataset("--predictions", predictions);
-    refuseWithDataset("--labels", labels);
-    refuseWithDataset("--images", images == null ? null : images.sources);
-    refuseWithDataset("--baseline", baseline);
-    refuseWithDataset("--metadata", metadata);
-    refuseWithDataset("--validation-predictions", validationPredictions);
-    refuseWithDataset("--validation-labels", validationLabels);
+    DatasetEvaluation.refuseOtherModes(
+        command.commandLine().getParseResult().matchedOptions().stream()
+            .collect(Collectors.toMap(OptionSpec::longestName, OptionSpec::stringValues)));
     SplitPlan plan =
         fractions != null
             ? new SplitPlan.PatientRandom(fractions.get(0), fractions.get(1), fractions.get(2))
             : new SplitPlan.Official(validationFraction);
-    Path target = out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
     DatasetEvaluation.Request request =
         new DatasetEvaluation.Request(
             model,
@@ -272,7 +267,7 @@ final class EvaluateCommand implements Callable<Integer> {
             splitSeed,
             labelPolicy.policy(),
             views,
-            target,
+            out,
             replicates,
             seed,
             threshold,
@@ -284,30 +279,12 @@ final class EvaluateCommand implements Callable<Integer> {
     DatasetEvaluation.Result result =
         Experiments.in(Path.of(""), new ConsoleReporter(System.out))
             .evaluate(request, ModelResolver.fromEnvironment(runs));
-    ClinicalEvaluation evaluation = result.evaluation();
     PrintWriter console = command.commandLine().getOut();
-    console.print(result.comparison().describe());
-    console.print(EvaluationReport.consoleText(evaluation.detailed()));
-    console.println(evaluation.summary());
+    console.print(result.describe());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, reliability.png,"
-            + " model-card.md, predictions.csv%s)%n",
-        target, evaluation.calibration().calibration().isPresent() ? ", calibration.json" : "");
+        "Wrote %s (report.html, report.md, metrics.json, model-card.md, predictions.csv, ...)%n",
+        request.outDirectory());
     console.flush();
     return 0;
-  }
-
-  /** A flag of the other modes given with --dataset: one line saying why it has no place here. */
-  private static void refuseWithDataset(String flag, Object value) {
-    if (value != null) {
-      throw ChexnetException.invalidInput(
-          flag
-              + " "
-              + (value instanceof List<?> list
-                  ? String.join(" ", list.stream().map(String::valueOf).toList())
-                  : value)
-              + ": not with --dataset, where the model predicts the dataset's images and is scored"
-              + " on its labels, validation split and metadata; leave it out");
-    }
   }
 }

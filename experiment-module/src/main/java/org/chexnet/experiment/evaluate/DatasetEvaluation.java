@@ -22,6 +22,7 @@ import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.dataset.LabeledImage;
 import org.chexnet.dataset.ModelFindings;
 import org.chexnet.dataset.SplitPlan;
+import org.chexnet.evaluation.EvaluationReport;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.evaluation.ReportDocument;
@@ -63,7 +64,41 @@ public final class DatasetEvaluation {
 
   private static final List<String> SPLITS = List.of("test", "validation", "train", "all");
 
+  /**
+   * The flags of {@code evaluate}'s other modes: here the dataset gives the images, labels,
+   * validation split and metadata.
+   */
+  private static final List<String> OTHER_MODES =
+      List.of(
+          "--predictions",
+          "--labels",
+          "--images",
+          "--baseline",
+          "--metadata",
+          "--validation-predictions",
+          "--validation-labels");
+
   private DatasetEvaluation() {}
+
+  /**
+   * Refuses a flag of {@code evaluate}'s other modes given with {@code --dataset}, rather than
+   * leaving it unused.
+   *
+   * @param given the command line's flags and their values as written
+   * @throws ChexnetException naming the first such flag and its value
+   */
+  public static void refuseOtherModes(Map<String, List<String>> given) {
+    for (String flag : OTHER_MODES) {
+      if (given.containsKey(flag)) {
+        throw ChexnetException.invalidInput(
+            flag
+                + " "
+                + String.join(" ", given.get(flag))
+                + ": not with --dataset, where the model predicts the dataset's images and is"
+                + " scored on its labels, validation split and metadata; leave it out");
+      }
+    }
+  }
 
   /**
    * What to score where.
@@ -77,7 +112,7 @@ public final class DatasetEvaluation {
    * @param plan how the dataset is split (official, as a run splits it, by default)
    * @param splitSeed the seed of the split's random parts (a run's {@code seed})
    * @param views the views to keep; null keeps all
-   * @param out where the reports go
+   * @param out where the reports go; null: {@code evaluation-DATASET-SPLIT}
    * @param threshold how each finding's operating point is chosen on the validation split: {@code
    *     youden} or {@code sensitivity=T}
    * @param reference the published column reported ours minus, or {@code none}
@@ -112,6 +147,11 @@ public final class DatasetEvaluation {
       subgroups = List.copyOf(subgroups);
     }
 
+    /** Where the reports go. */
+    public Path outDirectory() {
+      return out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
+    }
+
     /** The same request with its relative paths taken from {@code directory}. */
     public Request resolvedAgainst(Path directory) {
       return new Request(
@@ -124,7 +164,7 @@ public final class DatasetEvaluation {
           splitSeed,
           policy,
           views,
-          directory.resolve(out),
+          directory.resolve(outDirectory()),
           bootstrapReplicates,
           bootstrapSeed,
           threshold,
@@ -141,7 +181,18 @@ public final class DatasetEvaluation {
    *
    * @param evaluation AUROCs, operating points, calibration and subgroups, as the report has them
    */
-  public record Result(ClinicalEvaluation evaluation, HarmonisedFindings.Comparison comparison) {}
+  public record Result(ClinicalEvaluation evaluation, HarmonisedFindings.Comparison comparison) {
+    /**
+     * What the command line prints: the findings compared and skipped, the AUROC table, the
+     * calibration and subgroup lines.
+     */
+    public String describe() {
+      return comparison.describe()
+          + EvaluationReport.consoleText(evaluation.detailed())
+          + evaluation.summary()
+          + System.lineSeparator();
+    }
+  }
 
   /**
    * @param resolver opens the model reference
@@ -163,7 +214,7 @@ public final class DatasetEvaluation {
             request.reference());
     Optional<CalibrationMethod> calibration =
         PredictionsEvaluation.calibrationMethod(request.calibration());
-    InputFiles.outputDirectory(request.out(), "--out");
+    InputFiles.outputDirectory(request.outDirectory(), "--out");
     ModelResolver.Resolved resolved =
         resolver.resolve(request.model(), request.modelSpec(), ModelResolver.Use.PREDICT);
     ModelFindings modelFindings = ModelResolver.findings(resolved);
@@ -263,7 +314,7 @@ public final class DatasetEvaluation {
             options,
             calibration,
             subgroups.subgroups(),
-            request.out(),
+            request.outDirectory(),
             title,
             cardModel(request, resolved, modelFindings),
             new ModelCard.Data(
@@ -284,10 +335,11 @@ public final class DatasetEvaluation {
     if (subgroups.metadata() != null && !data.metadataFiles().contains(subgroups.metadata())) {
       // The normalised metadata the subgroups were read from, as a run keeps it.
       AtomicFiles.write(
-          request.out().resolve(IMAGE_METADATA_CSV), Files.readAllBytes(subgroups.metadata()));
+          request.outDirectory().resolve(IMAGE_METADATA_CSV),
+          Files.readAllBytes(subgroups.metadata()));
     }
     PredictionsCsv.write(
-        request.out().resolve(PREDICTIONS_CSV),
+        request.outDirectory().resolve(PREDICTIONS_CSV),
         classNames,
         scored.imageIndexes(),
         scored.probabilities());
