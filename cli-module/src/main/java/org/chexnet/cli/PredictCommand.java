@@ -65,14 +65,8 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter console = command.commandLine().getOut();
     CalibratedModel opened = modelOptions.open(ModelResolver.Use.PREDICT, calibrated);
     try (InferenceModel network = opened.network()) {
-      Preprocessing preprocessing = tta.choice().of(network.preprocessing());
-      console.printf(
-          "Model: %s (%dx%d input); preprocessing: %s%s%n",
-          network.source(),
-          network.imageSize(),
-          network.imageSize(),
-          preprocessing.describe(),
-          opened.calibration().map(c -> "; calibrated (" + c.method().id() + ")").orElse(""));
+      Preprocessing preprocessing = tta.choice.of(network.preprocessing());
+      console.println("Model: " + opened.describe(preprocessing));
       console.flush();
       ImagePredictions.writeCsv(
           network,

@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
                 cache),
             model,
             calibrated,
-            tta.choice());
+            tta.choice);
     ServingServer server =
         ServingServer.start(
             served.info(),

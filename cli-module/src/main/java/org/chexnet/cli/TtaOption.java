@@ -1,27 +1,16 @@
 package org.chexnet.cli;
 
-import java.util.Locale;
 import org.chexnet.experiment.predict.ImagePredictions;
 import picocli.CommandLine.Option;
 
 /** {@code --tta}: the model's own preprocessing or an override, for predict and serve. */
 final class TtaOption {
-  enum Mode {
-    model,
-    none,
-    tencrop
-  }
-
   @Option(
       names = "--tta",
       defaultValue = "model",
-      paramLabel = "MODE",
+      paramLabel = "model|none|tencrop",
       description =
-          "model (its own preprocessing), none (the whole image) or tencrop (the corner and centre"
-              + " crops and their mirrors, averaged)")
-  Mode mode;
-
-  ImagePredictions.Tta choice() {
-    return ImagePredictions.Tta.valueOf(mode.name().toUpperCase(Locale.ROOT));
-  }
+          "the model's own preprocessing, the whole image, or the corner and centre crops and"
+              + " their mirrors, averaged")
+  ImagePredictions.Tta choice;
 }

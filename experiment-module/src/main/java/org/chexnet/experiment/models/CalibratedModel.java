@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.model.InferenceModel;
+import org.chexnet.model.Preprocessing;
 
 /**
  * A model opened for inference, with the post-hoc calibration stored with it when asked: what
@@ -14,6 +15,18 @@ import org.chexnet.model.InferenceModel;
  * @param calibration empty unless asked for
  */
 public record CalibratedModel(InferenceModel network, Optional<ModelCalibration> calibration) {
+
+  /** "SOURCE (NxN input); preprocessing: ...; calibrated (METHOD)" for a run with {@code used}. */
+  public String describe(Preprocessing used) {
+    return network.source()
+        + " ("
+        + network.imageSize()
+        + "x"
+        + network.imageSize()
+        + " input); preprocessing: "
+        + used.describe()
+        + calibration.map(c -> "; calibrated (" + c.method().id() + ")").orElse("");
+  }
 
   /**
    * Opens a model reference ({@code --model}) or a spec with Keras weights ({@code --spec} and
