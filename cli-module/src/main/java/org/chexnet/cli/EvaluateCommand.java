@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.Bootstrap;
@@ -21,6 +22,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -174,7 +176,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--calibration",
       defaultValue = "platt",
       paramLabel = "METHOD",
-      description = "platt, isotonic or none, fitted on --validation-predictions")
+      description = "platt, isotonic or none, fitted on the validation predictions or split")
   String calibration;
 
   @Option(
@@ -187,7 +189,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--subgroups",
       split = ",",
       paramLabel = "ATTRIBUTE",
-      description = "with --metadata: sex, age, view or any column (default: sex,age,view)")
+      description = "with --metadata/--dataset: sex, age, view or a column (default: sex,age,view)")
   List<String> subgroups;
 
   @Option(
@@ -252,16 +254,13 @@ final class EvaluateCommand implements Callable<Integer> {
       throw ChexnetException.invalidInput(
           "scoring a model on a dataset needs --model MODEL --dataset NAME --root DIR");
     }
-    if (predictions != null || labels != null || images != null || baseline != null) {
-      throw ChexnetException.invalidInput(
-          "--model with --dataset scores the model on the dataset's labels: leave out"
-              + " --predictions, --labels, --images and --baseline");
-    }
+    DatasetEvaluation.refuseOtherModes(
+        command.commandLine().getParseResult().matchedOptions().stream()
+            .collect(Collectors.toMap(OptionSpec::longestName, OptionSpec::stringValues)));
     SplitPlan plan =
         fractions != null
             ? new SplitPlan.PatientRandom(fractions.get(0), fractions.get(1), fractions.get(2))
             : new SplitPlan.Official(validationFraction);
-    Path target = out != null ? out : Path.of("evaluation-" + dataset + "-" + split);
     DatasetEvaluation.Request request =
         new DatasetEvaluation.Request(
             model,
@@ -273,20 +272,23 @@ final class EvaluateCommand implements Callable<Integer> {
             splitSeed,
             labelPolicy.policy(),
             views,
-            target,
+            out,
             replicates,
             seed,
+            threshold,
+            reference,
+            calibration,
+            subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS,
             batchSize,
             title);
     DatasetEvaluation.Result result =
         Experiments.in(Path.of(""), new ConsoleReporter(System.out))
             .evaluate(request, ModelResolver.fromEnvironment(runs));
     PrintWriter console = command.commandLine().getOut();
-    console.print(result.comparison().describe());
-    console.print(EvaluationReport.consoleText(result.evaluation()));
+    console.print(result.describe());
     console.printf(
-        "Wrote %s (report.html, report.md, metrics.json, roc.csv, roc.png, predictions.csv)%n",
-        target);
+        "Wrote %s (report.html, report.md, metrics.json, model-card.md, predictions.csv, ...)%n",
+        request.outDirectory());
     console.flush();
     return 0;
   }

@@ -212,6 +212,28 @@ class BadInputTest {
                   + " --metadata {DIR}"),
           usage("evaluate --model {MODEL} --dataset chestxray14 --root {MISSING} --out {NEW}"),
           usage("evaluate --model {MODEL} --dataset chestxray14 --root {TEXT} --out {NEW}"),
+          // Flags of the other modes, refused with --dataset (its labels, splits and metadata).
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --predictions {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --labels {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --images {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --baseline {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --metadata {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --validation-predictions {TEXT}"),
+          usage(
+              "evaluate --model {MODEL} --dataset chestxray14 --root {DATA} --out {NEW}"
+                  + " --validation-labels {TEXT}"),
           usage("models import {DIR} --out {NEW}"),
           usage("models import {MISSING} --out {NEW}"),
           usage("models import {BINARY} --out {NEW}"),

@@ -18,8 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -272,6 +275,35 @@ class DatasetsEndToEndTest {
     }
     assertEquals(findings.size(), scoredAgain.get("findings").get("compared").size());
     assertEquals(0, scoredAgain.get("findings").get("skipped").size());
+    // The same validation split predicted: the run's calibration before and after, and its
+    // subgroups from the same normalised metadata.
+    for (String finding : findings) {
+      JsonNode expected = metrics.get("calibration").get(finding);
+      JsonNode actual = scoredAgain.get("calibration").get(finding);
+      assertEquals(expected.get("brier").asDouble(), actual.get("brier").asDouble(), 1e-6, finding);
+      assertEquals(expected.has("calibrated"), actual.has("calibrated"), finding);
+      if (expected.has("calibrated")) {
+        assertEquals(
+            expected.get("calibrated").get("brier").asDouble(),
+            actual.get("calibrated").get("brier").asDouble(),
+            1e-5,
+            finding);
+      }
+    }
+    for (String attribute : List.of("sex", "age", "view")) {
+      JsonNode expected = metrics.get("subgroups").get(attribute);
+      JsonNode actual = scoredAgain.get("subgroups").get(attribute);
+      assertEquals(fieldNames(expected), fieldNames(actual), attribute);
+      expected
+          .fieldNames()
+          .forEachRemaining(
+              value ->
+                  assertEquals(
+                      expected.get(value).get("images").asInt(),
+                      actual.get(value).get("images").asInt(),
+                      attribute + " = " + value));
+    }
+    assertTrue(Files.isRegularFile(evaluation.resolve("model-card.md")));
 
     // The run's predictions scored against the dataset's labels and metadata: the run's report,
     // calibration and subgroups included.
@@ -370,6 +402,9 @@ class DatasetsEndToEndTest {
             chexpert.toString(),
             "--split",
             "test",
+            // CheXpert has no test split: a share of its train patients, larger than by default.
+            "--validation-fraction",
+            "0.4",
             "--bootstrap",
             "100",
             "--out",
@@ -414,6 +449,126 @@ class DatasetsEndToEndTest {
     assertTrue(report.contains("## Findings compared"), report);
     assertTrue(report.contains("## Findings skipped"), report);
     assertTrue(evaluate.out().contains("Effusion: Effusion = Pleural Effusion"), evaluate.out());
+
+    // The clinical report: calibration on the scored images, recomputed here from
+    // predictions.csv and CheXpert's own rows (U-Ignore masks -1.0, a blank is negative).
+    Map<String, String[]> rows = cheXpertRows(chexpert);
+    String[] header = rows.get("");
+    List<String> predictions = Files.readAllLines(out.resolve("predictions.csv"));
+    List<String> columns = List.of(predictions.get(0).split(","));
+    int scored = predictions.size() - 1;
+    assertEquals(scored, metrics.get("images").asInt());
+    for (String finding : List.of("Cardiomegaly", "Effusion")) {
+      int probability = columns.indexOf("prob_" + finding);
+      int label =
+          List.of(header).indexOf(findings.get("compared").get(finding).get("dataset").asText());
+      double squares = 0;
+      int known = 0;
+      for (String line : predictions.subList(1, predictions.size())) {
+        String[] cells = line.split(",");
+        String code = rows.get(cells[0])[label];
+        if (!code.equals("-1.0")) {
+          double y = code.equals("1.0") ? 1 : 0;
+          double p = Double.parseDouble(cells[probability]);
+          squares += (p - y) * (p - y);
+          known++;
+        }
+      }
+      JsonNode calibration = metrics.get("calibration").get(finding);
+      assertEquals(known, calibration.get("images").asInt(), finding);
+      assertEquals(squares / known, calibration.get("brier").asDouble(), 1e-5, finding);
+      double ece = calibration.get("ece").asDouble();
+      assertTrue(ece >= 0 && ece <= 1, finding + " ECE " + ece);
+      // Platt scaling fitted on CheXpert's validation split, reported after.
+      JsonNode after = calibration.get("calibrated");
+      assertEquals("platt", after.get("method").asText(), finding);
+      double eceAfter = after.get("ece").asDouble();
+      assertTrue(eceAfter >= 0 && eceAfter <= 1, finding + " calibrated ECE " + eceAfter);
+    }
+    assertTrue(Files.isRegularFile(out.resolve("calibration.json")));
+    assertTrue(Files.isRegularFile(out.resolve("reliability.png")));
+    assertTrue(
+        Pattern.compile("after platt \\(fitted on [1-9]\\d* validation images\\)")
+            .matcher(evaluate.out())
+            .find(),
+        evaluate.out());
+
+    // Subgroups from CheXpert's Sex, Age (in bands; 0 is unknown), Frontal/Lateral and AP/PA of
+    // the scored images, as the dataset reader normalises them.
+    Map<String, Map<String, Integer>> expected = new TreeMap<>();
+    int sex = List.of(header).indexOf("Sex");
+    int age = List.of(header).indexOf("Age");
+    int frontalLateral = List.of(header).indexOf("Frontal/Lateral");
+    int apPa = List.of(header).indexOf("AP/PA");
+    for (String line : predictions.subList(1, predictions.size())) {
+      String[] row = rows.get(line.substring(0, line.indexOf(',')));
+      expected
+          .computeIfAbsent("sex", k -> new TreeMap<>())
+          .merge(row[sex].substring(0, 1), 1, Integer::sum);
+      int years = Integer.parseInt(row[age]);
+      if (years > 0) {
+        String band = years >= 80 ? "80+" : (years / 20 * 20) + "-" + (years / 20 * 20 + 19);
+        expected.computeIfAbsent("age", k -> new TreeMap<>()).merge(band, 1, Integer::sum);
+      }
+      String view = row[frontalLateral].equals("Lateral") ? "LATERAL" : row[apPa];
+      expected.computeIfAbsent("view", k -> new TreeMap<>()).merge(view, 1, Integer::sum);
+    }
+    for (Map.Entry<String, Map<String, Integer>> attribute : expected.entrySet()) {
+      JsonNode subgroups = metrics.get("subgroups").get(attribute.getKey());
+      Map<String, Integer> actual = new TreeMap<>();
+      subgroups
+          .fieldNames()
+          .forEachRemaining(v -> actual.put(v, subgroups.get(v).get("images").asInt()));
+      assertEquals(attribute.getValue(), actual, attribute.getKey());
+    }
+    assertEquals(
+        scored,
+        expected.get("sex").values().stream().mapToInt(Integer::intValue).sum(),
+        "every scored image has a sex");
+    assertTrue(metrics.get("subgroup_gaps").has("view"), metrics.toString());
+    assertTrue(Files.isRegularFile(out.resolve("image-metadata.csv")));
+
+    String card = Files.readString(out.resolve("model-card.md"));
+    assertTrue(card.contains("External validation"), card);
+    assertTrue(card.contains("sex = F"), card);
+    assertTrue(card.contains("view = LATERAL"), card);
+    assertTrue(card.contains("ECE after platt"), card);
+    assertTrue(card.contains("chexpert dataset at"), card);
+
+    // An attribute the dataset's metadata has no column for stops it before anything is predicted.
+    Path refused = work.resolve("refused");
+    Result unknown =
+        chexnet(
+            "evaluate",
+            "--model",
+            run.toString(),
+            "--dataset",
+            "chexpert",
+            "--root",
+            chexpert.toString(),
+            "--subgroups",
+            "sex,ethnicity",
+            "--out",
+            refused.toString());
+    assertEquals(Chexnet.USAGE_ERROR, unknown.exit(), unknown.err());
+    assertTrue(unknown.err().startsWith("error: --subgroups: "), unknown.err());
+    assertTrue(unknown.err().contains("no column 'ethnicity'"), unknown.err());
+    assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    assertFalse(Files.exists(refused));
+  }
+
+  /** CheXpert's rows by image key (the Path without its folder), the header under "". */
+  private static Map<String, String[]> cheXpertRows(Path root) throws Exception {
+    Map<String, String[]> rows = new HashMap<>();
+    for (String csv : List.of("train.csv", "valid.csv")) {
+      List<String> lines = Files.readAllLines(root.resolve(csv));
+      rows.put("", lines.get(0).split(",", -1));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",", -1);
+        rows.put(cells[0].substring(cells[0].indexOf('/') + 1), cells);
+      }
+    }
+    return rows;
   }
 
   @Test

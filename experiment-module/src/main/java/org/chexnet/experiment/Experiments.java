@@ -134,14 +134,15 @@ public final class Experiments {
 
   /**
    * Scores a model on a split of any dataset over the findings the two share, and writes the report
-   * set with the findings compared and skipped (what {@code chexnet evaluate --model ... --dataset
-   * ...} does).
+   * set with the findings compared and skipped, calibration, subgroups and model card (what {@code
+   * chexnet evaluate --model ... --dataset ...} does): {@code result.evaluation()} holds them as
+   * {@link #evaluate(EvaluationRequest)} returns them.
    *
    * @param resolver opens the request's model reference
    */
   public DatasetEvaluation.Result evaluate(
       DatasetEvaluation.Request request, ModelResolver resolver) throws IOException {
-    return DatasetEvaluation.evaluate(request, resolver, reporter);
+    return DatasetEvaluation.evaluate(request.resolvedAgainst(workDir), resolver, reporter);
   }
 
   public Path workDir() {

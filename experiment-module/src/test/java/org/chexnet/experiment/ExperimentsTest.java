@@ -10,14 +10,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.chexnet.dataset.Finding;
+import org.chexnet.dataset.LabelPolicy;
+import org.chexnet.dataset.SplitPlan;
 import org.chexnet.evaluation.ClassAuroc;
+import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.evaluation.subgroups.Subgroup;
 import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
+import org.chexnet.experiment.evaluate.DatasetEvaluation;
 import org.chexnet.experiment.evaluate.EvaluationRequest;
+import org.chexnet.experiment.models.ModelResolver;
 import org.chexnet.experiment.run.RunResult;
 import org.chexnet.experiment.spec.SpecException;
 import org.chexnet.experiment.spec.SpecLoader.LoadedSpec;
@@ -116,6 +122,54 @@ class ExperimentsTest {
         scored.calibration().calibration().orElseThrow().fittedOnImages());
     assertTrue(Files.isRegularFile(work.resolve("evaluated/" + ModelCard.FILE_NAME)));
     assertTrue(Files.isRegularFile(work.resolve("evaluated/" + ModelCalibration.FILE_NAME)));
+
+    // The run's model scored on its dataset's test split (split as the run split it): the run's
+    // AUROCs, calibration fitted on the same validation split, the same subgroups.
+    DatasetEvaluation.Result onDataset =
+        chexnet.evaluate(
+            new DatasetEvaluation.Request(
+                run.directory().toString(),
+                null,
+                "chestxray14",
+                Path.of("data/tiny"),
+                "test",
+                new SplitPlan.Official(0.1),
+                3,
+                new LabelPolicy(LabelPolicy.Uncertain.IGNORE, LabelPolicy.Missing.NEGATIVE),
+                null,
+                Path.of("on-dataset"),
+                20,
+                1,
+                "youden",
+                ReferenceResults.PAPER,
+                "platt",
+                EvaluationRequest.DEFAULT_SUBGROUPS,
+                16,
+                null),
+            new ModelResolver(work.resolve("mlruns"), Optional.empty(), work.resolve("models")));
+    ClinicalEvaluation external = onDataset.evaluation();
+    assertEquals(run.meanAuroc(), external.detailed().result().meanAuroc(), 1e-6);
+    assertEquals(
+        evaluation.calibration().uncalibrated().meanBrier(),
+        external.calibration().uncalibrated().meanBrier(),
+        1e-6);
+    assertEquals(
+        evaluation.calibration().calibrated().orElseThrow().meanEce(),
+        external.calibration().calibrated().orElseThrow().meanEce(),
+        1e-4);
+    assertEquals(
+        evaluation.calibration().calibration().orElseThrow().fittedOnImages(),
+        external.calibration().calibration().orElseThrow().fittedOnImages());
+    SubgroupEvaluation externalSubgroups = external.subgroups().orElseThrow();
+    for (int a = 0; a < 3; a++) {
+      List<Subgroup> expected = runSubgroups.attributes().get(a).subgroups();
+      List<Subgroup> actual = externalSubgroups.attributes().get(a).subgroups();
+      assertEquals(
+          expected.stream().map(g -> g.value() + " " + g.images()).toList(),
+          actual.stream().map(g -> g.value() + " " + g.images()).toList());
+    }
+    assertTrue(Files.isRegularFile(work.resolve("on-dataset/" + ModelCard.FILE_NAME)));
+    assertTrue(Files.isRegularFile(work.resolve("on-dataset/" + ModelCalibration.FILE_NAME)));
   }
 
   @Test

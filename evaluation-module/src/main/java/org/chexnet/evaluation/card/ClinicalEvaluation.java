@@ -19,6 +19,7 @@ import org.chexnet.evaluation.calibration.ModelCalibration;
 import org.chexnet.evaluation.subgroups.AttributeSubgroups;
 import org.chexnet.evaluation.subgroups.ImageMetadata;
 import org.chexnet.evaluation.subgroups.Subgroup;
+import org.chexnet.evaluation.subgroups.SubgroupAttribute;
 import org.chexnet.evaluation.subgroups.SubgroupEvaluation;
 import org.chexnet.evaluation.subgroups.SubgroupGap;
 import org.chexnet.evaluation.subgroups.SubgroupReport;
@@ -48,6 +49,23 @@ public record ClinicalEvaluation(
   public record Subgroups(ImageMetadata metadata, List<String> attributes) {
     public Subgroups {
       attributes = List.copyOf(attributes);
+    }
+
+    /**
+     * These subgroups once every attribute is found and its value read for each of {@code images}
+     * the metadata has: a missing column or a malformed cell found before any work is done.
+     *
+     * @throws IllegalArgumentException naming the columns looked for, or the file and line of a bad
+     *     value
+     */
+    public Subgroups checkedOn(List<String> images) {
+      for (String name : attributes) {
+        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
+        for (String image : images) {
+          metadata.rowOf(image).ifPresent(attribute::valueOf);
+        }
+      }
+      return this;
     }
   }
 
@@ -91,9 +109,14 @@ public record ClinicalEvaluation(
    * Writes the report set ({@link EvaluationReport#writeAll}) with the calibration section and
    * {@value CalibrationReport#RELIABILITY_PNG}, the subgroup section when there is one, and the
    * fitted calibration as {@value ModelCalibration#FILE_NAME} when there is one.
+   *
+   * @param more sections before those, e.g. the findings a cross-dataset evaluation compared
    */
-  public void write(Path dir, String title, Optional<TrainingHistory> history) throws IOException {
-    List<ReportSection> sections = new ArrayList<>(List.of(calibration));
+  public void write(
+      Path dir, String title, Optional<TrainingHistory> history, ReportSection... more)
+      throws IOException {
+    List<ReportSection> sections = new ArrayList<>(List.of(more));
+    sections.add(calibration);
     subgroups.ifPresent(s -> sections.add(new SubgroupReport(s)));
     EvaluationReport.write(dir, title, detailed, history, sections);
     Optional<ModelCalibration> fitted = calibration.calibration();

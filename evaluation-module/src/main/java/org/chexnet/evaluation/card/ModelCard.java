@@ -152,7 +152,7 @@ public record ModelCard(
         training
             .map(ModelCard::dataText)
             .orElse(
-                "Not known: the predictions were scored without their model's records. Before"
+                "Not known: the model's training records are not part of this evaluation. Before"
                     + " relying on these numbers, find out which images the model was trained on"
                     + " and that none of the evaluated patients were among them."));
 

@@ -22,6 +22,7 @@ import org.chexnet.evaluation.ImageTable;
 import org.chexnet.evaluation.PredictionSet;
 import org.chexnet.evaluation.ReferenceResults;
 import org.chexnet.evaluation.ReportOptions;
+import org.chexnet.evaluation.ReportSection;
 import org.chexnet.evaluation.ThresholdRule;
 import org.chexnet.evaluation.calibration.CalibrationMethod;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
@@ -47,7 +48,12 @@ public final class PredictionsEvaluation {
    *     scorer cannot use, or the option that is out of range
    */
   public static ClinicalEvaluation evaluate(EvaluationRequest request) throws IOException {
-    ReportOptions options = options(request);
+    ReportOptions options =
+        reportOptions(
+            request.bootstrapReplicates(),
+            request.seed(),
+            request.threshold(),
+            request.reference());
     Optional<CalibrationMethod> calibration = calibrationMethod(request.calibration());
     Truth truth = Truth.of(request);
     Optional<ClinicalEvaluation.Subgroups> subgroups = subgroups(request, truth.dataset());
@@ -79,6 +85,53 @@ public final class PredictionsEvaluation {
               Optional.of(
                   new ReportOptions.Baseline(request.baseline().getFileName().toString(), other)));
     }
+    String title =
+        request.title() != null ? request.title() : request.predictions().getFileName().toString();
+    return computeAndWrite(
+        classes,
+        scored,
+        validation,
+        options,
+        calibration,
+        subgroups,
+        request.outDirectory(),
+        title,
+        new ModelCard.Model(
+            title,
+            "not recorded: scored from a predictions file",
+            "predictions file SHA-256 " + Hashes.sha256Hex(request.predictions()),
+            request.predictions().toAbsolutePath().toString()),
+        new ModelCard.Data(
+            request.predictions().getFileName() + " scored against " + truth.describe(),
+            scored.images(),
+            OptionalInt.empty(),
+            "",
+            "the images of the predictions file"),
+        List.of());
+  }
+
+  /**
+   * Computes the clinical evaluation of {@code scored} and writes its report set and model card to
+   * {@code out}: how this class and {@link DatasetEvaluation} end.
+   *
+   * @param limitations the model card's, beyond those every card lists
+   * @param sections report sections before calibration and subgroups
+   * @throws ChexnetException on a scored image the metadata lacks or a value it cannot read
+   */
+  static ClinicalEvaluation computeAndWrite(
+      List<String> classes,
+      PredictionSet scored,
+      Optional<PredictionSet> validation,
+      ReportOptions options,
+      Optional<CalibrationMethod> calibration,
+      Optional<ClinicalEvaluation.Subgroups> subgroups,
+      Path out,
+      String title,
+      ModelCard.Model model,
+      ModelCard.Data evaluated,
+      List<String> limitations,
+      ReportSection... sections)
+      throws IOException {
     ClinicalEvaluation evaluation;
     try {
       evaluation =
@@ -87,30 +140,17 @@ public final class PredictionsEvaluation {
       // An image the metadata lacks, or a value it cannot read: the message names file and line.
       throw ChexnetException.invalidInput(e.getMessage());
     }
-    String title =
-        request.title() != null ? request.title() : request.predictions().getFileName().toString();
-    Path out = request.outDirectory();
-    evaluation.write(out, title, Optional.empty());
+    evaluation.write(out, title, Optional.empty(), sections);
     evaluation
-        .card(
-            new ModelCard.Model(
-                title,
-                "not recorded: scored from a predictions file",
-                "predictions file SHA-256 " + Hashes.sha256Hex(request.predictions()),
-                request.predictions().toAbsolutePath().toString()),
-            Optional.empty(),
-            new ModelCard.Data(
-                request.predictions().getFileName() + " scored against " + truth.describe(),
-                scored.images(),
-                OptionalInt.empty(),
-                "",
-                "the images of the predictions file"),
-            List.of())
+        .card(model, Optional.empty(), evaluated, limitations)
         .write(out.resolve(ModelCard.FILE_NAME));
     return evaluation;
   }
 
-  private static Optional<CalibrationMethod> calibrationMethod(String method) {
+  /**
+   * @param method {@code platt}, {@code isotonic} or {@code none} (empty)
+   */
+  static Optional<CalibrationMethod> calibrationMethod(String method) {
     if (method.equals("none")) {
       return Optional.empty();
     }
@@ -157,27 +197,28 @@ public final class PredictionsEvaluation {
     }
   }
 
-  private static ReportOptions options(EvaluationRequest request) {
-    if (request.bootstrapReplicates() < 1) {
+  /**
+   * @param threshold {@code youden} or {@code sensitivity=T}
+   * @param reference a published column of {@link ReferenceResults}, or {@code none}
+   */
+  static ReportOptions reportOptions(
+      int bootstrapReplicates, long seed, String threshold, String reference) {
+    if (bootstrapReplicates < 1) {
       throw ChexnetException.invalidInput(
-          "--bootstrap must be a positive number of replicates, got "
-              + request.bootstrapReplicates());
+          "--bootstrap must be a positive number of replicates, got " + bootstrapReplicates);
     }
     Optional<String> source = Optional.empty();
-    if (!request.reference().equals("none")) {
+    if (!reference.equals("none")) {
       List<String> sources = ReferenceResults.load().sources();
-      if (!sources.contains(request.reference())) {
+      if (!sources.contains(reference)) {
         throw ChexnetException.invalidInput(
-            "--reference "
-                + request.reference()
-                + ": expected none or one of "
-                + String.join(", ", sources));
+            "--reference " + reference + ": expected none or one of " + String.join(", ", sources));
       }
-      source = Optional.of(request.reference());
+      source = Optional.of(reference);
     }
     return ReportOptions.defaults()
-        .withBootstrap(request.bootstrapReplicates(), request.seed())
-        .withThresholdRule(thresholdRule(request.threshold()))
+        .withBootstrap(bootstrapReplicates, seed)
+        .withThresholdRule(thresholdRule(threshold))
         .withReference(source);
   }
 

@@ -26,7 +26,6 @@ import org.chexnet.evaluation.PredictionsCsv;
 import org.chexnet.evaluation.card.ClinicalEvaluation;
 import org.chexnet.evaluation.card.ModelCard;
 import org.chexnet.evaluation.subgroups.ImageMetadata;
-import org.chexnet.evaluation.subgroups.SubgroupAttribute;
 import org.chexnet.experiment.spec.CallbackSpec;
 import org.chexnet.experiment.spec.DataSpec;
 import org.chexnet.experiment.spec.EvaluateSpec;
@@ -225,16 +224,9 @@ public final class ExperimentRunner {
             ? data.splits().test()
             : data.splits().validation();
     try {
-      ImageMetadata metadata = ImageMetadata.read(data.imageMetadataFile());
-      for (String name : attributes) {
-        SubgroupAttribute attribute = SubgroupAttribute.resolve(name, metadata);
-        for (LabeledImage image : evaluated) {
-          metadata
-              .rowOf(image.imageIndex())
-              .ifPresent(attribute::valueOf); // throws naming file:line on a bad cell
-        }
-      }
-      return Optional.of(new ClinicalEvaluation.Subgroups(metadata, attributes));
+      return Optional.of(
+          new ClinicalEvaluation.Subgroups(ImageMetadata.read(data.imageMetadataFile()), attributes)
+              .checkedOn(evaluated.stream().map(LabeledImage::imageIndex).toList()));
     } catch (IllegalArgumentException e) {
       throw ChexnetException.invalidInput("evaluate.subgroups: " + e.getMessage());
     }
