@@ -220,9 +220,7 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationRequest.of(
                 scored.predictions(),
                 labels,
-                dataset == null && root == null
-                    ? null
-                    : new EvaluationRequest.DatasetLabels(dataset, root, labelPolicy.policy()))
+                EvaluationRequest.DatasetLabels.ifNamed(dataset, root, labelPolicy.policy()))
             .withOut(out)
             .withValidation(validationPredictions, validationLabels)
             .withThreshold(threshold)
@@ -232,9 +230,7 @@ final class EvaluateCommand implements Callable<Integer> {
             .withTitle(title)
             .withCalibration(calibration);
     if (metadata != null || subgroups != null) {
-      request =
-          request.withSubgroups(
-              metadata, subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS);
+      request = request.withSubgroups(metadata, subgroups);
     }
     ClinicalEvaluation evaluation = PredictionsEvaluation.evaluate(request);
     PrintWriter console = command.commandLine().getOut();
@@ -278,7 +274,7 @@ final class EvaluateCommand implements Callable<Integer> {
             threshold,
             reference,
             calibration,
-            subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS,
+            subgroups,
             batchSize,
             title);
     DatasetEvaluation.Result result =

@@ -119,7 +119,8 @@ public final class DatasetEvaluation {
    * @param calibration the post-hoc calibration fitted on the validation split ({@code platt},
    *     {@code isotonic}) or {@code none}
    * @param subgroups the attributes of the dataset's metadata subgroups are compared by ({@code
-   *     sex}, {@code age}, {@code view} or a column name); empty for none
+   *     sex}, {@code age}, {@code view} or a column name); empty for none, null for {@link
+   *     EvaluationRequest#DEFAULT_SUBGROUPS}
    */
   public record Request(
       String model,
@@ -144,7 +145,7 @@ public final class DatasetEvaluation {
       if (batchSize < 1) {
         throw ChexnetException.invalidInput("--batch-size must be positive, got " + batchSize);
       }
-      subgroups = List.copyOf(subgroups);
+      subgroups = List.copyOf(subgroups != null ? subgroups : EvaluationRequest.DEFAULT_SUBGROUPS);
     }
 
     /** Where the reports go. */

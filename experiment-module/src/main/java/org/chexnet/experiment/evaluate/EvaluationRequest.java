@@ -64,6 +64,11 @@ public record EvaluationRequest(
    *     out of that finding's AUROC
    */
   public record DatasetLabels(String dataset, Path root, LabelPolicy policy) {
+    /** The dataset's labels when a dataset or root is named, else null (a labels file is). */
+    public static DatasetLabels ifNamed(String dataset, Path root, LabelPolicy policy) {
+      return dataset == null && root == null ? null : new DatasetLabels(dataset, root, policy);
+    }
+
     public DatasetLabels {
       if (dataset == null || root == null) {
         throw ChexnetException.invalidInput("--dataset and --root go together");
@@ -71,8 +76,11 @@ public record EvaluationRequest(
     }
   }
 
+  /**
+   * @param subgroups null: {@link #DEFAULT_SUBGROUPS}
+   */
   public EvaluationRequest {
-    subgroups = List.copyOf(subgroups);
+    subgroups = List.copyOf(subgroups != null ? subgroups : DEFAULT_SUBGROUPS);
   }
 
   /** The predictions and labels with every option at its default. */
@@ -272,7 +280,8 @@ public record EvaluationRequest(
 
   /**
    * @param metadataFile per-image metadata; null for no subgroup section
-   * @param attributes {@code sex}, {@code age}, {@code view} or column names of the metadata
+   * @param attributes {@code sex}, {@code age}, {@code view} or column names of the metadata; null:
+   *     {@link #DEFAULT_SUBGROUPS}
    */
   public EvaluationRequest withSubgroups(Path metadataFile, List<String> attributes) {
     return new EvaluationRequest(
