@@ -52,7 +52,15 @@ public final class ModelPredictions {
       Opener opener,
       Reporter reporter)
       throws IOException {
-    if ((predictions == null) == (model == null)) {
+    if (predictions != null && model != null) {
+      throw ChexnetException.invalidInput(
+          "--predictions "
+              + predictions
+              + " and --model "
+              + model
+              + ": give one, the predictions to score or the model to predict --images with");
+    }
+    if (predictions == null && model == null) {
       throw ChexnetException.invalidInput(
           "give either --predictions CSV or --model MODEL with --images DIR|LIST");
     }
