@@ -43,12 +43,7 @@ final class DataCommand {
           "Write a synthetic dataset in a dataset's exact layout, with learnable labels (each"
               + " finding its own shape and region); the same seed gives the same files.")
   static final class Synth implements Callable<Integer> {
-    @Option(
-        names = "--dataset",
-        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
-        paramLabel = "NAME",
-        description = "chestxray14, chexpert, mimic_cxr_jpg or padchest")
-    String dataset;
+    @Mixin DatasetOption dataset;
 
     @Option(
         names = "--out",
@@ -77,10 +72,10 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       Datasets.writeSynthetic(
-          dataset, out, images, imageSize, seed, new ConsoleReporter(System.out));
+          dataset.name, out, images, imageSize, seed, new ConsoleReporter(System.out));
       System.out.printf(
           "Wrote %d synthetic %s images (%dx%d) to %s%n",
-          images, dataset, imageSize, imageSize, out);
+          images, dataset.name, imageSize, imageSize, out);
       return 0;
     }
   }
@@ -218,12 +213,7 @@ final class DataCommand {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
 
-    @Option(
-        names = "--dataset",
-        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
-        paramLabel = "NAME",
-        description = "which dataset DIR is")
-    String dataset;
+    @Mixin DatasetOption dataset;
 
     @Option(
         names = "--image-size",
@@ -255,7 +245,7 @@ final class DataCommand {
     public Integer call() throws Exception {
       PreparedCache cache =
           Datasets.prepareCache(
-              dataset,
+              dataset.name,
               dir,
               imageSize,
               onBadImage,
@@ -278,12 +268,7 @@ final class DataCommand {
     @Parameters(paramLabel = "DIR", description = "the dataset directory")
     Path dir;
 
-    @Option(
-        names = "--dataset",
-        defaultValue = org.chexnet.dataset.Datasets.DEFAULT,
-        paramLabel = "NAME",
-        description = "which dataset DIR is")
-    String dataset;
+    @Mixin DatasetOption dataset;
 
     @Mixin LabelPolicyOptions labelPolicy;
 
@@ -348,7 +333,7 @@ final class DataCommand {
         plan =
             new SplitPlan.Official(kind.validationFraction != null ? kind.validationFraction : 0.1);
       }
-      Dataset data = Datasets.open(dataset, dir);
+      Dataset data = Datasets.open(dataset.name, dir);
       DataSplits splits =
           Datasets.split(
               data, plan, views, labelPolicy.policy(), subsample != null ? subsample : 1, seed, "");

@@ -14,9 +14,9 @@ import org.chexnet.model.ModelCard;
 import org.chexnet.model.WeightsDownload;
 import org.chexnet.model.imports.ImportFormat;
 import org.chexnet.model.imports.ModelImporter;
-import org.chexnet.tracking.RunSource;
 import org.chexnet.tracking.Tracking;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -160,18 +160,14 @@ final class ModelsCommand {
         description = "the MLflow server (default: $" + Tracking.TRACKING_URI_ENV + ")")
     String to;
 
-    @Option(
-        names = "--store",
-        paramLabel = "DIR",
-        description = "the local run store (default: " + RunSource.DEFAULT_STORE + ")")
-    Path store = Path.of(RunSource.DEFAULT_STORE);
+    @Mixin StoreOption store;
 
     @Override
     public Integer call() throws Exception {
       ModelRegistration.Registered registered =
           ModelRegistration.register(
               run,
-              store,
+              store.directory,
               to != null ? to : System.getenv(Tracking.TRACKING_URI_ENV),
               name,
               Optional.ofNullable(alias));

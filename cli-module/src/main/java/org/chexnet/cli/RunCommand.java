@@ -11,6 +11,7 @@ import org.chexnet.common.InputFiles;
 import org.chexnet.experiment.Experiments;
 import org.chexnet.experiment.run.RunResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,12 +34,8 @@ final class RunCommand implements Callable<Integer> {
       description = "continue a killed or failed run: its id or name in --store, or its directory")
   String resume;
 
-  @Option(
-      names = "--store",
-      paramLabel = "DIR",
-      defaultValue = "mlruns",
-      description = "with --resume: the local run store holding RUN")
-  Path store;
+  /** With --resume: the local run store holding RUN. */
+  @Mixin StoreOption store;
 
   @Option(
       names = "--set",
@@ -72,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
             "--resume continues a run with the spec and tags it recorded: give no SPEC, --set"
                 + " or --tag");
       }
-      run = chexnet.resume(resume, store);
+      run = chexnet.resume(resume, store.directory);
     } else {
       if (spec == null) {
         throw ChexnetException.invalidInput("give an experiment SPEC to run, or --resume RUN");

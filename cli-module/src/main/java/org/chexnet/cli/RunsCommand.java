@@ -2,7 +2,6 @@ package org.chexnet.cli;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,18 +45,14 @@ final class RunsCommand {
         description = "the server, e.g. http://127.0.0.1:5000 (credentials: docs/tracking.md)")
     String to;
 
-    @Option(
-        names = "--store",
-        paramLabel = "DIR",
-        description = "the local run store (default: " + RunSource.DEFAULT_STORE + ")")
-    Path store = Path.of(RunSource.DEFAULT_STORE);
+    @Mixin StoreOption store;
 
     @Override
     public Integer call() throws IOException {
-      LocalRunStore local = RunSource.localStore(store);
+      LocalRunStore local = RunSource.localStore(store.directory);
       List<RunRecord> selected = RunPush.selected(local, runs);
       if (selected.isEmpty()) {
-        System.out.println("No runs in " + store);
+        System.out.println("No runs in " + store.directory);
         return 0;
       }
       int failed = 0;

@@ -119,14 +119,7 @@ class ServeCommandTest {
     assertEquals("model-card", info.path("model_card").asText());
     assertEquals("# Model card: served\n", get(http, serving.url() + "model-card").body());
 
-    HttpResponse<String> predicted =
-        http.send(
-            HttpRequest.newBuilder(URI.create(serving.url() + "api/v1/predict"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> predicted = predict(http, serving.url(), png);
     assertEquals(200, predicted.statusCode(), predicted.body());
     JsonNode probabilities = JSON.readTree(predicted.body()).path("probabilities");
     float[] expected = ModelCalibration.read(calibrationFile).apply(own);
@@ -157,14 +150,7 @@ class ServeCommandTest {
     HttpClient http = HttpClient.newHttpClient();
     JsonNode info = JSON.readTree(get(http, serving.url() + "api/v1/model").body());
     assertEquals(tenCrops.describe(), info.path("preprocessing").asText());
-    HttpResponse<String> predicted =
-        http.send(
-            HttpRequest.newBuilder(URI.create(serving.url() + "api/v1/predict"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> predicted = predict(http, serving.url(), png);
     assertEquals(200, predicted.statusCode(), predicted.body());
     JsonNode probabilities = JSON.readTree(predicted.body()).path("probabilities");
     List<String> findings = Finding.labels();
@@ -173,6 +159,18 @@ class ServeCommandTest {
           expected[c], probabilities.path(findings.get(c)).asDouble(), 1e-5, findings.get(c));
     }
     assertEquals(0, serving.stop());
+  }
+
+  /** POST /api/v1/predict with a PNG. */
+  private static HttpResponse<String> predict(HttpClient http, String url, byte[] png)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url + "api/v1/predict"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "image/png")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

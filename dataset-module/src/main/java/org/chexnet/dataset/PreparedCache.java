@@ -459,9 +459,8 @@ public final class PreparedCache implements BatchLoader.GraySource {
     }
 
     void publish() throws IOException {
-      pixels.force(true);
-      list.force(true);
-      // The list last: a shard is finished when its list is in place.
+      // moveInto forces each file to disk before its rename; the list last: a shard is finished
+      // when its list is in place.
       AtomicFiles.moveInto(pixelsFile, shardFile);
       AtomicFiles.moveInto(listFile, shardList);
     }

@@ -2,6 +2,8 @@ package org.chexnet.experiment.evaluate;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.chexnet.common.ChexnetException;
 import org.chexnet.dataset.LabelPolicy;
 import org.chexnet.evaluation.Bootstrap;
@@ -121,161 +123,49 @@ public record EvaluationRequest(
   }
 
   public EvaluationRequest withOut(Path directory) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        directory,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(r -> r.out = directory);
   }
 
   /**
    * @param validationLabels null: the same labels as the scored predictions
    */
   public EvaluationRequest withValidation(Path validationPredictions, Path validationLabels) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(
+        r -> {
+          r.validationPredictions = validationPredictions;
+          r.validationLabels = validationLabels;
+        });
   }
 
   public EvaluationRequest withThreshold(String rule) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        rule,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(r -> r.threshold = rule);
   }
 
   public EvaluationRequest withBaseline(Path baselinePredictions) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baselinePredictions,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(r -> r.baseline = baselinePredictions);
   }
 
   public EvaluationRequest withReference(String source) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        source,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(r -> r.reference = source);
   }
 
   public EvaluationRequest withBootstrap(int replicates, long bootstrapSeed) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        replicates,
-        bootstrapSeed,
-        title,
-        calibration,
-        metadata,
-        subgroups);
+    return with(
+        r -> {
+          r.bootstrapReplicates = replicates;
+          r.seed = bootstrapSeed;
+        });
   }
 
   public EvaluationRequest withTitle(String reportTitle) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        reportTitle,
-        calibration,
-        metadata,
-        subgroups);
+    return with(r -> r.title = reportTitle);
   }
 
   /**
    * @param method {@code platt}, {@code isotonic} or {@code none}
    */
   public EvaluationRequest withCalibration(String method) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        method,
-        metadata,
-        subgroups);
+    return with(r -> r.calibration = method);
   }
 
   /**
@@ -284,47 +174,96 @@ public record EvaluationRequest(
    *     {@link #DEFAULT_SUBGROUPS}
    */
   public EvaluationRequest withSubgroups(Path metadataFile, List<String> attributes) {
-    return new EvaluationRequest(
-        predictions,
-        labels,
-        datasetLabels,
-        out,
-        validationPredictions,
-        validationLabels,
-        threshold,
-        baseline,
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadataFile,
-        attributes);
+    return with(
+        r -> {
+          r.metadata = metadataFile;
+          r.subgroups = attributes;
+        });
   }
 
   /** The same request with its relative paths taken from {@code directory}. */
   public EvaluationRequest resolvedAgainst(Path directory) {
-    return new EvaluationRequest(
-        directory.resolve(predictions),
-        labels == null ? null : directory.resolve(labels),
-        datasetLabels == null
-            ? null
-            : new DatasetLabels(
-                datasetLabels.dataset(),
-                directory.resolve(datasetLabels.root()),
-                datasetLabels.policy()),
-        out == null ? null : directory.resolve(out),
-        validationPredictions == null ? null : directory.resolve(validationPredictions),
-        validationLabels == null ? null : directory.resolve(validationLabels),
-        threshold,
-        baseline == null ? null : directory.resolve(baseline),
-        reference,
-        bootstrapReplicates,
-        seed,
-        title,
-        calibration,
-        metadata == null ? null : directory.resolve(metadata),
-        subgroups);
+    UnaryOperator<Path> resolve = path -> path == null ? null : directory.resolve(path);
+    return with(
+        r -> {
+          r.predictions = resolve.apply(predictions);
+          r.labels = resolve.apply(labels);
+          r.datasetLabels =
+              datasetLabels == null
+                  ? null
+                  : new DatasetLabels(
+                      datasetLabels.dataset(),
+                      directory.resolve(datasetLabels.root()),
+                      datasetLabels.policy());
+          r.out = resolve.apply(out);
+          r.validationPredictions = resolve.apply(validationPredictions);
+          r.validationLabels = resolve.apply(validationLabels);
+          r.baseline = resolve.apply(baseline);
+          r.metadata = resolve.apply(metadata);
+        });
+  }
+
+  /** This request with {@code change} made to a copy of its parts. */
+  private EvaluationRequest with(Consumer<Parts> change) {
+    Parts parts = new Parts(this);
+    change.accept(parts);
+    return parts.request();
+  }
+
+  /** A request's parts, changeable: what the withers change before building the new record. */
+  private static final class Parts {
+    Path predictions;
+    Path labels;
+    DatasetLabels datasetLabels;
+    Path out;
+    Path validationPredictions;
+    Path validationLabels;
+    String threshold;
+    Path baseline;
+    String reference;
+    int bootstrapReplicates;
+    long seed;
+    String title;
+    String calibration;
+    Path metadata;
+    List<String> subgroups;
+
+    Parts(EvaluationRequest r) {
+      predictions = r.predictions;
+      labels = r.labels;
+      datasetLabels = r.datasetLabels;
+      out = r.out;
+      validationPredictions = r.validationPredictions;
+      validationLabels = r.validationLabels;
+      threshold = r.threshold;
+      baseline = r.baseline;
+      reference = r.reference;
+      bootstrapReplicates = r.bootstrapReplicates;
+      seed = r.seed;
+      title = r.title;
+      calibration = r.calibration;
+      metadata = r.metadata;
+      subgroups = r.subgroups;
+    }
+
+    EvaluationRequest request() {
+      return new EvaluationRequest(
+          predictions,
+          labels,
+          datasetLabels,
+          out,
+          validationPredictions,
+          validationLabels,
+          threshold,
+          baseline,
+          reference,
+          bootstrapReplicates,
+          seed,
+          title,
+          calibration,
+          metadata,
+          subgroups);
+    }
   }
 
   /** Where the reports go. */
